@@ -1,0 +1,69 @@
+"""Shared fixtures: a copy of the bundled records in a temporary repository, and ways to run the CLI."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from tracker.cli import main
+
+PROJECT = Path(__file__).resolve().parent.parent
+
+
+def git(cwd: Path, *args: str) -> str:
+    """Run a real git command in cwd and return its output."""
+    done = subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True)
+    return done.stdout
+
+
+@pytest.fixture
+def bundled(tmp_path: Path) -> Path:
+    """A copy of the project's own records repository (tracker.yaml and records/) to change freely."""
+    root = tmp_path / "repo"
+    root.mkdir()
+    shutil.copy(PROJECT / "tracker.yaml", root / "tracker.yaml")
+    shutil.copytree(PROJECT / "records", root / "records")
+    return root
+
+
+@pytest.fixture
+def empty_repo(tmp_path: Path) -> Path:
+    """A fresh records repository with the pcc committee and nothing else."""
+    root = tmp_path / "fresh"
+    root.mkdir()
+    (root / "tracker.yaml").write_text("committees:\n  pcc: Police and Crime Committee\n", encoding="utf-8")
+    (root / "records").mkdir()
+    return root
+
+
+@pytest.fixture
+def git_repo(bundled: Path) -> Path:
+    """The bundled records committed to a real git repository."""
+    git(bundled, "init", "-q", "-b", "main")
+    git(bundled, "config", "user.name", "Test Clerk")
+    git(bundled, "config", "user.email", "clerk@example.org")
+    git(bundled, "add", "-A")
+    git(bundled, "commit", "-q", "-m", "Bundled records")
+    return bundled
+
+
+Run = Callable[..., Result]
+
+
+@pytest.fixture
+def run() -> Run:
+    """Invoke the CLI as a user would: `run(root, "list", "--open")`; stdout and stderr kept apart."""
+
+    def invoke(root: Path, *args: str, input: str | None = None, env: dict[str, str] | None = None) -> Result:
+        runner = CliRunner()
+        result = runner.invoke(main, ["--root", str(root), *args], input=input, env=env, catch_exceptions=True)
+        if result.exception and not isinstance(result.exception, SystemExit):
+            raise result.exception
+        return result
+
+    return invoke

@@ -1,0 +1,102 @@
+"""Dates as clerks write them: full ISO dates, partial due dates, and dates in words."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+ASSEMBLY_STYLE = "{day} {month} {year}"
+_PARTIAL = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+
+
+@dataclass(frozen=True, order=True)
+class PartialDate:
+    """A date that may name only a year or a month, as deadlines in reports do.
+
+    `2023-12` means "by December 2023" and falls due on 31 December 2023; `2023` means "by the end of 2023".
+    """
+
+    year: int
+    month: int | None = None
+    day: int | None = None
+
+    @classmethod
+    def parse(cls, value: object) -> PartialDate:
+        """Read `YYYY`, `YYYY-MM`, `YYYY-MM-DD`, an int year or a date; raise ValueError when impossible."""
+        if isinstance(value, dt.date):
+            return cls(value.year, value.month, value.day)
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = f"{value:04d}"
+        if not isinstance(value, str):
+            raise ValueError(f"expected a date such as 2023-12-31, 2023-12 or 2023, got {value!r}")
+        match = _PARTIAL.match(value.strip())
+        if not match:
+            raise ValueError(f"{value!r} is not a date: write YYYY-MM-DD, YYYY-MM or YYYY")
+        year, month, day = (int(part) if part else None for part in match.groups())
+        assert year is not None
+        if month is not None and not 1 <= month <= 12:
+            raise ValueError(f"{value!r} has no month {month}")
+        if day is not None:
+            assert month is not None
+            try:
+                dt.date(year, month, day)
+            except ValueError:
+                raise ValueError(f"{value!r} is not a real date") from None
+        return cls(year, month, day)
+
+    def last_day(self) -> dt.date:
+        """The day on which this deadline falls due."""
+        if self.day is not None and self.month is not None:
+            return dt.date(self.year, self.month, self.day)
+        if self.month is not None:
+            return dt.date(self.year, self.month, calendar.monthrange(self.year, self.month)[1])
+        return dt.date(self.year, 12, 31)
+
+    def first_day(self) -> dt.date:
+        """The first day of the period the date names."""
+        return dt.date(self.year, self.month or 1, self.day or 1)
+
+    def in_words(self, style: str = ASSEMBLY_STYLE) -> str:
+        """The deadline as a report would print it: "By December 2023", "By the end of 2023"."""
+        if self.day is not None:
+            return "By " + format_date(self.last_day(), style)
+        if self.month is not None:
+            return f"By {calendar.month_name[self.month]} {self.year}"
+        return f"By the end of {self.year}"
+
+    def __str__(self) -> str:
+        if self.day is not None:
+            return f"{self.year:04d}-{self.month:02d}-{self.day:02d}"
+        if self.month is not None:
+            return f"{self.year:04d}-{self.month:02d}"
+        return f"{self.year:04d}"
+
+
+def parse_date(value: object) -> dt.date:
+    """A full date from `YYYY-MM-DD` text or a date; raise ValueError otherwise."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        partial = PartialDate.parse(value)
+        if partial.day is not None:
+            return partial.last_day()
+    raise ValueError(f"{value!r} is not a full date: write YYYY-MM-DD")
+
+
+def format_date(value: dt.date, style: str = ASSEMBLY_STYLE) -> str:
+    """Render a date in the configured style; the default is the Assembly's "22 March 2023"."""
+    if style == "iso":
+        return value.isoformat()
+    return style.format(
+        day=value.day,
+        day2=f"{value.day:02d}",
+        month=calendar.month_name[value.month],
+        mon=calendar.month_abbr[value.month],
+        month2=f"{value.month:02d}",
+        year=value.year,
+        weekday=calendar.day_name[value.weekday()],
+    )

@@ -1,0 +1,216 @@
+"""Formatting results for people (rich tables at a terminal, plain text when piped) and for programs."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from typing import Any
+
+from tracker import markdown
+from tracker.config import Config
+from tracker.dates import format_date
+from tracker.query import Attention, title_of
+from tracker.records import Record, Trackable
+from tracker.store import RecordSet
+
+LIST_COLUMNS = [("id", "ID"), ("status_label", "Status"), ("due", "Due"), ("days_overdue", "Days overdue"),
+                ("responsible", "Responsible"), ("title", "Title")]
+
+
+def _flat(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return "; ".join(str(v) for v in value)
+    return str(value)
+
+
+def to_json(data: Any) -> str:
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def to_csv(rows: list[dict[str, Any]], fields: list[str]) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=fields, extrasaction="ignore", lineterminator="\r\n")
+    writer.writeheader()
+    for item in rows:
+        writer.writerow({key: _flat(item.get(key)) for key in fields})
+    return buffer.getvalue()
+
+
+def plain_table(headers: list[str], rows: list[list[str]], widths: dict[int, int] | None = None) -> str:
+    """Aligned columns without colour or box drawing, for pipes and files."""
+    widths = widths or {}
+    cut = [[_shorten(cell, widths.get(i, 0)) for i, cell in enumerate(r)] for r in rows]
+    sizes = [max([len(headers[i])] + [len(r[i]) for r in cut]) for i in range(len(headers))]
+    lines = ["  ".join(h.ljust(sizes[i]) for i, h in enumerate(headers)).rstrip()]
+    lines += ["  ".join(c.ljust(sizes[i]) for i, c in enumerate(r)).rstrip() for r in cut]
+    return "\n".join(lines) + "\n"
+
+
+def _shorten(text: str, width: int) -> str:
+    text = " ".join(text.split())
+    return text if not width or len(text) <= width else text[: width - 1] + "…"
+
+
+def rich_table(title: str, headers: list[str], rows: list[list[str]], alarm: list[bool]) -> str:
+    """A rich table rendered at the terminal's width, alarming rows in bold red."""
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=title, title_justify="left", header_style="bold", expand=False)
+    for header in headers:
+        table.add_column(header, overflow="fold")
+    for values, bad in zip(rows, alarm):
+        table.add_row(*values, style="bold red" if bad else None)
+    console = Console(record=True, file=io.StringIO())
+    console.print(table)
+    return console.export_text(styles=console.is_terminal or not console.no_color)
+
+
+def records_table(rows: list[dict[str, Any]], fmt: str, *, as_of: dt.date, to_terminal: bool) -> str:
+    if fmt == "json":
+        return to_json(rows)
+    fields = list(rows[0]) if rows else [key for key, _ in LIST_COLUMNS]
+    if fmt == "csv":
+        return to_csv(rows, fields)
+    headers = [label for _, label in LIST_COLUMNS]
+    values = [[_flat(r.get(key)) for key, _ in LIST_COLUMNS] for r in rows]
+    if fmt == "markdown":
+        return markdown.table(headers, values)
+    if not rows:
+        return "nothing matches\n"
+    if to_terminal:
+        return rich_table(f"{len(rows)} records as of {as_of.isoformat()}", headers, values,
+                          [bool(r.get("days_overdue")) for r in rows])
+    return plain_table(headers, values, {5: 70, 4: 40})
+
+
+REASON_WORDS = {"overdue": "overdue", "response-overdue": "response overdue", "follow-up-due": "follow-up due"}
+
+
+def _reason_text(config: Config, reason: Any) -> str:
+    words = REASON_WORDS[reason.reason]
+    if reason.reason == "follow-up-due":
+        return f"{words}: no news for {reason.days} days (last on {format_date(reason.since, config.date_style)})"
+    if reason.reason == "response-overdue":
+        return f"{words} from {reason.addressee}: {reason.days} days (due {format_date(reason.since, config.date_style)})"
+    return f"{words} by {reason.days} days (due {format_date(reason.since, config.date_style)})"
+
+
+def attention_table(records: RecordSet, config: Config, items: list[Attention], fmt: str, as_of: dt.date,
+                    *, to_terminal: bool) -> str:
+    from tracker.query import row
+
+    if fmt == "json":
+        return to_json([{**row(records, config, a.record, as_of), "days": a.worst,
+                         "reasons": [r.to_json() for r in a.reasons]} for a in items])
+    flat = []
+    for item in items:
+        base = row(records, config, item.record, as_of)
+        for reason in item.reasons:
+            flat.append({**base, "reason": reason.reason, "days": reason.days, "since": reason.since.isoformat(),
+                         "addressee": reason.addressee})
+    if fmt == "csv":
+        fields = ["id", "kind", "committee", "reason", "days", "since", "addressee", "status", "due", "responsible", "title"]
+        return to_csv(flat, fields)
+    headers = ["ID", "Reason", "Days", "Status", "Responsible", "Title"]
+    values = [[f["id"], _reason_text(config, _ReasonView(f)), str(f["days"]), f["status_label"] or "",
+               _flat(f["responsible"]), f["title"]] for f in flat]
+    if fmt == "markdown":
+        return markdown.table(headers, values)
+    if not items:
+        return f"nothing needs attention as of {format_date(as_of, config.date_style)}\n"
+    if to_terminal:
+        return rich_table(f"{len(items)} items need attention as of {format_date(as_of, config.date_style)}",
+                          headers, values, [f["reason"] != "follow-up-due" for f in flat])
+    return plain_table(headers, values, {1: 60, 4: 40, 5: 60})
+
+
+class _ReasonView:
+    def __init__(self, flat: dict[str, Any]):
+        self.reason = flat["reason"]
+        self.days = flat["days"]
+        self.since = dt.date.fromisoformat(flat["since"])
+        self.addressee = flat["addressee"]
+
+
+def show_record(records: RecordSet, config: Config, record: Record, as_of: dt.date, fmt: str, *, to_terminal: bool) -> str:
+    from tracker.query import row
+
+    summary = row(records, config, record, as_of)
+    if fmt == "json":
+        data = {**record.to_json(), **{k: summary[k] for k in ("status_label", "category", "days_overdue", "title")}}
+        if isinstance(record, Trackable):
+            data["slippage"] = slippage(record, as_of)
+        return to_json(data)
+    style = config.date_style
+    lines = [f"{record.id}  ({record.kind}, {record.path})", title_of(records, record), ""]
+    for key, value in record.to_json().items():
+        if key in ("id", "kind", "history", "text", "summary", "recommendations") or value in (None, "", [], False):
+            continue
+        lines.append(f"{key + ':':<14}{_flat(value)}")
+    if isinstance(record, Trackable):
+        lines.append(f"{'status now:':<14}{summary['status_label']} ({summary['category']}) as of {format_date(as_of, style)}")
+        if record.due_as_of(as_of):
+            due = record.due_as_of(as_of)
+            assert due is not None
+            lines.append(f"{'deadline:':<14}{due.in_words(style)}")
+        if summary["days_overdue"]:
+            lines.append(f"{'overdue:':<14}{summary['days_overdue']} days")
+        slip = slippage(record, as_of)
+        if slip["moves"]:
+            lines.append(f"{'slippage:':<14}moved {slip['moves']} time{'s' if slip['moves'] != 1 else ''}, "
+                         f"{slip['days']} days in all (first due {slip['original']})")
+    text = getattr(record, "text", "") or getattr(record, "summary", "")
+    if text:
+        lines += ["", text]
+    if getattr(record, "answers", None):
+        lines.append("")
+        for answer in record.answers:  # type: ignore[attr-defined]
+            lines.append(f"- recommendation {answer.number}: {answer.position}" + (f". {answer.text}" if answer.text else ""))
+    if isinstance(record, Trackable) and record.history:
+        lines += ["", "History:"]
+        for event in record.history:
+            if event.date > as_of:
+                continue
+            lines.append("  " + describe_event(config, record.kind, event))
+    return "\n".join(lines) + "\n"
+
+
+def describe_event(config: Config, kind: str, event: Any) -> str:
+    """One history event as a sentence."""
+    parts = [format_date(event.date, config.date_style) + ":"]
+    if event.changes_status:
+        parts.append(f"{config.label(kind, event.from_status) if event.from_status else '?'} → {config.label(kind, event.status)}")
+        if event.event == "response":
+            parts.append(f"(response {event.response})")
+    elif event.event == "response":
+        parts.append(f"response {event.response}")
+    elif event.event == "reschedule":
+        parts.append(f"due date moved from {event.previous_due} to {event.due}: {event.reason}")
+    elif event.event == "follow-up":
+        parts.append("followed up")
+    elif event.event == "created":
+        parts.append("created")
+    if event.note:
+        parts.append(("— " if len(parts) > 1 else "") + " ".join(event.note.split()))
+    if event.evidence:
+        parts.append(f"[evidence: {event.evidence}]")
+    if event.by:
+        parts.append(f"(by {event.by})")
+    return " ".join(parts)
+
+
+def slippage(record: Trackable, as_of: dt.date) -> dict[str, Any]:
+    """How often and how far the due date has moved."""
+    moves = record.reschedules(as_of)
+    if not moves:
+        return {"moves": 0, "days": 0, "original": None, "current": str(record.due_as_of(as_of) or "") or None}
+    original = moves[0].previous_due
+    current = moves[-1].due
+    days = (current.last_day() - original.last_day()).days if original and current else 0
+    return {"moves": len(moves), "days": days, "original": str(original) if original else None,
+            "current": str(current) if current else None, "reasons": [m.reason for m in moves]}

@@ -1,0 +1,289 @@
+"""The record types, built once from validated YAML mappings; the rest of the code uses their attributes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from tracker.dates import PartialDate, parse_date
+
+
+@dataclass(frozen=True)
+class Event:
+    """One dated entry in a record's history."""
+
+    date: dt.date
+    event: str  # created | status | note | follow-up | reschedule | response
+    by: str = ""
+    note: str = ""
+    from_status: str = ""
+    status: str = ""
+    evidence: str = ""
+    previous_due: PartialDate | None = None
+    due: PartialDate | None = None
+    reason: str = ""
+    response: str = ""
+
+    @property
+    def changes_status(self) -> bool:
+        return bool(self.status) and self.event in ("status", "response")
+
+    @classmethod
+    def from_mapping(cls, data: dict[str, Any]) -> Event:
+        return cls(
+            date=parse_date(data["date"]),
+            event=data["event"],
+            by=data.get("by", ""),
+            note=data.get("note", ""),
+            from_status=data.get("from", ""),
+            status=data.get("status", ""),
+            evidence=data.get("evidence", ""),
+            previous_due=_partial(data.get("previous_due")),
+            due=_partial(data.get("due")),
+            reason=data.get("reason", ""),
+            response=data.get("response", ""),
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"date": self.date.isoformat(), "event": self.event}
+        for name, key in (("by", "by"), ("note", "note"), ("from_status", "from"), ("status", "status"),
+                          ("evidence", "evidence"), ("reason", "reason"), ("response", "response")):
+            if getattr(self, name):
+                out[key] = getattr(self, name)
+        for name in ("previous_due", "due"):
+            if getattr(self, name) is not None:
+                out[name] = str(getattr(self, name))
+        return out
+
+
+@dataclass(frozen=True)
+class Record:
+    """What every record has: its ID, kind and file (relative to the repository root)."""
+
+    KIND: ClassVar[str] = ""
+    id: str
+    path: str
+
+    @property
+    def kind(self) -> str:
+        return self.KIND
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "kind": self.kind}
+
+
+@dataclass(frozen=True)
+class Trackable(Record):
+    """A commitment someone owes: it has a status, maybe a due date, and a dated history."""
+
+    status: str = ""
+    due: PartialDate | None = None
+    created: dt.date | None = None
+    history: tuple[Event, ...] = ()
+
+    def events_until(self, as_of: dt.date) -> tuple[Event, ...]:
+        return tuple(event for event in self.history if event.date <= as_of)
+
+    def status_as_of(self, as_of: dt.date) -> str:
+        """The status on that date: history events after it are ignored."""
+        for event in reversed(self.history):
+            if event.changes_status and event.date <= as_of:
+                return event.status
+        for event in self.history:
+            if event.changes_status:
+                return event.from_status or self.status
+        return self.status
+
+    def due_as_of(self, as_of: dt.date) -> PartialDate | None:
+        """The due date on that date, undoing reschedules that came later."""
+        for event in self.history:
+            if event.event == "reschedule" and event.date > as_of:
+                return event.previous_due
+        return self.due
+
+    def last_status_change(self, as_of: dt.date) -> Event | None:
+        for event in reversed(self.events_until(as_of)):
+            if event.changes_status:
+                return event
+        return None
+
+    def reschedules(self, as_of: dt.date) -> tuple[Event, ...]:
+        return tuple(event for event in self.events_until(as_of) if event.event == "reschedule")
+
+    @staticmethod
+    def common(data: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "status": data["status"],
+            "due": _partial(data.get("due")),
+            "created": parse_date(data["created"]) if data.get("created") else None,
+            "history": tuple(Event.from_mapping(event) for event in data.get("history") or ()),
+        }
+
+    def trackable_json(self) -> dict[str, Any]:
+        return {
+            "status": self.status,
+            "due": str(self.due) if self.due else None,
+            "created": self.created.isoformat() if self.created else None,
+            "history": [event.to_json() for event in self.history],
+        }
+
+
+@dataclass(frozen=True)
+class Meeting(Record):
+    KIND: ClassVar[str] = "meeting"
+    committee: str = ""
+    date: dt.date = dt.date.min
+    title: str = ""
+    url: str = ""
+
+    @classmethod
+    def from_mapping(cls, data: dict[str, Any], path: str) -> Meeting:
+        return cls(data["id"], path, data["committee"], parse_date(data["date"]), data.get("title", ""), data.get("url", ""))
+
+    def to_json(self) -> dict[str, Any]:
+        return {**super().to_json(), "committee": self.committee, "date": self.date.isoformat(),
+                "title": self.title or None, "url": self.url or None}
+
+
+@dataclass(frozen=True)
+class Action(Trackable):
+    KIND: ClassVar[str] = "action"
+    committee: str = ""
+    meeting: dt.date | None = None
+    item: str = ""
+    item_title: str = ""
+    standing: bool = False
+    title: str = ""
+    deadline: str = ""
+    responsible: str = ""
+    text: str = ""
+
+    @property
+    def heading(self) -> str:
+        return self.title if self.standing else self.item_title
+
+    @property
+    def owners(self) -> tuple[str, ...]:
+        return (self.responsible,)
+
+    @classmethod
+    def from_mapping(cls, data: dict[str, Any], path: str) -> Action:
+        meeting = parse_date(data["meeting"]) if data.get("meeting") else None
+        fields = cls.common(data)
+        fields["created"] = fields["created"] or meeting
+        return cls(
+            data["id"], path, **fields,
+            committee=data["committee"], meeting=meeting, item=data.get("item", ""),
+            item_title=data.get("item_title", ""), standing=bool(data.get("standing")), title=data.get("title", ""),
+            deadline=data.get("deadline", ""), responsible=data["responsible"], text=data["text"],
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return {**super().to_json(), "committee": self.committee,
+                "meeting": self.meeting.isoformat() if self.meeting else None, "item": self.item or None,
+                "item_title": self.item_title or None, "standing": self.standing, "title": self.title or None,
+                "deadline": self.deadline or None, "responsible": self.responsible, "text": self.text,
+                **self.trackable_json()}
+
+
+@dataclass(frozen=True)
+class Report(Record):
+    KIND: ClassVar[str] = "report"
+    committee: str = ""
+    slug: str = ""
+    title: str = ""
+    published: PartialDate = PartialDate(1)
+    url: str = ""
+    response_due: dt.date | None = None
+
+    def responses_due(self, response_days: int) -> dt.date:
+        """When responses are due: as the report says, else publication + the configured window."""
+        return self.response_due or self.published.last_day() + dt.timedelta(days=response_days)
+
+    @classmethod
+    def from_mapping(cls, data: dict[str, Any], path: str) -> Report:
+        return cls(
+            data["id"], path, data["committee"], data["slug"], data["title"], PartialDate.parse(data["published"]),
+            data.get("url", ""), parse_date(data["response_due"]) if data.get("response_due") else None,
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return {**super().to_json(), "committee": self.committee, "slug": self.slug, "title": self.title,
+                "published": str(self.published), "url": self.url or None,
+                "response_due": self.response_due.isoformat() if self.response_due else None}
+
+
+@dataclass(frozen=True)
+class Recommendation(Trackable):
+    KIND: ClassVar[str] = "recommendation"
+    report: str = ""
+    number: int = 0
+    text: str = ""
+    to: tuple[str, ...] = ()
+
+    @property
+    def owners(self) -> tuple[str, ...]:
+        return self.to
+
+    @classmethod
+    def from_mapping(cls, data: dict[str, Any], path: str) -> Recommendation:
+        return cls(data["id"], path, **cls.common(data), report=data["report"], number=data["number"],
+                   text=data["text"], to=tuple(data["to"]))
+
+    def to_json(self) -> dict[str, Any]:
+        return {**super().to_json(), "report": self.report, "number": self.number, "text": self.text,
+                "to": list(self.to), **self.trackable_json()}
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A response's word on one recommendation."""
+
+    number: int
+    position: str
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class Response(Record):
+    KIND: ClassVar[str] = "response"
+    report: str = ""
+    from_body: str = ""
+    date: dt.date = dt.date.min
+    summary: str = ""
+    url: str = ""
+    appendix: str = ""
+    answers: tuple[Answer, ...] = field(default_factory=tuple)
+
+    @property
+    def numbers(self) -> tuple[int, ...]:
+        return tuple(answer.number for answer in self.answers)
+
+    def answer_to(self, number: int) -> Answer | None:
+        return next((answer for answer in self.answers if answer.number == number), None)
+
+    @classmethod
+    def from_mapping(cls, data: dict[str, Any], path: str) -> Response:
+        answers = tuple(Answer(a["number"], a["position"], a.get("text", "")) for a in data["recommendations"])
+        return cls(data["id"], path, data["report"], data["from"], parse_date(data["date"]), data["summary"],
+                   data.get("url", ""), data.get("appendix", ""), answers)
+
+    def to_json(self) -> dict[str, Any]:
+        return {**super().to_json(), "report": self.report, "from": self.from_body, "date": self.date.isoformat(),
+                "summary": self.summary, "url": self.url or None, "appendix": self.appendix or None,
+                "recommendations": [{"number": a.number, "position": a.position, "text": a.text or None}
+                                    for a in self.answers]}
+
+
+RECORD_TYPES: dict[str, Any] = {cls.KIND: cls for cls in (Meeting, Action, Report, Recommendation, Response)}
+
+
+def build_record(data: dict[str, Any], path: str) -> Record:
+    """The typed record for a schema-valid mapping."""
+    record: Record = RECORD_TYPES[data["kind"]].from_mapping(data, path)
+    return record
+
+
+def _partial(value: Any) -> PartialDate | None:
+    return None if value is None else PartialDate.parse(value)

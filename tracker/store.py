@@ -1,0 +1,163 @@
+"""Reading a records repository into a RecordSet: every record, typed, plus every problem found on the way."""
+
+from __future__ import annotations
+
+import difflib
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from tracker.config import RECORDS_DIR, Config
+from tracker.errors import Problem, TrackerError
+from tracker.records import Action, Meeting, Recommendation, Record, Report, Response, build_record
+from tracker.schemas import KINDS, schema_problems
+from tracker.yamlio import Marks, decode, load_text, read_bytes
+
+R = TypeVar("R", bound=Record)
+
+
+def parse_record(rel_path: str, data: bytes) -> tuple[Record | None, list[Problem]]:
+    """One file's bytes to a typed record, or the problems that stop it being one."""
+    try:
+        text = decode(data, rel_path)
+        mapping = load_text(text, rel_path)
+    except TrackerError as err:
+        return None, err.problems or [Problem(rel_path, message=err.message)]
+    if not isinstance(mapping, dict):
+        return None, [Problem(rel_path, 1, 1, "a record must be a mapping of fields (field: value)")]
+    kind = mapping.get("kind")
+    if kind not in KINDS:
+        return None, [Problem(rel_path, 1, 1, f"kind must be one of {', '.join(KINDS)}; got {kind!r}", "kind")]
+    problems = schema_problems(kind, mapping, rel_path)
+    if problems:
+        marks: Marks = {}
+        load_text(text, rel_path, marks)
+        return None, schema_problems(kind, mapping, rel_path, marks)
+    try:
+        return build_record(mapping, rel_path), []
+    except ValueError as err:
+        return None, [Problem(rel_path, 1, 1, str(err))]
+
+
+def field_position(root: Path, rel_path: str, field_path: tuple[str | int, ...]) -> tuple[int, int]:
+    """Where a field sits in a file on disk, for messages about problems found after loading."""
+    from tracker.schemas import locate
+
+    try:
+        marks: Marks = {}
+        load_text(decode(read_bytes(root / rel_path), rel_path), rel_path, marks)
+        return locate(marks, field_path)
+    except TrackerError:
+        return (0, 0)
+
+
+@dataclass
+class RecordSet:
+    """All records of a repository, indexed for the questions the commands ask."""
+
+    records: dict[str, Record] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    duplicates: list[tuple[Record, Record]] = field(default_factory=list)
+
+    def add(self, record: Record) -> None:
+        if record.id in self.records:
+            self.duplicates.append((self.records[record.id], record))
+        else:
+            self.records[record.id] = record
+
+    def __iter__(self) -> Iterator[Record]:
+        return iter(self.records.values())
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+    def of(self, cls: type[R]) -> list[R]:
+        return [record for record in self.records.values() if isinstance(record, cls)]
+
+    def get(self, record_id: str, cls: type[R] | None = None) -> R:
+        """The record with that ID, or an error suggesting the closest IDs."""
+        record = self.records.get(record_id)
+        if record is not None and (cls is None or isinstance(record, cls)):
+            return record  # type: ignore[return-value]
+        what = cls.KIND if cls else "record"
+        candidates = [r.id for r in self.records.values() if cls is None or isinstance(r, cls)]
+        close = difflib.get_close_matches(record_id, candidates, n=3, cutoff=0.6)
+        hint = f"did you mean {' or '.join(close)}?" if close else "run `tracker list` to see the IDs"
+        raise TrackerError(f"no {what} with ID {record_id!r}", hint=hint)
+
+    def report(self, ref: str) -> Report:
+        """A report by ID or by slug."""
+        if ref in self.records and isinstance(self.records[ref], Report):
+            return self.records[ref]  # type: ignore[return-value]
+        matches = [r for r in self.of(Report) if r.slug == ref]
+        if len(matches) == 1:
+            return matches[0]
+        if len(matches) > 1:
+            raise TrackerError(f"report slug {ref!r} is used by {', '.join(r.id for r in matches)}; give the report ID")
+        return self.get(ref, Report)
+
+    def recommendations_of(self, report_id: str) -> list[Recommendation]:
+        return sorted((r for r in self.of(Recommendation) if r.report == report_id), key=lambda r: r.number)
+
+    def responses_to(self, report_id: str) -> list[Response]:
+        return sorted((r for r in self.of(Response) if r.report == report_id), key=lambda r: (r.date, r.id))
+
+    def meetings_of(self, committee: str) -> list[Meeting]:
+        return sorted((m for m in self.of(Meeting) if m.committee == committee), key=lambda m: m.date)
+
+    def committee_of(self, record: Record) -> str:
+        if isinstance(record, (Recommendation, Response)):
+            report = self.records.get(record.report)
+            return report.committee if isinstance(report, Report) else ""
+        return str(getattr(record, "committee", ""))
+
+    def created(self, record: Record) -> Any:
+        """When a trackable record came into being: its own date, else its meeting or its report's publication."""
+        created = getattr(record, "created", None)
+        if created is None and isinstance(record, Recommendation):
+            report = self.records.get(record.report)
+            if isinstance(report, Report):
+                return report.published.first_day()
+        return created
+
+    def responses_by_report(self) -> dict[str, list[Response]]:
+        grouped: dict[str, list[Response]] = defaultdict(list)
+        for response in self.of(Response):
+            grouped[response.report].append(response)
+        return grouped
+
+
+def record_files(root: Path) -> list[Path]:
+    """Every record file of the repository, in a stable order."""
+    return sorted((root / RECORDS_DIR).rglob("*.yaml"))
+
+
+def read_sources(root: Path, paths: Iterable[Path]) -> Iterator[tuple[str, bytes | Problem]]:
+    for path in paths:
+        rel = path.relative_to(root).as_posix() if path.is_absolute() else path.as_posix()
+        try:
+            yield rel, read_bytes(root / rel)
+        except TrackerError as err:
+            yield rel, err.problems[0]
+
+
+def build_set(sources: Iterable[tuple[str, bytes | Problem]]) -> RecordSet:
+    """A RecordSet from (relative path, bytes) pairs; unreadable or invalid files become problems."""
+    records = RecordSet()
+    for rel, data in sources:
+        if isinstance(data, Problem):
+            records.problems.append(data)
+            continue
+        record, problems = parse_record(rel, data)
+        records.problems.extend(problems)
+        if record is not None:
+            records.add(record)
+    return records
+
+
+def load_records(config: Config, paths: Iterable[Path] | None = None) -> RecordSet:
+    """Load the repository's records (or just the given files) from the working tree."""
+    root = config.root
+    return build_set(read_sources(root, record_files(root) if paths is None else paths))

@@ -1,0 +1,92 @@
+"""Writing record files as transactions: build the text, check it, then put it in place atomically."""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from tracker.errors import TrackerError
+
+
+class _Dumper(yaml.SafeDumper):
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+        # Indent list items under their key, as people write YAML by hand.
+        super().increase_indent(flow, False)
+
+
+def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+    if "\n" in value:
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|")
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value)
+
+
+_Dumper.add_representer(str, _represent_str)
+
+
+def schema_comment(rel_path: str, kind: str) -> str:
+    """The first line of every record file, so editors validate and complete as a clerk types."""
+    depth = rel_path.count("/")
+    schema = posixpath.join(*([".."] * depth), "schema", f"{kind}.schema.json")
+    return f"# yaml-language-server: $schema={schema}\n"
+
+
+def dump_record(mapping: dict[str, Any], rel_path: str) -> str:
+    """A new record file's text: the schema line, then the fields in the order given."""
+    body = yaml.dump(mapping, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100, default_flow_style=False)
+    return schema_comment(rel_path, mapping["kind"]) + body
+
+
+def safe_target(root: Path, rel_path: str) -> Path:
+    """The absolute path for rel_path, refusing anything that would land outside the repository."""
+    target = (root / rel_path).resolve()
+    root_resolved = root.resolve()
+    if target != root_resolved and root_resolved not in target.parents:
+        raise TrackerError(f"{rel_path}: refusing to write outside the records repository {root}")
+    return target
+
+
+def _temp_beside(target: Path, text: str) -> Path:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+    except BaseException:
+        os.unlink(temp)
+        raise
+    return Path(temp)
+
+
+def write_new(root: Path, rel_path: str, text: str) -> Path:
+    """Create a file that must not exist yet; never overwrites, even against a racing writer."""
+    target = safe_target(root, rel_path)
+    temp = _temp_beside(target, text)
+    try:
+        os.link(temp, target)
+    except FileExistsError:
+        raise TrackerError(f"{rel_path} already exists; nothing was written") from None
+    finally:
+        os.unlink(temp)
+    return target
+
+
+def replace(root: Path, rel_path: str, text: str) -> Path:
+    """Replace a file's contents atomically: readers see the old file or the new one, never a mix."""
+    target = safe_target(root, rel_path)
+    temp = _temp_beside(target, text)
+    try:
+        if target.exists():
+            os.chmod(temp, target.stat().st_mode & 0o777)
+        os.replace(temp, target)
+    except BaseException:
+        if temp.exists():
+            os.unlink(temp)
+        raise
+    return target
