@@ -525,7 +525,7 @@ def show(record_id: str, as_of: dt.date | None, fmt: str) -> None:
     from tracker import output as out
 
     s = session()
-    record = s.records.get(record_id)
+    record: Any = s.records.get(record_id)
     click.echo(out.show_record(s.records, s.config, record, today(as_of), fmt, to_terminal=_tty()), nl=False)
 
 

@@ -45,11 +45,12 @@ def tree_sources(root: Path, rev: str) -> list[tuple[str, bytes]]:
         tree = commit.tree / base
     except KeyError:
         return []
-    sources = []
-    for blob in tree.traverse():
-        if blob.type == "blob" and blob.path.endswith(".yaml"):
-            rel = blob.path if prefix == "." else blob.path[len(prefix) + 1:]
-            sources.append((rel, blob.data_stream.read()))
+    sources: list[tuple[str, bytes]] = []
+    for item in tree.traverse():
+        if isinstance(item, git.Blob) and str(item.path).endswith(".yaml"):
+            path = str(item.path)
+            rel = path if prefix == "." else path[len(prefix) + 1 :]
+            sources.append((rel, item.data_stream.read()))
     return sorted(sources)
 
 

@@ -63,7 +63,7 @@ def rich_table(title: str, headers: list[str], rows: list[list[str]], alarm: lis
     table = Table(title=title, title_justify="left", header_style="bold", expand=False)
     for header in headers:
         table.add_column(header, overflow="fold")
-    for values, bad in zip(rows, alarm):
+    for values, bad in zip(rows, alarm, strict=True):
         table.add_row(*values, style="bold red" if bad else None)
     console = Console(record=True, file=io.StringIO())
     console.print(table)

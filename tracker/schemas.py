@@ -82,7 +82,7 @@ def _message(error: Any) -> str:
 
 def _unknown_fields(error: Any) -> list[str]:
     known = set(error.schema.get("properties", {}))
-    return sorted(name for name in error.instance if name not in known and not name.startswith("x-"))
+    return sorted(str(name) for name in error.instance if name not in known and not str(name).startswith("x-"))
 
 
 def _a(types: Any) -> str:
