@@ -86,10 +86,10 @@ def _unknown_fields(error: Any) -> list[str]:
 
 
 def _a(types: Any) -> str:
-    names = {"string": "text", "integer": "a whole number", "array": "a list", "object": "a mapping", "boolean": "true or false"}
+    names: dict[str, str] = {"string": "text", "integer": "a whole number", "array": "a list", "object": "a mapping", "boolean": "true or false"}
     if isinstance(types, list):
-        return " or ".join(names.get(t, t) for t in types)
-    return names.get(types, types)
+        return " or ".join(names.get(str(t), str(t)) for t in types)
+    return names.get(str(types), str(types))
 
 
 def _pattern_hint(pattern: str) -> str:
