@@ -238,11 +238,16 @@ def init(directory: str, committees: tuple[str, ...]) -> None:
 # ---------------------------------------------------------------- new
 
 
+def interactive() -> bool:
+    """Whether someone is at the keyboard to answer a question."""
+    return sys.stdin.isatty()
+
+
 def _need(value: Any, name: str, prompt: str, **prompt_args: Any) -> Any:
     """A required value: from its flag, else asked for at a terminal, else a usage error."""
     if value not in (None, "", ()):
         return value
-    if sys.stdin.isatty():
+    if interactive():
         return click.prompt(prompt, **prompt_args)
     raise click.UsageError(f"missing {name} (not at a terminal, so it cannot be asked for)")
 
