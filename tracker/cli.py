@@ -588,7 +588,7 @@ def validate(paths: tuple[str, ...], fmt: str) -> None:
         wanted = [Path(p).resolve() for p in paths]
         problems = [p for p in problems if any(_within(s.root / p.path, w) for w in wanted)]
     if fmt == "json":
-        click.echo(json.dumps([p.__dict__ for p in problems], indent=2, ensure_ascii=False))
+        click.echo(json.dumps([p.to_json() for p in problems], indent=2, ensure_ascii=False))
     else:
         for problem in problems:
             click.echo(str(problem))

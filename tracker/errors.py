@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from pathlib import Path
 
 
@@ -15,6 +16,10 @@ class Problem:
     column: int = 0
     message: str = ""
     field: str = ""
+    record_id: str = dataclass_field(default="", compare=False, repr=False)
+
+    def to_json(self) -> dict[str, object]:
+        return {"path": self.path, "line": self.line, "column": self.column, "field": self.field, "message": self.message}
 
     def __str__(self) -> str:
         where = self.path

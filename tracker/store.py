@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -34,7 +34,10 @@ def parse_record(rel_path: str, data: bytes) -> tuple[Record | None, list[Proble
     if problems:
         marks: Marks = {}
         load_text(text, rel_path, marks)
-        return None, schema_problems(kind, mapping, rel_path, marks)
+        located = schema_problems(kind, mapping, rel_path, marks)
+        if isinstance(mapping.get("id"), str):
+            located = [replace(p, record_id=mapping["id"]) for p in located]
+        return None, located
     try:
         return build_record(mapping, rel_path), []
     except ValueError as err:
@@ -60,6 +63,11 @@ class RecordSet:
     records: dict[str, Record] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     duplicates: list[tuple[Record, Record]] = field(default_factory=list)
+
+    @property
+    def broken_ids(self) -> set[str]:
+        """IDs of records whose files exist but failed to load, so references to them are not reported twice."""
+        return {p.record_id for p in self.problems if p.record_id}
 
     def add(self, record: Record) -> None:
         if record.id in self.records:

@@ -93,7 +93,8 @@ def _check_status(check: _Collector, record: Trackable) -> None:
 def _check_report_reference(check: _Collector, record: Recommendation | Response) -> Report | None:
     report = check.records.records.get(record.report)
     if not isinstance(report, Report):
-        check.add(record, ("report",), f"no report with ID {record.report!r}")
+        if record.report not in check.records.broken_ids:
+            check.add(record, ("report",), f"no report with ID {record.report!r}")
         return None
     return report
 
