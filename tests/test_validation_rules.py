@@ -103,7 +103,8 @@ def test_recommendation_must_name_an_existing_report(bundled: Path, run: Run) ->
 def test_response_must_cite_existing_recommendations(bundled: Path, run: Run) -> None:
     _edit(bundled, RESPONSE, "number: 3", "number: 14")
     line = _line_of(bundled, RESPONSE, "number: 14")
-    assert f"{RESPONSE}:{line}:13: recommendations[0].number: report pcc-probation-services-in-london has no recommendation 14" in _problems(run, bundled)
+    expected = f"{RESPONSE}:{line}:13: recommendations[0].number: report pcc-probation-services-in-london has no recommendation 14"
+    assert expected in _problems(run, bundled)
 
 
 def test_a_response_event_must_name_an_existing_response(bundled: Path, run: Run) -> None:
