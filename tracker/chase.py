@@ -116,10 +116,13 @@ class Letter:
 
     body: str
     items: list[dict[str, Any]] = field(default_factory=list)
-    record_ids: list[str] = field(default_factory=list)
     committees: list[str] = field(default_factory=list)
     text: str = ""
     file_stem: str = ""
+
+    @property
+    def record_ids(self) -> list[str]:
+        return [item["id"] for item in self.items]
 
     @property
     def file_name(self) -> str:
@@ -147,7 +150,6 @@ def letters(records: RecordSet, config: Config, as_of: dt.date, responsible: str
             letter = by_body.setdefault(body, Letter(body))
             reasons = [r for r in item.reasons if not r.addressee or config.canonical_body(r.addressee) == body]
             letter.items.append(_letter_item(records, config, item.record, reasons, as_of))
-            letter.record_ids.append(item.record.id)
             name = _committee_name(config, records.committee_of(item.record))
             if name not in letter.committees:
                 letter.committees.append(name)
