@@ -9,6 +9,7 @@ import json
 from typing import Any
 
 from tracker import markdown
+from tracker.chase import slippage
 from tracker.config import Config
 from tracker.dates import format_date
 from tracker.query import Attention, title_of
@@ -93,11 +94,12 @@ REASON_WORDS = {"overdue": "overdue", "response-overdue": "response overdue", "f
 
 def _reason_text(config: Config, reason: Any) -> str:
     words = REASON_WORDS[reason.reason]
+    when = format_date(reason.since, config.date_style)
     if reason.reason == "follow-up-due":
-        return f"{words}: no news for {reason.days} days (last on {format_date(reason.since, config.date_style)})"
+        return f"{words} (no news since {when})"
     if reason.reason == "response-overdue":
-        return f"{words} from {reason.addressee}: {reason.days} days (due {format_date(reason.since, config.date_style)})"
-    return f"{words} by {reason.days} days (due {format_date(reason.since, config.date_style)})"
+        return f"{words} from {reason.addressee} (due {when})"
+    return f"{words} (due {when})"
 
 
 def attention_table(records: RecordSet, config: Config, items: list[Attention], fmt: str, as_of: dt.date,
@@ -126,7 +128,7 @@ def attention_table(records: RecordSet, config: Config, items: list[Attention], 
     if to_terminal:
         return rich_table(f"{len(items)} items need attention as of {format_date(as_of, config.date_style)}",
                           headers, values, [f["reason"] != "follow-up-due" for f in flat])
-    return plain_table(headers, values, {1: 60, 4: 40, 5: 60})
+    return plain_table(headers, values, {1: 70, 4: 40, 5: 60})
 
 
 class _ReasonView:
@@ -144,7 +146,7 @@ def show_record(records: RecordSet, config: Config, record: Record, as_of: dt.da
     if fmt == "json":
         data = {**record.to_json(), **{k: summary[k] for k in ("status_label", "category", "days_overdue", "title")}}
         if isinstance(record, Trackable):
-            data["slippage"] = slippage(record, as_of)
+            data["slippage"] = slippage(record, as_of).to_json()
         return to_json(data)
     style = config.date_style
     lines = [f"{record.id}  ({record.kind}, {record.path})", title_of(records, record), ""]
@@ -161,9 +163,9 @@ def show_record(records: RecordSet, config: Config, record: Record, as_of: dt.da
         if summary["days_overdue"]:
             lines.append(f"{'overdue:':<14}{summary['days_overdue']} days")
         slip = slippage(record, as_of)
-        if slip["moves"]:
-            lines.append(f"{'slippage:':<14}moved {slip['moves']} time{'s' if slip['moves'] != 1 else ''}, "
-                         f"{slip['days']} days in all (first due {slip['original']})")
+        if slip.moves:
+            lines.append(f"{'slippage:':<14}moved {len(slip.moves)} time{'s' if len(slip.moves) != 1 else ''}, "
+                         f"{slip.days} days in all (first due {slip.original})")
     text = getattr(record, "text", "") or getattr(record, "summary", "")
     if text:
         lines += ["", text]
@@ -204,13 +206,24 @@ def describe_event(config: Config, kind: str, event: Any) -> str:
     return " ".join(parts)
 
 
-def slippage(record: Trackable, as_of: dt.date) -> dict[str, Any]:
-    """How often and how far the due date has moved."""
-    moves = record.reschedules(as_of)
-    if not moves:
-        return {"moves": 0, "days": 0, "original": None, "current": str(record.due_as_of(as_of) or "") or None}
-    original = moves[0].previous_due
-    current = moves[-1].due
-    days = (current.last_day() - original.last_day()).days if original and current else 0
-    return {"moves": len(moves), "days": days, "original": str(original) if original else None,
-            "current": str(current) if current else None, "reasons": [m.reason for m in moves]}
+SLIP_COLUMNS = [("id", "ID"), ("original_due", "First due"), ("current_due", "Now due"), ("moves", "Moves"),
+                ("days_slipped", "Days slipped"), ("responsible", "Responsible"), ("reasons", "Reasons")]
+
+
+def slippage_table(rows: list[dict[str, Any]], fmt: str, as_of: dt.date, config: Config, *, to_terminal: bool) -> str:
+    """Items whose due dates moved, for people (table, markdown) or programs (json, csv)."""
+    if fmt == "json":
+        return to_json(rows)
+    if fmt == "csv":
+        return to_csv(rows, ["id", "kind", "committee", "responsible", "status", "original_due", "current_due",
+                             "moves", "days_slipped", "reasons", "title"])
+    headers = [label for _, label in SLIP_COLUMNS]
+    values = [[_flat(r[key]) for key, _ in SLIP_COLUMNS] for r in rows]
+    if fmt == "markdown":
+        return markdown.table(headers, values)
+    if not rows:
+        return f"no due date has moved as of {format_date(as_of, config.date_style)}\n"
+    if to_terminal:
+        return rich_table(f"{len(rows)} items rescheduled as of {format_date(as_of, config.date_style)}",
+                          headers, values, [r["moves"] > 1 for r in rows])
+    return plain_table(headers, values, {5: 40, 6: 70})

@@ -138,9 +138,13 @@ def _item_key(item: str) -> tuple[int, str]:
     return (int(digits[:9]), item)
 
 
+CONTACT_EVENTS = ("status", "note", "response", "follow-up", "reschedule")
+
+
 def last_contact(records: RecordSet, record: Trackable, responses: list[Response], as_of: dt.date) -> dt.date | None:
-    """The last day anything happened on the item: creation, a history event or a response citing it."""
-    dates = [event.date for event in record.events_until(as_of) if event.event != "created" or True]
+    """The last day anything was heard or done on the item by as_of: its creation, a status change, note, response,
+    follow-up or reschedule in its history, or a response record answering it."""
+    dates = [event.date for event in record.events_until(as_of) if event.event in CONTACT_EVENTS]
     created = records.created(record)
     if created is not None:
         dates.append(created)
@@ -160,7 +164,10 @@ def missing_responses(
 
 
 def needs_attention(records: RecordSet, config: Config, as_of: dt.date, filters: Filters | None = None) -> list[Attention]:
-    """Every open item a clerk should act on, with each reason, worst first."""
+    """Every open item a clerk should act on as of that date, each reason worst first, the worst items first.
+
+    With a responsible filter, a missing response is listed only for the addressees that match it.
+    """
     filters = filters or Filters()
     responses_by_report = records.responses_by_report()
     found = []
@@ -174,14 +181,19 @@ def needs_attention(records: RecordSet, config: Config, as_of: dt.date, filters:
         if not config.is_open(record.kind, record.status_as_of(as_of)):
             continue
         reasons = _reasons(records, config, record, responses_by_report, as_of)
+        if filters.responsible:
+            reasons = [r for r in reasons if not r.addressee or matches_body(config, filters.responsible, (r.addressee,))]
         if reasons:
+            reasons.sort(key=lambda r: -r.days)
             found.append(Attention(record, tuple(reasons)))
-    return sorted(found, key=lambda a: (-a.worst, a.record.id))
+    return sorted(found, key=lambda a: (-a.worst, sort_key(records, a.record)))
 
 
 def _reasons(
     records: RecordSet, config: Config, record: Trackable, responses_by_report: dict[str, list[Response]], as_of: dt.date
 ) -> list[Reason]:
+    """Why an open item needs attention on as_of; a deadline that has not passed yet (due today included) is never
+    a reason, and nobody is chased for news while any of their deadlines is still running."""
     reasons = []
     due = record.due_as_of(as_of)
     deadline_running = due is not None and due.last_day() >= as_of
