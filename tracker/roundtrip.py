@@ -88,7 +88,11 @@ def _take_trailer(node: Any) -> str:
         return ""
     token = slot[where]
     block_value = isinstance(value, (FoldedScalarString, LiteralScalarString))
-    if token.column == 0 or block_value or token.value.startswith("\n"):
+    if token.value.startswith("\n"):
+        # The newline ends the value's own line; what follows are whole lines of their own.
+        own_line, rest = "", token.value[1:]
+    elif block_value or token.column == 0:
+        # A block scalar ends with its own newline, so the token is whole lines already.
         own_line, rest = "", token.value
     else:
         own_line, _, rest = token.value.partition("\n")
@@ -102,10 +106,14 @@ def _take_trailer(node: Any) -> str:
 def _put_trailer(mapping: Any, trailer: str) -> None:
     """Attach comments after the last key of mapping (a new value written at the end of the file or list)."""
     from ruamel.yaml.error import CommentMark
+    from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString
     from ruamel.yaml.tokens import CommentToken
 
     if trailer:
-        mapping.ca.items[list(mapping)[-1]] = [None, None, CommentToken("\n" + trailer, CommentMark(0), None), None]
+        key = list(mapping)[-1]
+        block_value = isinstance(mapping[key], (FoldedScalarString, LiteralScalarString))
+        value = trailer if block_value else "\n" + trailer
+        mapping.ca.items[key] = [None, None, CommentToken(value, CommentMark(0), None), None]
 
 
 def append_item(document: Any, key: str, item: dict[str, Any]) -> None:

@@ -81,7 +81,8 @@ def update_status(
     kind = record.kind
     vocabulary = config.statuses.get(kind, {})
     if status not in vocabulary:
-        raise TrackerError(f"{status!r} is not a {kind} status (known: {', '.join(vocabulary)})")
+        raise TrackerError(f"{status!r} is not one of the {kind} statuses ({', '.join(vocabulary)})",
+                           hint="the statuses are listed in tracker.yaml")
     if status == record.status:
         raise TrackerError(f"{record_id} is already {status}; nothing was changed",
                            hint=f"to add a remark without changing the status: tracker note {record_id} --note TEXT")
