@@ -17,6 +17,7 @@ from tracker.errors import Problem
 from tracker.records import Event, Record, Trackable
 
 SHORT = 40
+CHANGE_KINDS = ("added", "removed", "renamed", "modified", "malformed")
 
 
 @dataclass
@@ -256,10 +257,8 @@ def _status_cell(change: RecordChange) -> str:
 def summary_line(report: ChangeReport) -> str:
     count = len(report.records)
     transitions = sum(1 for c in report.records if c.change != "added" and c.status_from != c.status_to)
-    kinds: dict[str, int] = {}
-    for change in report.records:
-        kinds[change.change] = kinds.get(change.change, 0) + 1
-    parts = [f"{n} {kind}" for kind, n in kinds.items()]
+    counts = [(sum(1 for c in report.records if c.change == kind), kind) for kind in CHANGE_KINDS]
+    parts = [f"{n} {kind}" for n, kind in counts if n]
     if transitions:
         parts.append(f"{transitions} status change{'s' if transitions != 1 else ''}")
     head = f"{count} record{'s' if count != 1 else ''} changed from {report.base} to {report.head}"
