@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 
 def default_author(root: Path) -> str:
@@ -54,6 +57,27 @@ def tree_sources(root: Path, rev: str) -> list[tuple[str, bytes]]:
     return sorted(sources)
 
 
+def has_commits(root: Path) -> bool:
+    """Whether the records repository is in git and has at least one commit."""
+    return bool(commit_of(root))
+
+
+def merge_base(root: Path, left: str, right: str) -> str:
+    """Where branch right left left: the base a pull request is compared against."""
+    import git
+
+    from tracker.errors import TrackerError
+
+    repo = _repo(root, f"{left}...{right}")
+    try:
+        bases = repo.merge_base(left, right)
+    except git.GitCommandError:
+        raise TrackerError(f"{left}...{right}: no such revisions in {repo.working_dir}") from None
+    if not bases:
+        raise TrackerError(f"{left}...{right}: the two have no history in common")
+    return str(bases[0].hexsha)
+
+
 def commit_of(root: Path, rev: str = "HEAD") -> str:
     """The short commit ID of rev in the records repository, or "" when there is none."""
     try:
@@ -63,3 +87,89 @@ def commit_of(root: Path, rev: str = "HEAD") -> str:
         return str(repo.commit(rev).hexsha[:7])
     except Exception:  # not a repository, or no commits yet
         return ""
+
+
+def _repo(root: Path, what: str) -> Any:
+    import git
+
+    from tracker.errors import TrackerError
+
+    try:
+        return git.Repo(root, search_parent_directories=True)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        raise TrackerError(f"{what}: {root} is not in a git repository",
+                           hint="run `git init` there first, or leave out --commit") from None
+
+
+def check_can_commit(root: Path) -> None:
+    """Refuse --commit up front (before any file is written) when git could not make the commit."""
+    import git
+
+    from tracker.errors import TrackerError
+
+    repo = _repo(root, "--commit")
+    try:
+        repo.git.var("GIT_AUTHOR_IDENT")
+    except git.GitCommandError:
+        raise TrackerError(
+            "--commit: git does not know who you are, so it cannot commit",
+            hint='run `git config user.name "Your Name"` and `git config user.email you@example.org`',
+        ) from None
+    if (Path(repo.git_dir) / "MERGE_HEAD").exists():
+        raise TrackerError("--commit: a merge is in progress in this repository; finish it first, or leave out --commit")
+
+
+def commit_paths(root: Path, rel_paths: list[str], message: str) -> str:
+    """Commit exactly these files as they are on disk, leaving anything else that is staged staged; return the ID."""
+    import git
+
+    from tracker.errors import TrackerError
+
+    repo = _repo(root, "--commit")
+    paths = [str((Path(root) / rel).resolve()) for rel in rel_paths]
+    try:
+        tracked = set(repo.git.ls_files("--", *paths).splitlines())
+        top = Path(repo.working_dir).resolve()
+        new = [p for p in paths if Path(p).relative_to(top).as_posix() not in tracked]
+        if new:
+            # `commit --only` takes paths git already knows; a new record file is introduced first.
+            repo.git.add("--", *new)
+        repo.git.commit("--only", "--quiet", "-m", message, "--", *paths)
+    except git.GitCommandError as err:
+        detail = (err.stderr or "").strip().removeprefix("stderr:").strip(" '\n")
+        raise TrackerError(f"the files were written but git could not commit them: {detail}",
+                           hint="commit them yourself with `git commit`") from None
+    return str(repo.head.commit.hexsha)
+
+
+@dataclass(frozen=True)
+class CommitInfo:
+    sha: str
+    author: str
+    email: str
+    when: dt.datetime
+    subject: str
+
+    def to_json(self) -> dict[str, str]:
+        return {"commit": self.sha, "author": self.author, "email": self.email, "date": self.when.isoformat(),
+                "subject": self.subject}
+
+
+def file_commits(root: Path, rel_path: str) -> list[CommitInfo]:
+    """The commits that touched a file (following renames), oldest first; none outside a git repository."""
+    import git
+
+    try:
+        repo = git.Repo(root, search_parent_directories=True)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        return []
+    path = str((Path(root) / rel_path).resolve())
+    try:
+        out = repo.git.log("--follow", "--format=%H%x1f%an%x1f%ae%x1f%aI%x1f%s", "--", path)
+    except git.GitCommandError:  # no commits yet
+        return []
+    commits = []
+    for line in out.splitlines():
+        sha, author, email, when, subject = line.split("\x1f", 4)
+        commits.append(CommitInfo(sha, author, email, dt.datetime.fromisoformat(when), subject))
+    return list(reversed(commits))

@@ -33,17 +33,29 @@ def validate(config: Config, records: RecordSet) -> list[Problem]:
     for first, second in records.duplicates:
         check.add(second, ("id",), f"ID {second.id!r} is also used by {first.path}")
     for record in records:
-        _check_identity(check, record)
-        if isinstance(record, (Meeting, Action, Report)):
-            _check_committee(check, record, record.committee)
-        if isinstance(record, Trackable):
-            _check_status(check, record)
-        if isinstance(record, Recommendation):
-            _check_report_reference(check, record)
-        if isinstance(record, Response):
-            _check_response(check, record)
+        _check_one(check, record)
     _check_unique_numbers(check)
     return sorted(set(check.problems))
+
+
+def check_record(config: Config, records: RecordSet, record: Record) -> list[Problem]:
+    """The problems of one record among the others (its ID, committee, statuses, history and references)."""
+    check = _Collector(config, records)
+    check.problems = []
+    _check_one(check, record)
+    return sorted(set(check.problems))
+
+
+def _check_one(check: _Collector, record: Record) -> None:
+    _check_identity(check, record)
+    if isinstance(record, (Meeting, Action, Report)):
+        _check_committee(check, record, record.committee)
+    if isinstance(record, Trackable):
+        _check_status(check, record)
+    if isinstance(record, Recommendation):
+        _check_report_reference(check, record)
+    if isinstance(record, Response):
+        _check_response(check, record)
 
 
 def _check_identity(check: _Collector, record: Record) -> None:
