@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import pytest
@@ -140,14 +141,21 @@ def test_render_letters_uses_the_configured_date_style(bundled: Path) -> None:
     assert "Date: 15 January 2024" in found[0].text
 
 
-def test_record_without_the_follow_up_workflow_is_a_clear_error(bundled: Path, run: Run) -> None:
-    try:
-        import tracker.workflow  # noqa: F401
-    except ImportError:
-        pass
-    else:
-        pytest.skip("tracker.workflow is installed; --record is covered with it")
-    result = run(bundled, "remind", "--as-of", AS_OF, "--responsible", "UK Government", "--record")
-    assert result.exit_code == 1
-    assert "--record needs" in result.stderr
-    assert "Dear UK Government" in result.stdout  # the letters are still drafted
+def test_record_writes_a_follow_up_on_each_item_chased_and_commits_it(git_repo: Path, run: Run) -> None:
+    from tests.conftest import git
+
+    before = json.loads(run(git_repo, "overdue", "--as-of", AS_OF, "--responsible", "UK Government", "--format", "json").stdout)
+    chased = [item["id"] for item in before]
+    assert chased == ["pcc-missing-children-in-london-r5"]
+    result = run(git_repo, "remind", "--as-of", AS_OF, "--responsible", "UK Government", "--record", "--commit")
+    assert result.exit_code == 0, result.output
+    assert "Dear UK Government" in result.stdout
+    assert "recorded a follow-up on 1 items" in result.stderr
+    shown = json.loads(run(git_repo, "show", chased[0], "--format", "json").stdout)
+    assert shown["history"][-1]["event"] == "follow-up"
+    assert shown["history"][-1]["date"] == AS_OF
+    assert shown["history"][-1]["note"] == "Reminder sent to UK Government."
+    assert git(git_repo, "status", "--porcelain") == ""
+    assert "Record follow-ups sent on 2024-01-15" in git(git_repo, "log", "-1", "--format=%s")
+    after = json.loads(run(git_repo, "overdue", "--as-of", AS_OF, "--responsible", "UK Government", "--format", "json").stdout)
+    assert "follow-up-due" not in [reason["reason"] for item in after for reason in item["reasons"]]

@@ -276,19 +276,16 @@ def render_letters(config: Config, found: list[Letter], as_of: dt.date, *, sende
 def record_follow_ups(config: Config, records: RecordSet, found: list[Letter], *, date: dt.date, by: str,
                       commit: bool) -> list[str]:
     """Write a follow-up event on each item chased (once per item, naming every body chased) and return the IDs."""
-    try:
-        from tracker import workflow  # type: ignore[attr-defined]
-    except ImportError:
-        raise TrackerError("--record needs `tracker followup`, which this installation does not have") from None
+    from tracker import workflow
+
     bodies: dict[str, list[str]] = {}
     for letter in found:
         for record_id in letter.record_ids:
             bodies.setdefault(record_id, []).append(letter.body)
     changes: list[Any] = []
     for record_id, names in bodies.items():
-        change = workflow.follow_up(config, records, record_id, date=date, by=by,
-                                    note=f"Reminder sent to {' and '.join(names)}.")
-        changes.extend(change if isinstance(change, (list, tuple)) else [change])
+        changes.append(workflow.follow_up(config, records, record_id, date=date, by=by,
+                                          note=f"Reminder sent to {' and '.join(names)}."))
     if changes:
         workflow.apply(config, changes, commit=commit,
                        message=f"Record follow-ups sent on {date.isoformat()} ({len(changes)} items)")
