@@ -18,6 +18,10 @@ class _Dumper(yaml.SafeDumper):
         # Indent list items under their key, as people write YAML by hand.
         super().increase_indent(flow, False)
 
+    def ignore_aliases(self, data: Any) -> bool:
+        # Records are read with aliases forbidden, so never write one (a date used twice would become &id001).
+        return True
+
 
 def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
     if "\n" in value:
