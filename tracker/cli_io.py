@@ -185,7 +185,7 @@ def import_csv(file: str, kind: str, committee: str, dry_run: bool, commit: bool
 
     s = session()
     _check_committee(s, committee)
-    rows = read_table(Path(file))
+    rows = read_table(Path(file), sheet=kind)
     bar = Progress("checking rows", len(rows) - 1)
     try:
         batch, unknown = import_table(s.config, s.records, rows, kind=kind, committee=committee, source=file,
@@ -251,7 +251,7 @@ def edit_command(record_id: str) -> None:
     from tracker.writer import replace
 
     s = session()
-    record = s.records.get(record_id)
+    record: Any = s.records.get(record_id)
     original = (s.root / record.path).read_text(encoding="utf-8")
     text = original
     while True:

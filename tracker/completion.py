@@ -28,7 +28,7 @@ def _root(ctx: Any) -> Path | None:
 
 def record_ids(root: Path, prefix: str = "") -> list[str]:
     """The IDs of every record file under records/, i.e. the file names without .yaml."""
-    found = []
+    found: list[str] = []
     for _folder, _dirs, files in os.walk(root / "records"):
         found.extend(name[:-5] for name in files if name.endswith(".yaml") and name.startswith(prefix))
     return sorted(found)

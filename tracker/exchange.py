@@ -198,10 +198,13 @@ def map_columns(headings: list[str], kind: str) -> tuple[dict[int, str], list[st
     return mapped, unknown
 
 
-def read_table(path: Path) -> list[list[str]]:
-    """The rows of a .csv (UTF-8, with or without BOM; comma, semicolon or tab) or the first sheet of an .xlsx."""
+def read_table(path: Path, sheet: str = "") -> list[list[str]]:
+    """The rows of a .csv (UTF-8, with or without BOM; comma, semicolon or tab) or of an .xlsx sheet.
+
+    From a workbook, the sheet named `sheet` (as `tracker export` names them) if there is one, else the first.
+    """
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        return _read_xlsx(path)
+        return _read_xlsx(path, sheet)
     try:
         raw = path.read_bytes()
     except OSError as err:
@@ -216,7 +219,7 @@ def read_table(path: Path) -> list[list[str]]:
     return [row for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
 
 
-def _read_xlsx(path: Path) -> list[list[str]]:
+def _read_xlsx(path: Path, sheet: str) -> list[list[str]]:
     try:
         from openpyxl import load_workbook
     except ImportError:
@@ -226,7 +229,8 @@ def _read_xlsx(path: Path) -> list[list[str]]:
     except Exception as err:  # openpyxl raises many types for a damaged file
         raise TrackerError(f"{path}: not a readable .xlsx workbook ({err})") from None
     rows = []
-    for values in book.worksheets[0].iter_rows(values_only=True):
+    chosen = book[sheet] if sheet in book.sheetnames else book.worksheets[0]
+    for values in chosen.iter_rows(values_only=True):
         rows.append(["" if v is None else v.date().isoformat() if isinstance(v, dt.datetime)
                      else v.isoformat() if isinstance(v, dt.date) else str(v) for v in values])
     book.close()
@@ -262,7 +266,8 @@ def import_table(config: Config, records: RecordSet, rows: list[list[str]], *, k
     batch = Batch(config, records, source)
     required = {"action": ("responsible", "text"), "recommendation": ("text",)}[kind]
     missing = [name for name in required if name not in columns.values()]
-    if missing and "id" not in columns.values():
+    can_find = "id" in columns.values() or (kind == "recommendation" and {"report", "number"} <= set(columns.values()))
+    if missing and not can_find:
         raise TrackerError(f"{source}: no column for {', '.join(missing)}",
                            hint=f"the header row has: {', '.join(h for h in rows[0] if h)}")
     importer = _ActionRow if kind == "action" else _RecommendationRow
@@ -270,8 +275,9 @@ def import_table(config: Config, records: RecordSet, rows: list[list[str]], *, k
         if not any(str(cell).strip() for cell in cells):
             continue
         values = {name: _unguard(str(cells[i]).strip()) if i < len(cells) else "" for i, name in columns.items()}
-        batch.attempt(number, lambda values=values, number=number: importer(config, batch, committee, as_of, by)
-                      .apply(number, values))
+        handler = importer(config, batch, committee, as_of, by)
+        batch.attempt(number, lambda handler=handler, number=number, values=values:  # type: ignore[misc]
+                      handler.apply(number, values))
         if progress:
             progress(number - 1)
     return batch, unknown
@@ -348,6 +354,9 @@ class _ActionRow(_Row):
 
         records = self.batch.trial
         committee = values.get("committee") or self.committee
+        if values.get("id"):
+            found = records.get(values["id"], Action)
+            committee = found.committee
         if not committee:
             raise TrackerError("no committee: give --committee or a Committee column")
         standing = values.get("standing", "").casefold() in ("true", "yes", "y", "1", "x") or (

@@ -61,11 +61,11 @@ def export(config: Config, records: RecordSet, as_of: dt.date) -> dict[str, Any]
                 organizations[org_id]["parent_id"] = parent
         return org_id
 
-    committees = {}
-    for slug, committee in sorted(config.committees.items()):
-        parent = organization(committee.body, "legislature") if committee.body else ""
+    committees: dict[str, str] = {}
+    for slug, spec in sorted(config.committees.items()):
+        parent = organization(spec.body, "legislature") if spec.body else ""
         committees[slug] = f"organization/committee/{slug}"
-        organizations[committees[slug]] = {"id": committees[slug], "name": committee.name, "classification": "committee",
+        organizations[committees[slug]] = {"id": committees[slug], "name": spec.name, "classification": "committee",
                                            "identifiers": [{"scheme": "tracker", "identifier": slug}],
                                            **({"parent_id": parent} if parent else {})}
     events = [{"id": f"event/{m.id}", "name": m.title or f"Meeting of {m.committee}", "classification": "committee-meeting",

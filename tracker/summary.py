@@ -8,6 +8,7 @@ with a table Item No. | Item Title | Responsible Person | Action(s) | Status, an
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -66,7 +67,7 @@ def read_markdown(text: str) -> Document:
 
 class _HtmlTables(HTMLParser):
     def __init__(self) -> None:
-        super().__init__(convert_charrefs=False)
+        super().__init__(convert_charrefs=True)
         self.doc = Document()
         self.heading = ""
         self.heading_text: list[str] | None = None
@@ -111,17 +112,11 @@ class _HtmlTables(HTMLParser):
 
     def handle_data(self, data: str) -> None:
         if self.cell is not None:
-            self.cell.append(data)
+            self.cell.append(html.escape(data, quote=False))  # the cell stays an HTML fragment
         elif self.heading_text is not None:
             self.heading_text.append(data)
         elif self.doc.date is None and data.strip().lower().startswith("date:"):
             self.doc.date = word_date(data)
-
-    def handle_entityref(self, name: str) -> None:
-        self.handle_data(f"&{name};")
-
-    def handle_charref(self, name: str) -> None:
-        self.handle_data(f"&#{name};")
 
 
 def read_html(text: str) -> Document:
@@ -185,13 +180,12 @@ def rows_of(doc: Document) -> list[Row]:
                 rows.append(Row(line, meeting, plain(item).rstrip(".:"), plain(title), plain(responsible),
                                 cell_markdown(text), status))
         elif kind == "standing":
-            subject, status, responsible, deadline = (
-                _column(table.header, *names) for names in (("subject",), ("status",), ("responsible",), ("deadline",)))
+            places = [_column(table.header, *names) for names in (("subject",), ("status",), ("responsible",), ("deadline",))]
             for line, cells in table.rows:
-                title, text = _split_subject(cells[subject] if subject >= 0 else "")
-                rows.append(Row(line, None, "", "", plain(cells[responsible]) if responsible >= 0 else "", text,
-                                cells[status] if status >= 0 else "", standing=True, title=title,
-                                deadline=plain(cells[deadline]) if deadline >= 0 else ""))
+                subject, status_cell, owner, deadline = (cells[i] if 0 <= i < len(cells) else "" for i in places)
+                heading, body = _split_subject(subject)
+                rows.append(Row(line, None, "", "", plain(owner), body, status_cell, standing=True, title=heading,
+                                deadline=plain(deadline)))
     return rows
 
 
@@ -202,6 +196,11 @@ def _split_subject(cell: str) -> tuple[str, str]:
     if first.startswith("**") and first.endswith("**"):
         return first.strip("*").strip(), rest.strip()
     return plain(first), rest.strip()
+
+
+def _identity(standing: bool, title: str, meeting: dt.date | None, item: str, text: str) -> tuple[Any, ...]:
+    """What makes a row the same action as a record: its subject, or its meeting, item and words."""
+    return ("standing", _key(title)) if standing else (meeting, item, _key(text))
 
 
 def _key(text: str) -> str:
@@ -223,15 +222,14 @@ def import_summary(config: Config, records: RecordSet, text: str, *, committee: 
     first_status = next(iter(config.statuses["action"]))
     earliest = min((row.meeting for row in rows if row.meeting), default=when)
     meetings = {m.date for m in records.meetings_of(committee)}
-    existing = {}
+    existing: dict[Any, Any] = {}
     for action in records.of(Action):
         if action.committee == committee:
-            key = ("standing", _key(action.title)) if action.standing else (action.meeting, action.item, _key(action.text))
-            existing[key] = action
+            existing[_identity(action.standing, action.title, action.meeting, action.item, action.text)] = action
     for row in rows:
         if row.meeting is not None and row.meeting not in meetings:
             meetings.add(row.meeting)
-            made = batch.attempt(row.line, lambda row=row: create.new_meeting(
+            made = batch.attempt(row.line, lambda row=row: create.new_meeting(  # type: ignore[misc]
                 config, batch.trial, committee=committee, date=row.meeting, title=config.committees[committee].name))
             if made is not None:
                 batch.add_new(row.line, made)
@@ -243,10 +241,10 @@ def import_summary(config: Config, records: RecordSet, text: str, *, committee: 
         status = cell.status if cell else first_status
         note = cell.note if cell else cell_markdown(row.status_cell)
         follow_ups = cell.follow_ups if cell else ()
-        key: Any = ("standing", _key(row.title)) if row.standing else (row.meeting, row.item, _key(row.text))
-        record = existing.get(key)
+        key = _identity(row.standing, row.title, row.meeting, row.item, row.text)
+        record: Any = existing.get(key)
         if record is None:
-            made = batch.attempt(row.line, lambda row=row: create.new_action(
+            made = batch.attempt(row.line, lambda row=row: create.new_action(  # type: ignore[misc]
                 config, batch.trial, committee=committee, meeting=row.meeting, item=row.item, item_title=row.item_title,
                 responsible=row.responsible, text=row.text, status=first_status, standing=row.standing,
                 title=row.title, deadline=row.deadline, created=earliest if row.standing else None, by=by))
@@ -257,5 +255,6 @@ def import_summary(config: Config, records: RecordSet, text: str, *, committee: 
         new_status, events = progress_events(record, status, note, follow_ups, when, by)
         if new_status or events:
             change = history_mutation(new_status, events)
-            batch.attempt(row.line, lambda line=row.line, record=record, change=change: batch.edit(line, record, change))
+            batch.attempt(row.line, lambda line=row.line, record=record, change=change:  # type: ignore[misc]
+                          batch.edit(line, record, change))
     return batch
