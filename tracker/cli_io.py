@@ -140,8 +140,8 @@ def _report(changes: list[Any], dry_run: bool, unknown: list[str] | None = None)
     if not changes:
         click.echo("nothing to do: the records already say what the file says", err=True)
     else:
-        click.echo(f"{verb}create {created} and {verb}update {updated} file{'s' if len(changes) != 1 else ''}"
-                   + (" (dry run: nothing written)" if dry_run else ""), err=True)
+        click.echo(f"{'would create' if dry_run else 'created'} {created}, {'update' if dry_run else 'updated'} {updated} "
+                   f"file{'s' if len(changes) != 1 else ''}" + (" (dry run: nothing written)" if dry_run else ""), err=True)
 
 
 def _finish(batch: Any, dry_run: bool, commit: bool, message: str) -> list[Any]:
