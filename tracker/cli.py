@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from tracker import __version__
+from tracker.completion import complete_committees, complete_ids
 
 if TYPE_CHECKING:
     from tracker.config import Config
@@ -279,7 +280,7 @@ def _author(by: str | None) -> str:
 
 @new.command("meeting")
 @root_option
-@click.option("--committee", help="The committee's slug, e.g. pcc.")
+@click.option("--committee", shell_complete=complete_committees, help="The committee's slug, e.g. pcc.")
 @click.option("--date", "date", type=DATE, help="The date of the meeting.")
 @click.option("--meeting", "meeting", type=DATE, help="Same as --date.")
 @click.option("--title", default="", help="The meeting's title.")
@@ -303,7 +304,7 @@ def new_meeting(committee: str | None, date: dt.date | None, meeting: dt.date | 
 
 @new.command("action")
 @root_option
-@click.option("--committee", help="The committee's slug, e.g. pcc.")
+@click.option("--committee", shell_complete=complete_committees, help="The committee's slug, e.g. pcc.")
 @click.option("--meeting", type=DATE, help="The date of the meeting the action arose at.")
 @click.option("--item", help="The agenda item number, e.g. 6 or 9a.")
 @click.option("--item-title", help="The agenda item's title.")
@@ -351,7 +352,7 @@ def new_action(committee: str | None, meeting: dt.date | None, item: str | None,
 
 @new.command("report")
 @root_option
-@click.option("--committee", help="The committee's slug, e.g. pcc.")
+@click.option("--committee", shell_complete=complete_committees, help="The committee's slug, e.g. pcc.")
 @click.option("--title", help="The report's title.")
 @click.option("--published", type=PARTIAL_DATE, help="When it was published: YYYY-MM-DD (or YYYY-MM).")
 @click.option("--date", "date", type=PARTIAL_DATE, default=None, help="Same as --published.")
@@ -470,7 +471,7 @@ KIND_CHOICE = click.Choice(["meeting", "action", "report", "recommendation", "re
 @root_option
 @ref_option
 @click.option("--kind", "kinds", type=KIND_CHOICE, multiple=True, help="Only records of this kind. Repeatable.")
-@click.option("--committee", default="", help="Only this committee's records.")
+@click.option("--committee", default="", shell_complete=complete_committees, help="Only this committee's records.")
 @click.option("--status", "statuses", multiple=True, help="Only items with this status. Repeatable.")
 @click.option("--responsible", default="", help="Only what this person or body owes (actions' responsible, recommendations' addressees).")
 @click.option("--report", default="", help="Only this report and its recommendations and responses.")
@@ -517,7 +518,7 @@ def _tty() -> bool:
 @main.command()
 @root_option
 @ref_option
-@click.argument("record_id", metavar="ID")
+@click.argument("record_id", metavar="ID", shell_complete=complete_ids)
 @as_of_option
 @format_option("text", "json", default="text")
 def show(record_id: str, as_of: dt.date | None, fmt: str) -> None:
@@ -537,7 +538,7 @@ def show(record_id: str, as_of: dt.date | None, fmt: str) -> None:
 @main.command()
 @root_option
 @ref_option
-@click.option("--committee", default="", help="Only this committee's items.")
+@click.option("--committee", default="", shell_complete=complete_committees, help="Only this committee's items.")
 @click.option("--responsible", default="", help="Only what this person or body owes.")
 @click.option("--fail-if-any", is_flag=True, help="Exit with status 1 when anything is listed (for scheduled checks).")
 @as_of_option
@@ -606,4 +607,4 @@ def _within(path: Path, folder_or_file: Path) -> bool:
 
 # Each area's commands live in a module of their own (tracker/cli_<area>.py, importing only click at the
 # top) and attach themselves to `main` when imported here, one line per module.
-from tracker import cli_chase, cli_workflow  # noqa: E402,F401
+from tracker import cli_chase, cli_io, cli_workflow  # noqa: E402,F401

@@ -13,6 +13,7 @@ from tracker.gitio import inside_git_repository
 from tracker.resources import data_dir
 
 CACHE_DIR = ".tracker-cache"
+WORKFLOW = ".github/workflows/tracker.yml"
 _COMMITTEE = re.compile(r"^([a-z0-9]+(?:-[a-z0-9]+)*)=(.+)$")
 
 
@@ -75,6 +76,12 @@ def init_repository(directory: Path, committees: list[tuple[str, str]]) -> list[
     if not schema.exists():
         shutil.copytree(data_dir("schema"), schema)
         done.append(f"copied the record schemas to {schema}/ (for editors)")
+    workflow = directory / WORKFLOW
+    if not workflow.exists():
+        workflow.parent.mkdir(parents=True, exist_ok=True)
+        workflow.write_text((data_dir("templates") / "ci" / "github-workflow.yml").read_text(encoding="utf-8"),
+                            encoding="utf-8")
+        done.append(f"wrote {workflow} (checks pull requests, publishes the site from main)")
     ignore = directory / ".gitignore"
     ignored = ignore.read_text(encoding="utf-8").splitlines() if ignore.exists() else []
     if f"{CACHE_DIR}/" not in ignored:

@@ -14,13 +14,13 @@ from tracker.errors import TrackerError
 
 
 class _Dumper(yaml.SafeDumper):
-    def ignore_aliases(self, data: object) -> bool:
-        # Records never hold anchors or aliases; the loader refuses them.
-        return True
-
     def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
         # Indent list items under their key, as people write YAML by hand.
         super().increase_indent(flow, False)
+
+    def ignore_aliases(self, data: Any) -> bool:
+        # Records are read with aliases forbidden, so never write one (a date used twice would become &id001).
+        return True
 
 
 def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:

