@@ -601,3 +601,4 @@ def _within(path: Path, folder_or_file: Path) -> bool:
 
 # Each area's commands live in a module of their own (tracker/cli_<area>.py, importing only click at the
 # top) and attach themselves to `main` when imported here, one line per module.
+from tracker import cli_render  # noqa: E402,F401

@@ -62,3 +62,16 @@ def commit_of(root: Path, rev: str = "HEAD") -> str:
         return str(repo.commit(rev).hexsha[:7])
     except Exception:  # not a repository, or no commits yet
         return ""
+
+
+def has_uncommitted_records(root: Path) -> bool:
+    """Whether records/ differs from the last commit (changed, staged or new files)."""
+    try:
+        import git
+
+        from tracker.config import RECORDS_DIR
+
+        repo = git.Repo(root, search_parent_directories=True)
+        return bool(repo.is_dirty(untracked_files=True, path=str(Path(root).resolve() / RECORDS_DIR)))
+    except Exception:  # no git or no repository: there is no commit to differ from
+        return False
