@@ -18,6 +18,11 @@ class _Dumper(yaml.SafeDumper):
         # Indent list items under their key, as people write YAML by hand.
         super().increase_indent(flow, False)
 
+    def ignore_aliases(self, data: Any) -> bool:
+        # The same date object used twice (created and the first history event) must be written out twice:
+        # records refuse YAML aliases.
+        return True
+
 
 def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
     if "\n" in value:
