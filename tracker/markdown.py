@@ -12,8 +12,9 @@ _BULLET = re.compile(r"^\s*(?:[-*+•])\s+(.*)$")
 _NUMBERED = re.compile(r"^\s*\d{1,9}[.)]\s+(.*)$")
 # An ampersand only needs escaping where it would start an entity; "Q&A" stays as written.
 _ENTITY_START = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
-# A run of backslashes right before a pipe, or at the very end of a line, would swallow the character after it.
-_BACKSLASHES_BEFORE_PIPE = re.compile(r"(\\+)(?=\|)")
+# A run of backslashes right before a pipe or backtick, or at the very end of a line, would swallow the character
+# after it.
+_BACKSLASHES_BEFORE_PIPE = re.compile(r"(\\+)(?=[|`])")
 _TRAILING_BACKSLASHES = re.compile(r"(\\+)$")
 _WHITESPACE = re.compile(r"\s+")
 _FENCE = re.compile(r"^( {0,3})(`{3,}|~{3,})")
@@ -81,7 +82,8 @@ def cell(text: str) -> str:
 def _inline(text: str) -> str:
     text = _BACKSLASHES_BEFORE_PIPE.sub(lambda m: m.group(1) * 2, text)
     text = _TRAILING_BACKSLASHES.sub(lambda m: m.group(1) * 2, text)
-    return escape_html(text).replace("|", "\\|")
+    # Backticks are escaped too: a code span may run across cells and swallow the pipes between them.
+    return escape_html(text).replace("|", "\\|").replace("`", "\\`")
 
 
 def block(text: str) -> str:
