@@ -10,7 +10,6 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-
 import yaml
 
 from tests.browser import dump_dom, parse
