@@ -127,3 +127,12 @@ def test_script_in_a_record_is_shown_as_text_in_the_browser(bundled: Path, run: 
     assert page.tables[0][1][0][3] == payload  # shown as text, exactly as the record has it
     first_table = dom.split("<table", 1)[1].split("</table>", 1)[0]
     assert "<img" not in first_table and "<script" not in first_table
+
+
+@pytest.mark.slow
+def test_a_new_repository_publishes_an_empty_but_valid_site(empty_repo: Path, run: Run, tmp_path: Path) -> None:
+    out = tmp_path / "public"
+    write_site(run, empty_repo, out)
+    site = mkdocs_build(out)
+    assert "Nothing needs attention" in (out / "docs" / "overdue.md").read_text(encoding="utf-8")
+    assert ET.parse(site / "feed.xml").getroot().findall(f"{ATOM}entry") == []
