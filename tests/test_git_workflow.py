@@ -113,7 +113,7 @@ def test_changes_markdown_is_a_table_for_the_pull_request(git_repo: Path, run: R
     lines = result.stdout.splitlines()
     assert lines[0].startswith("**3 records changed from main (merge base ")
     assert lines[2:4] == ["| Record | Change | Status | Details |", "| --- | --- | --- | --- |"]
-    assert "| `pcc-2023-03-22-6a` | modified | ongoing → completed | new event: 2 June 2023: Ongoing → Completed" \
+    assert "| pcc-2023-03-22-6a | modified | ongoing → completed | new event: 2 June 2023: Ongoing → Completed" \
            " (by Test Clerk) |" in lines
 
 

@@ -277,7 +277,7 @@ def render(report: ChangeReport, fmt: str, config: Config) -> str:
         return to_json(data)
     headers = ["Record", "Change", "Status", "Details"]
     if fmt == "markdown":
-        rows = [[f"`{c.id}`", c.change, _status_cell(c), "\n\n".join(details(config, c))] for c in report.records]
+        rows = [[c.id, c.change, _status_cell(c), "\n\n".join(details(config, c))] for c in report.records]
         lines = [f"**{summary_line(report)}**", ""]
         if rows:
             lines.append(markdown.table(headers, rows).rstrip("\n"))

@@ -607,4 +607,4 @@ def _within(path: Path, folder_or_file: Path) -> bool:
 
 # Each area's commands live in a module of their own (tracker/cli_<area>.py, importing only click at the
 # top) and attach themselves to `main` when imported here, one line per module.
-from tracker import cli_chase, cli_io, cli_workflow  # noqa: E402,F401
+from tracker import cli_chase, cli_io, cli_render, cli_workflow  # noqa: E402,F401

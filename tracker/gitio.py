@@ -173,3 +173,16 @@ def file_commits(root: Path, rel_path: str) -> list[CommitInfo]:
         sha, author, email, when, subject = line.split("\x1f", 4)
         commits.append(CommitInfo(sha, author, email, dt.datetime.fromisoformat(when), subject))
     return list(reversed(commits))
+
+
+def has_uncommitted_records(root: Path) -> bool:
+    """Whether records/ differs from the last commit (changed, staged or new files)."""
+    try:
+        import git
+
+        from tracker.config import RECORDS_DIR
+
+        repo = git.Repo(root, search_parent_directories=True)
+        return bool(repo.is_dirty(untracked_files=True, path=str(Path(root).resolve() / RECORDS_DIR)))
+    except Exception:  # no git or no repository: there is no commit to differ from
+        return False

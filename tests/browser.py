@@ -1,0 +1,94 @@
+"""A real headless Chromium for tests: found, or installed from Debian when the machine allows it."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+         "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
+
+
+def chromium() -> str:
+    """The Chromium binary; installed with apt-get when missing and we are root, else the test is skipped."""
+    found = shutil.which("chromium") or (CHROMIUM if Path(CHROMIUM).exists() else None)
+    if found:
+        return found
+    if os.geteuid() != 0 or not shutil.which("apt-get"):
+        pytest.skip("chromium is not installed (apt-get install -y chromium)")
+    subprocess.run(["apt-get", "update"], check=True, capture_output=True)
+    subprocess.run(["apt-get", "install", "-y", "chromium"], check=True, capture_output=True,
+                   env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+    return CHROMIUM
+
+
+def dump_dom(page: Path, profile: Path) -> str:
+    """The page's DOM after Chromium has loaded it and run its scripts."""
+    done = subprocess.run([chromium(), *FLAGS, f"--user-data-dir={profile}", "--dump-dom", page.as_uri()],
+                          check=True, capture_output=True, text=True, timeout=120)
+    return done.stdout
+
+
+def screenshot(page: Path, target: Path, profile: Path, size: str = "1280,1800") -> None:
+    subprocess.run([chromium(), *FLAGS, f"--user-data-dir={profile}", "--hide-scrollbars", f"--window-size={size}",
+                    f"--screenshot={target}", page.as_uri()], check=True, capture_output=True, timeout=120)
+
+
+class Tables(HTMLParser):
+    """Every table of a page as (headers, rows of cell texts), plus the text of every script element."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tables: list[tuple[list[str], list[list[str]]]] = []
+        self.scripts: list[str] = []
+        self._cell: list[str] | None = None
+        self._row: list[str] | None = None
+        self._in_head = False
+        self._in_script = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "table":
+            self.tables.append(([], []))
+        elif tag == "thead":
+            self._in_head = True
+        elif tag == "tbody":
+            self._in_head = False
+        elif tag == "tr":
+            self._row = []
+        elif tag in ("td", "th"):
+            self._cell = []
+        elif tag == "script":
+            self._in_script = True
+            self.scripts.append("")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("td", "th") and self._cell is not None and self._row is not None:
+            self._row.append(" ".join("".join(self._cell).split()))
+            self._cell = None
+        elif tag == "tr" and self._row is not None and self.tables:
+            headers, rows = self.tables[-1]
+            if self._in_head:
+                headers.extend(self._row)
+            else:
+                rows.append(self._row)
+            self._row = None
+        elif tag == "script":
+            self._in_script = False
+
+    def handle_data(self, data: str) -> None:
+        if self._cell is not None:
+            self._cell.append(data)
+        if self._in_script:
+            self.scripts[-1] += data
+
+
+def parse(dom: str) -> Tables:
+    parser = Tables()
+    parser.feed(dom)
+    return parser
