@@ -13,6 +13,9 @@ from click.testing import CliRunner, Result
 from tracker.cli import main
 
 PROJECT = Path(__file__).resolve().parent.parent
+# The public documents the bundled records come from sit beside the checkout, in shared/seeds/.
+SEEDS = PROJECT.parent / "shared" / "seeds"
+PCC_AGENDA = SEEDS / "london-assembly-pcc-agenda-2023-05-24.md"
 
 
 def git(cwd: Path, *args: str) -> str:

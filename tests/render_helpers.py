@@ -6,10 +6,8 @@ import html
 import re
 from pathlib import Path
 
-SEEDS = Path("/work/shared/seeds")
-if not SEEDS.is_dir():
-    SEEDS = Path(__file__).resolve().parent.parent.parent / "shared" / "seeds"
-PCC_AGENDA = SEEDS / "london-assembly-pcc-agenda-2023-05-24.md"
+from tests.conftest import PCC_AGENDA, SEEDS
+
 LEWISHAM_UPDATE = SEEDS / "lewisham-stop-and-search-referrals-update.txt"
 
 _INLINE_MARKUP = re.compile(r"</?(?:b|strong|em|i)>|\*\*")

@@ -5,20 +5,16 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
+from tests.conftest import PCC_AGENDA, PROJECT
+from tests.render_helpers import markdown_tables, seed_tables
 from tracker.config import load_config
 from tracker.records import Action
 from tracker.store import load_records
 
-SEED = Path(__file__).resolve().parent.parent.parent.parent / "shared" / "seeds" / "london-assembly-pcc-agenda-2023-05-24.md"
-PROJECT = Path(__file__).resolve().parent.parent
-
 
 def _seed() -> Path:
-    for candidate in (SEED, Path("/work/shared/seeds/london-assembly-pcc-agenda-2023-05-24.md"),
-                      PROJECT.parent / "shared" / "seeds" / "london-assembly-pcc-agenda-2023-05-24.md"):
-        if candidate.is_file():
-            return candidate
-    raise AssertionError("the seed agenda is missing")
+    assert PCC_AGENDA.is_file(), f"the seed agenda is missing: {PCC_AGENDA}"
+    return PCC_AGENDA
 
 
 def _actions(root: Path) -> set[tuple]:
@@ -91,3 +87,12 @@ def test_a_bad_status_cell_names_its_line_and_writes_nothing(empty_repo, run, tm
     assert "row 5: the Status cell 'Perhaps next week' does not start with a status" in result.stderr
     assert "nothing was written" in result.stderr
     assert not list((empty_repo / "records").rglob("*.yaml"))
+
+
+def test_round_trip_import_then_render_gives_the_published_tables(empty_repo, run):
+    result = run(empty_repo, "import", "summary", str(_seed()), "--committee", "pcc", "--as-of", "2023-05-24")
+    assert result.exit_code == 0, result.stderr
+    rendered = run(empty_repo, "render", "actions", "--committee", "pcc", "--as-of", "2023-05-24", "--since", "2023-03-22")
+    assert rendered.exit_code == 0, rendered.stderr
+    ours, _ = markdown_tables(rendered.stdout)
+    assert ours == seed_tables()
