@@ -68,6 +68,7 @@ class Session:
     def records(self) -> RecordSet:
         from tracker.errors import TrackerError
         from tracker.store import build_set, load_records
+        from tracker.validate import validate
 
         if self.ref:
             from tracker.gitio import tree_sources
@@ -75,8 +76,10 @@ class Session:
             records = build_set(tree_sources(self.root, self.ref))
         else:
             records = load_records(self.config)
-        if records.problems:
-            problems = sorted(records.problems)
+        # Answers drawn from inconsistent records (two files with one ID, a dangling reference, an unknown status)
+        # would be quietly wrong, so every command that reads the records refuses until they are fixed.
+        problems = validate(self.config, records)
+        if problems:
             raise TrackerError(
                 "the records have problems; fix them first:\n" + "\n".join(str(p) for p in problems),
                 problems,
@@ -186,7 +189,15 @@ def write_output(text: str, output: str | None) -> None:
     target = Path(output).expanduser().absolute()
     if not target.parent.is_dir():
         raise TrackerError(f"--output {output}: the folder {target.parent} does not exist")
-    replace(target.parent, target.name, text)
+    root = session().root
+    # Resolving follows `..` and symlinks, so neither can carry the file out of the repository.
+    resolved = target.resolve()
+    if root not in resolved.parents:
+        raise TrackerError(
+            f"--output {output}: refusing to write outside the records repository {root}",
+            hint="give a path inside the repository, e.g. -o reports/overdue.csv",
+        )
+    replace(root, resolved.relative_to(root).as_posix(), text)
     click.echo(f"wrote {output}", err=True)
 
 

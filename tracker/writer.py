@@ -14,6 +14,11 @@ from tracker.errors import TrackerError
 
 
 class _Dumper(yaml.SafeDumper):
+    def ignore_aliases(self, data: Any) -> bool:
+        # The loader refuses anchors and aliases, so a value used twice (one date object as `meeting` and as the
+        # first event's date) must be written out twice.
+        return True
+
     def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
         # Indent list items under their key, as people write YAML by hand.
         super().increase_indent(flow, False)
