@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 from tracker.config import RECORDS_DIR, Config
 from tracker.errors import Problem, TrackerError
-from tracker.records import Action, FieldError, Meeting, Recommendation, Record, Report, Response, build_record
+from tracker.records import FieldError, Meeting, Recommendation, Record, Report, Response, build_record
 from tracker.schemas import KINDS, locate, schema_problems
 from tracker.yamlio import Marks, decode, dotted, load_text, read_bytes
 
