@@ -65,7 +65,7 @@ def test_closed_items_and_answered_reports_drop_out(empty_repo: Path) -> None:
 
 
 def test_uids_are_stable_and_output_is_written_to_a_file(bundled: Path, run: Run, tmp_path: Path) -> None:
-    target = tmp_path / "deadlines.ics"
+    target = bundled / "deadlines.ics"
     assert run(bundled, "calendar", "--as-of", "2024-01-15", "-o", str(target)).exit_code == 0
     first = target.read_bytes()
     assert first.startswith(b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\n") and first.endswith(b"END:VCALENDAR\r\n")

@@ -56,7 +56,7 @@ def test_overdue_item_names_its_deadline_and_earlier_follow_ups(bundled: Path, r
 
 
 def test_output_folder_gets_one_safe_file_per_body(bundled: Path, run: Run, tmp_path: Path) -> None:
-    out = tmp_path / "letters"
+    out = bundled / "letters"
     out.mkdir()
     result = run(bundled, "remind", "--as-of", AS_OF, "-o", str(out))
     assert result.exit_code == 0, result.output
@@ -96,7 +96,7 @@ def test_slugs_are_safe_file_names(name: str, slug: str) -> None:
 def test_same_slug_bodies_get_distinct_files(empty_repo: Path, run: Run, tmp_path: Path) -> None:
     action(empty_repo, "2023-01-10", "5", "A & B", due="2023-02")
     action(empty_repo, "2023-01-10", "6", "A B", due="2023-02")
-    out = tmp_path / "out"
+    out = empty_repo / "out"
     out.mkdir()
     assert run(empty_repo, "remind", "--as-of", "2023-06-01", "-o", str(out)).exit_code == 0
     assert sorted(p.name for p in out.iterdir()) == ["a-b-2.md", "a-b.md"]

@@ -28,7 +28,7 @@ def test_csv_export_has_every_field_and_iso_dates(bundled, run):
 
 
 def test_bom_and_formula_guard(bundled, run, tmp_path):
-    out = tmp_path / "a.csv"
+    out = bundled / "a.csv"
     assert run(bundled, "export", "--kind", "action", "--format", "csv", "--bom", "-o", str(out)).exit_code == 0
     raw = out.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbfid,kind,")
@@ -41,7 +41,7 @@ def test_bom_and_formula_guard(bundled, run, tmp_path):
 def test_xlsx_refuses_stdout_and_writes_a_workbook(bundled, run, tmp_path):
     refused = run(bundled, "export", "--format", "xlsx")
     assert refused.exit_code == 2 and "give -o FILE.xlsx" in refused.stderr
-    book_path = tmp_path / "t.xlsx"
+    book_path = bundled / "t.xlsx"
     assert run(bundled, "export", "--format", "xlsx", "-o", str(book_path)).exit_code == 0
     from openpyxl import load_workbook
 
@@ -54,7 +54,7 @@ def test_xlsx_refuses_stdout_and_writes_a_workbook(bundled, run, tmp_path):
 
 @pytest.mark.parametrize("fmt, suffix", [("csv", "csv"), ("xlsx", "xlsx")])
 def test_reimporting_an_export_changes_nothing(bundled, run, tmp_path, fmt, suffix):
-    out = tmp_path / f"actions.{suffix}"
+    out = bundled / f"actions.{suffix}"
     run(bundled, "export", "--kind", "action", "--format", fmt, "-o", str(out))
     before = _files(bundled)
     result = run(bundled, "import", "csv", str(out), "--kind", "action")
@@ -124,7 +124,7 @@ def test_recommendations_update_by_report_and_number(bundled, run, tmp_path):
 
 
 def test_popolo_export(bundled, run, tmp_path):
-    out = tmp_path / "open.json"
+    out = bundled / "open.json"
     assert run(bundled, "export", "--format", "popolo", "-o", str(out), "--as-of", "2023-05-24").exit_code == 0
     data = json.loads(out.read_text(encoding="utf-8"))
     orgs = {o["id"]: o for o in data["organizations"]}

@@ -147,7 +147,7 @@ def test_ref_rebuilds_the_paper_as_tabled(git_repo: Path, run: Run) -> None:
 
 
 def test_output_file(bundled: Path, run: Run, tmp_path: Path) -> None:
-    target = tmp_path / "list.md"
+    target = bundled / "list.md"
     result = run(bundled, "render", "actions", "--committee", "pcc", "--as-of", "2023-05-24", "-o", str(target))
     assert result.exit_code == 0 and result.stdout == ""
     assert target.read_text(encoding="utf-8").startswith("# Summary List of Actions")

@@ -36,7 +36,7 @@ def mkdocs_build(out: Path) -> Path:
 
 
 def test_site_files(bundled: Path, run: Run, tmp_path: Path) -> None:
-    out = tmp_path / "public"
+    out = bundled / "public"
     write_site(run, bundled, out)
     docs = out / "docs"
     for page in ("index.md", "pcc/actions.md", "pcc/reports/probation-services-in-london.md", "overdue.md",
@@ -58,7 +58,7 @@ def test_feed_is_valid_atom_and_escaped(bundled: Path, run: Run, tmp_path: Path)
     data = yaml.safe_load(action.read_text(encoding="utf-8"))
     data["history"][-1]["note"] = "Used <b>twice</b> & ]]> done"
     action.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    out = tmp_path / "public"
+    out = bundled / "public"
     write_site(run, bundled, out)
     feed = ET.parse(out / "docs" / "feed.xml").getroot()
     assert feed.tag == f"{ATOM}feed"
@@ -82,7 +82,7 @@ def test_feed_is_valid_atom_and_escaped(bundled: Path, run: Run, tmp_path: Path)
 
 @pytest.mark.slow
 def test_mkdocs_builds_strictly(bundled: Path, run: Run, tmp_path: Path) -> None:
-    out = tmp_path / "public"
+    out = bundled / "public"
     write_site(run, bundled, out)
     site = mkdocs_build(out)
     for page in ("index.html", "pcc/actions.html", "overdue.html", "bodies/index.html", "feed.xml"):
@@ -91,7 +91,7 @@ def test_mkdocs_builds_strictly(bundled: Path, run: Run, tmp_path: Path) -> None
 
 @pytest.mark.slow
 def test_summary_page_in_a_real_browser(bundled: Path, run: Run, tmp_path: Path) -> None:
-    out = tmp_path / "public"
+    out = bundled / "public"
     write_site(run, bundled, out)
     site = mkdocs_build(out)
     page = parse(dump_dom(site / "pcc" / "actions.html", tmp_path / "profile"))
@@ -117,7 +117,7 @@ def test_script_in_a_record_is_shown_as_text_in_the_browser(bundled: Path, run: 
     data = yaml.safe_load(action.read_text(encoding="utf-8"))
     data["text"] = payload
     action.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    out = tmp_path / "public"
+    out = bundled / "public"
     write_site(run, bundled, out)
     site = mkdocs_build(out)
     dom = dump_dom(site / "pcc" / "actions.html", tmp_path / "profile")
@@ -131,7 +131,7 @@ def test_script_in_a_record_is_shown_as_text_in_the_browser(bundled: Path, run: 
 
 @pytest.mark.slow
 def test_a_new_repository_publishes_an_empty_but_valid_site(empty_repo: Path, run: Run, tmp_path: Path) -> None:
-    out = tmp_path / "public"
+    out = empty_repo / "public"
     write_site(run, empty_repo, out)
     site = mkdocs_build(out)
     assert "Nothing needs attention" in (out / "docs" / "overdue.md").read_text(encoding="utf-8")

@@ -69,6 +69,7 @@ class Session:
     def records(self) -> RecordSet:
         from tracker.errors import TrackerError
         from tracker.store import build_set, load_records
+        from tracker.validate import validate
 
         if self.ref:
             from tracker.gitio import tree_sources
@@ -76,8 +77,10 @@ class Session:
             records = build_set(tree_sources(self.root, self.ref))
         else:
             records = load_records(self.config)
-        if records.problems:
-            problems = sorted(records.problems)
+        # Answers drawn from inconsistent records (two files with one ID, a dangling reference, an unknown status)
+        # would be quietly wrong, so every command that reads the records refuses until they are fixed.
+        problems = validate(self.config, records)
+        if problems:
             raise TrackerError(
                 "the records have problems; fix them first:\n" + "\n".join(str(p) for p in problems),
                 problems,
@@ -176,18 +179,37 @@ def today(as_of: dt.date | None) -> dt.date:
     return as_of or dt.date.today()
 
 
-def write_output(text: str, output: str | None) -> None:
-    """Print, or write to --output atomically; a missing folder is a clear error."""
+def inside_repository(value: str, option: str, *, folder: bool = False) -> tuple[Path, str]:
+    """Where an output path lands, as (repository root, path within it); refused if it would land outside.
+
+    Resolving follows `..` and symlinks, so neither can carry a file out of the records repository.
+    """
+    from tracker.errors import TrackerError
+
+    root = session().root
+    target = Path(value).expanduser().absolute()
+    must_exist = target if folder else target.parent
+    if not must_exist.is_dir():
+        raise TrackerError(f"{option} {value}: the folder {must_exist} does not exist", hint="create it first")
+    resolved = target.resolve()
+    if resolved != root and root not in resolved.parents:
+        raise TrackerError(
+            f"{option} {value}: refusing to write outside the records repository {root}",
+            hint="give a path inside the repository, e.g. -o reports/overdue.csv",
+        )
+    return root, resolved.relative_to(root).as_posix()
+
+
+def write_output(content: str | bytes, output: str | None) -> None:
+    """Print, or write to --output atomically inside the records repository; a missing folder is a clear error."""
     if output is None:
+        text = content if isinstance(content, str) else content.decode("utf-8")
         click.echo(text, nl=not text.endswith("\n"))
         return
-    from tracker.errors import TrackerError
     from tracker.writer import replace
 
-    target = Path(output).expanduser().absolute()
-    if not target.parent.is_dir():
-        raise TrackerError(f"--output {output}: the folder {target.parent} does not exist")
-    replace(target.parent, target.name, text)
+    root, rel = inside_repository(output, "--output")
+    replace(root, rel, content)
     click.echo(f"wrote {output}", err=True)
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import click
 
@@ -12,6 +11,7 @@ from tracker.cli import (
     _tty,
     as_of_option,
     format_option,
+    inside_repository,
     main,
     output_option,
     ref_option,
@@ -72,7 +72,6 @@ def remind(as_of: dt.date | None, committee: str, responsible: str, output_dir: 
       tracker remind -o letters/ --record --commit
     """
     from tracker.chase import letters, record_follow_ups, render_letters
-    from tracker.errors import TrackerError
     from tracker.gitio import default_author
 
     s = session()
@@ -80,9 +79,8 @@ def remind(as_of: dt.date | None, committee: str, responsible: str, output_dir: 
     when = today(as_of)
     target = None
     if output_dir is not None:
-        target = Path(output_dir).expanduser().absolute()
-        if not target.is_dir():
-            raise TrackerError(f"-o {output_dir}: the folder {target} does not exist", hint="create it first")
+        root, rel = inside_repository(output_dir, "-o", folder=True)
+        target = root / rel
     signer = default_author(s.root) if by is None else by
     found = render_letters(s.config, letters(s.records, s.config, when, responsible, committee), when, sender=signer)
     if not found:

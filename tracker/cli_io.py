@@ -107,8 +107,7 @@ def export_command(kind: str | None, committee: str, fmt: str, output: str | Non
     sheets = {k: (exchange.COLUMNS[k], exchange.export_rows(s.records, k, committee)) for k in kinds}
     if fmt == "xlsx":
         assert output is not None
-        exchange.write_bytes(Path(output).expanduser().absolute(), exchange.to_xlsx(sheets))
-        click.echo(f"wrote {output}", err=True)
+        write_output(exchange.to_xlsx(sheets), output)
     elif fmt == "json":
         write_output(to_json(sheets[kind][1] if kind else {k: rows for k, (_, rows) in sheets.items()}), output)
     else:

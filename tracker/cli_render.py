@@ -6,7 +6,7 @@ import datetime as dt
 
 import click
 
-from tracker.cli import DATE, as_of_option, main, output_option, ref_option, root_option, session, today, write_output
+from tracker.cli import DATE, as_of_option, inside_repository, main, output_option, ref_option, root_option, session, today, write_output
 
 
 def _source() -> str:
@@ -84,11 +84,11 @@ def site(outdir: str, as_of: dt.date | None) -> None:
     Example:
       tracker site public --as-of 2023-05-24 && (cd public && mkdocs build --strict)
     """
-    from pathlib import Path
 
     from tracker import site as core
 
     s = session()
     files = core.site_files(s.records, s.config, today(as_of), _source())
-    written = core.write_site(Path(outdir), files)
+    root, rel = inside_repository(outdir, "OUTDIR")
+    written = core.write_site(root / rel, files)
     click.echo(f"wrote {len(written)} files to {outdir}; build it with: cd {outdir} && mkdocs build", err=True)

@@ -52,10 +52,8 @@ def save(config: Config, new: NewRecord) -> None:
 def _require_committee(config: Config, committee: str) -> None:
     if committee not in config.committees:
         known = ", ".join(sorted(config.committees)) or "none yet"
-        raise TrackerError(
-            f"unknown committee {committee!r} (tracker.yaml has {known})",
-            hint=f'add it with `tracker init --committee {committee}="Full Name"`',
-        )
+        hint = f'add it with `tracker init --committee {committee}="Full Name"`' if ids.SLUG.match(committee) else ""
+        raise TrackerError(f"unknown committee {committee!r} (tracker.yaml has {known})", hint=hint)
 
 
 def _history(created: dt.date, by: str) -> list[dict[str, Any]]:

@@ -10,9 +10,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import os
 import re
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -116,23 +114,6 @@ def _xlsx_value(value: Any) -> Any:
     if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
         return dt.date.fromisoformat(value)
     return value
-
-
-def write_bytes(target: Path, data: bytes) -> None:
-    """Replace a binary file atomically, as writer.replace does for text."""
-    if not target.parent.is_dir():
-        raise TrackerError(f"--output {target}: the folder {target.parent} does not exist")
-    fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, target)
-    except BaseException:
-        if os.path.exists(temp):
-            os.unlink(temp)
-        raise
 
 
 # ------------------------------------------------------------------ import

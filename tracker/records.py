@@ -8,6 +8,16 @@ from typing import Any, ClassVar
 
 from tracker.dates import PartialDate, parse_date
 
+FieldPath = tuple[str | int, ...]
+
+
+class FieldError(ValueError):
+    """A value the schema let through that is still impossible (2023-02-30, month 13), with the field it is in."""
+
+    def __init__(self, field: FieldPath, message: str):
+        super().__init__(message)
+        self.field = field
+
 
 @dataclass(frozen=True)
 class Event:
@@ -30,17 +40,17 @@ class Event:
         return bool(self.status) and self.event in ("status", "response")
 
     @classmethod
-    def from_mapping(cls, data: dict[str, Any]) -> Event:
+    def from_mapping(cls, data: dict[str, Any], at: FieldPath = ()) -> Event:
         return cls(
-            date=parse_date(data["date"]),
+            date=_date(data, "date", at),
             event=data["event"],
             by=data.get("by", ""),
             note=data.get("note", ""),
             from_status=data.get("from", ""),
             status=data.get("status", ""),
             evidence=data.get("evidence", ""),
-            previous_due=_partial(data.get("previous_due")),
-            due=_partial(data.get("due")),
+            previous_due=_partial(data, "previous_due", at),
+            due=_partial(data, "due", at),
             reason=data.get("reason", ""),
             response=data.get("response", ""),
         )
@@ -115,9 +125,11 @@ class Trackable(Record):
     def common(data: dict[str, Any]) -> dict[str, Any]:
         return {
             "status": data["status"],
-            "due": _partial(data.get("due")),
-            "created": parse_date(data["created"]) if data.get("created") else None,
-            "history": tuple(Event.from_mapping(event) for event in data.get("history") or ()),
+            "due": _partial(data, "due"),
+            "created": _optional_date(data, "created"),
+            "history": tuple(
+                Event.from_mapping(event, ("history", index)) for index, event in enumerate(data.get("history") or ())
+            ),
         }
 
     def trackable_json(self) -> dict[str, Any]:
@@ -139,7 +151,7 @@ class Meeting(Record):
 
     @classmethod
     def from_mapping(cls, data: dict[str, Any], path: str) -> Meeting:
-        return cls(data["id"], path, data["committee"], parse_date(data["date"]), data.get("title", ""), data.get("url", ""))
+        return cls(data["id"], path, data["committee"], _date(data, "date"), data.get("title", ""), data.get("url", ""))
 
     def to_json(self) -> dict[str, Any]:
         return {**super().to_json(), "committee": self.committee, "date": self.date.isoformat(),
@@ -169,7 +181,7 @@ class Action(Trackable):
 
     @classmethod
     def from_mapping(cls, data: dict[str, Any], path: str) -> Action:
-        meeting = parse_date(data["meeting"]) if data.get("meeting") else None
+        meeting = _optional_date(data, "meeting")
         fields = cls.common(data)
         fields["created"] = fields["created"] or meeting
         return cls(
@@ -204,8 +216,8 @@ class Report(Record):
     @classmethod
     def from_mapping(cls, data: dict[str, Any], path: str) -> Report:
         return cls(
-            data["id"], path, data["committee"], data["slug"], data["title"], PartialDate.parse(data["published"]),
-            data.get("url", ""), parse_date(data["response_due"]) if data.get("response_due") else None,
+            data["id"], path, data["committee"], data["slug"], data["title"], _partial_date(data, "published"),
+            data.get("url", ""), _optional_date(data, "response_due"),
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -266,7 +278,7 @@ class Response(Record):
     @classmethod
     def from_mapping(cls, data: dict[str, Any], path: str) -> Response:
         answers = tuple(Answer(a["number"], a["position"], a.get("text", "")) for a in data["recommendations"])
-        return cls(data["id"], path, data["report"], data["from"], parse_date(data["date"]), data["summary"],
+        return cls(data["id"], path, data["report"], data["from"], _date(data, "date"), data["summary"],
                    data.get("url", ""), data.get("appendix", ""), answers)
 
     def to_json(self) -> dict[str, Any]:
@@ -285,5 +297,23 @@ def build_record(data: dict[str, Any], path: str) -> Record:
     return record
 
 
-def _partial(value: Any) -> PartialDate | None:
-    return None if value is None else PartialDate.parse(value)
+def _date(data: dict[str, Any], key: str, at: FieldPath = ()) -> dt.date:
+    try:
+        return parse_date(data[key])
+    except ValueError as err:
+        raise FieldError((*at, key), str(err)) from None
+
+
+def _optional_date(data: dict[str, Any], key: str) -> dt.date | None:
+    return _date(data, key) if data.get(key) else None
+
+
+def _partial_date(data: dict[str, Any], key: str, at: FieldPath = ()) -> PartialDate:
+    try:
+        return PartialDate.parse(data[key])
+    except ValueError as err:
+        raise FieldError((*at, key), str(err)) from None
+
+
+def _partial(data: dict[str, Any], key: str, at: FieldPath = ()) -> PartialDate | None:
+    return None if data.get(key) is None else _partial_date(data, key, at)

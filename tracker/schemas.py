@@ -48,7 +48,11 @@ def schema_problems(kind: str, data: Any, path: str, marks: Marks | None = None)
                     problems.append(Problem(path, line, column, message, dotted((*field_path, name))))
                 continue
             line, column = locate(marks, field_path)
-            problems.append(Problem(path, line, column, _message(leaf), dotted(field_path)))
+            named = field_path
+            if leaf.validator == "required":
+                # Name the missing field itself; it has no position, so the enclosing mapping's is given.
+                named = (*field_path, *[name for name in leaf.validator_value if repr(name) in leaf.message][:1])
+            problems.append(Problem(path, line, column, _message(leaf), dotted(named)))
     return sorted(set(problems))
 
 

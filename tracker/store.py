@@ -11,9 +11,9 @@ from typing import Any, TypeVar
 
 from tracker.config import RECORDS_DIR, Config
 from tracker.errors import Problem, TrackerError
-from tracker.records import Meeting, Recommendation, Record, Report, Response, build_record
-from tracker.schemas import KINDS, schema_problems
-from tracker.yamlio import Marks, decode, load_text, read_bytes
+from tracker.records import FieldError, Meeting, Recommendation, Record, Report, Response, build_record
+from tracker.schemas import KINDS, locate, schema_problems
+from tracker.yamlio import Marks, decode, dotted, load_text, read_bytes
 
 R = TypeVar("R", bound=Record)
 
@@ -25,11 +25,19 @@ def parse_record(rel_path: str, data: bytes) -> tuple[Record | None, list[Proble
         mapping = load_text(text, rel_path)
     except TrackerError as err:
         return None, err.problems or [Problem(rel_path, message=err.message)]
+
+    def at(field_path: tuple[str | int, ...], message: str) -> Problem:
+        # Positions are only worked out for the rare file that has a problem.
+        marks: Marks = {}
+        load_text(text, rel_path, marks)
+        line, column = locate(marks, field_path)
+        return Problem(rel_path, line, column, message, dotted(field_path))
+
     if not isinstance(mapping, dict):
-        return None, [Problem(rel_path, 1, 1, "a record must be a mapping of fields (field: value)")]
+        return None, [at((), "a record must be a mapping of fields (field: value)")]
     kind = mapping.get("kind")
     if kind not in KINDS:
-        return None, [Problem(rel_path, 1, 1, f"kind must be one of {', '.join(KINDS)}; got {kind!r}", "kind")]
+        return None, [at(("kind",), f"kind must be one of {', '.join(KINDS)}; got {kind!r}")]
     problems = schema_problems(kind, mapping, rel_path)
     if problems:
         marks: Marks = {}
@@ -40,17 +48,17 @@ def parse_record(rel_path: str, data: bytes) -> tuple[Record | None, list[Proble
         return None, located
     try:
         return build_record(mapping, rel_path), []
-    except ValueError as err:
-        return None, [Problem(rel_path, 1, 1, str(err))]
+    except FieldError as err:
+        return None, [at(err.field, str(err))]
 
 
-def field_position(root: Path, rel_path: str, field_path: tuple[str | int, ...]) -> tuple[int, int]:
-    """Where a field sits in a file on disk, for messages about problems found after loading."""
-    from tracker.schemas import locate
-
+def field_position(source: Path | bytes, rel_path: str, field_path: tuple[str | int, ...]) -> tuple[int, int]:
+    """Where a field sits in a record file (its bytes, or the repository root to read it from), for messages
+    about problems found after loading."""
     try:
+        data = source if isinstance(source, bytes) else read_bytes(source / rel_path)
         marks: Marks = {}
-        load_text(decode(read_bytes(root / rel_path), rel_path), rel_path, marks)
+        load_text(decode(data, rel_path), rel_path, marks)
         return locate(marks, field_path)
     except TrackerError:
         return (0, 0)
@@ -63,6 +71,8 @@ class RecordSet:
     records: dict[str, Record] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     duplicates: list[tuple[Record, Record]] = field(default_factory=list)
+    # Each loaded file's bytes, so problems found later are located in the text that was read (even from --ref).
+    sources: dict[str, bytes] = field(default_factory=dict)
 
     @property
     def broken_ids(self) -> set[str]:
@@ -143,12 +153,18 @@ def record_files(root: Path) -> list[Path]:
 
 
 def read_sources(root: Path, paths: Iterable[Path]) -> Iterator[tuple[str, bytes | Problem]]:
+    """Each file's bytes, or the Problem that stops it being read (a symlink out of the repository is one)."""
+    resolved_root = root.resolve()
     for path in paths:
         rel = path.relative_to(root).as_posix() if path.is_absolute() else path.as_posix()
+        real = (root / rel).resolve()
+        if resolved_root not in real.parents:
+            yield rel, Problem(rel, message="is a link to a file outside the records repository; refusing to read it")
+            continue
         try:
             yield rel, read_bytes(root / rel)
         except TrackerError as err:
-            yield rel, err.problems[0]
+            yield rel, replace(err.problems[0], path=rel)
 
 
 def build_set(sources: Iterable[tuple[str, bytes | Problem]]) -> RecordSet:
@@ -161,6 +177,7 @@ def build_set(sources: Iterable[tuple[str, bytes | Problem]]) -> RecordSet:
         record, problems = parse_record(rel, data)
         records.problems.extend(problems)
         if record is not None:
+            records.sources[rel] = data
             records.add(record)
     return records
 

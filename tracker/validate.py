@@ -21,7 +21,8 @@ class _Collector:
         self.problems: list[Problem] = list(records.problems)
 
     def add(self, record: Record, field_path: FieldPath, message: str) -> None:
-        line, column = field_position(self.config.root, record.path, field_path) if field_path else (1, 1)
+        source = self.records.sources.get(record.path, self.config.root)
+        line, column = field_position(source, record.path, field_path) if field_path else (1, 1)
         from tracker.yamlio import dotted
 
         self.problems.append(Problem(record.path, line, column, message, dotted(field_path)))

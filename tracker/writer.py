@@ -14,16 +14,23 @@ from tracker.errors import TrackerError
 
 
 class _Dumper(yaml.SafeDumper):
+    def ignore_aliases(self, data: Any) -> bool:
+        # The loader refuses anchors and aliases, so a value used twice (one date object as `meeting` and as the
+        # first event's date) must be written out twice.
+        return True
+
     def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
         # Indent list items under their key, as people write YAML by hand.
         super().increase_indent(flow, False)
 
-    def ignore_aliases(self, data: Any) -> bool:
-        # Records are read with aliases forbidden, so never write one (a date used twice would become &id001).
-        return True
+
+# Characters a YAML reader turns into a plain line feed (or drops) unless they are escaped in double quotes.
+_NEEDS_ESCAPE = frozenset("\r\x85\u2028\u2029\ufeff")
 
 
 def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+    if not _NEEDS_ESCAPE.isdisjoint(value):
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style='"')
     if "\n" in value:
         return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|")
     return dumper.represent_scalar("tag:yaml.org,2002:str", value)
@@ -54,12 +61,13 @@ def safe_target(root: Path, rel_path: str) -> Path:
     return target
 
 
-def _temp_beside(target: Path, text: str) -> Path:
+def _temp_beside(target: Path, content: str | bytes) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    data = content.encode("utf-8") if isinstance(content, str) else content
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
     except BaseException:
@@ -81,7 +89,7 @@ def write_new(root: Path, rel_path: str, text: str) -> Path:
     return target
 
 
-def replace(root: Path, rel_path: str, text: str) -> Path:
+def replace(root: Path, rel_path: str, text: str | bytes) -> Path:
     """Replace a file's contents atomically: readers see the old file or the new one, never a mix."""
     target = safe_target(root, rel_path)
     temp = _temp_beside(target, text)

@@ -23,6 +23,8 @@ except ImportError:  # pragma: no cover - PyYAML built without libyaml
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
 MAX_RECORD_BYTES = 1_000_000
+# Records nest a few levels (history[2].note); anything far deeper is hostile or broken, and would exhaust the stack.
+MAX_DEPTH = 32
 FieldPath = tuple[str | int, ...]
 Marks = dict[FieldPath, tuple[int, int]]
 
@@ -47,7 +49,11 @@ def decode(data: bytes, path: Path | str) -> str:
     line = conflict_line(data)
     if line:
         raise TrackerError.at(
-            path, "merge conflict: resolve the conflict markers (<<<<<<<, =======, >>>>>>>) and keep one version", line, 1
+            path,
+            "merge conflict: git left its conflict markers (<<<<<<<, =======, >>>>>>>) in this file; keep the lines "
+            "you want from each side, delete the marker lines, run `tracker validate`, then `git add` the file",
+            line,
+            1,
         )
     try:
         text = data.decode("utf-8")
@@ -72,6 +78,11 @@ def load_text(text: str, path: Path | str, marks: Marks | None = None) -> Any:
         if mark and mark.line < len(lines) and "\t" in lines[mark.line][: mark.column + 1]:
             message = "a tab character is used for indentation; indent with spaces"
         raise TrackerError.at(path, f"YAML syntax error: {message}", line, column) from None
+    except yaml.reader.ReaderError as err:
+        line = text.count("\n", 0, err.position) + 1
+        column = err.position - (text.rfind("\n", 0, err.position) + 1) + 1
+        message = f"character U+{err.character:04X} is not allowed in YAML ({err.reason})"
+        raise TrackerError.at(path, message, line, column) from None
     except yaml.YAMLError as err:
         raise TrackerError.at(path, f"YAML error: {err}") from None
     if node is None:
@@ -109,6 +120,8 @@ class _Builder:
         )
 
     def build(self, node: yaml.Node, path: FieldPath) -> Any:
+        if len(path) > MAX_DEPTH:
+            raise self.fail(node, f"values are nested more than {MAX_DEPTH} levels deep", path[:1])
         if id(node) in self.seen:
             raise self.fail(node, "aliases (*name) are not allowed; write the value out in full", path)
         self.seen.add(id(node))
