@@ -11,7 +11,7 @@ from typing import Any
 from tracker.config import Config
 from tracker.dates import PartialDate, format_date
 from tracker.errors import TrackerError
-from tracker.query import Attention, Filters, exists_on, matches_body, needs_attention, owners, sort_key, title_of
+from tracker.query import Attention, Filters, matches_body, needs_attention, owners, sort_key, title_of, trackables
 from tracker.records import Action, Event, Meeting, Recommendation, Report, Trackable
 from tracker.store import RecordSet
 
@@ -68,15 +68,8 @@ def slippage(record: Trackable, as_of: dt.date) -> Slip:
 
 def slipped(records: RecordSet, config: Config, as_of: dt.date, filters: Filters | None = None) -> list[Slip]:
     """Every item whose due date was moved by as_of, worst first: most days slipped, then most moves."""
-    filters = filters or Filters()
     found = []
-    for record in records:
-        if not isinstance(record, Trackable) or not exists_on(records, record, as_of):
-            continue
-        if filters.committee and records.committee_of(record) != filters.committee:
-            continue
-        if filters.responsible and not matches_body(config, filters.responsible, owners(record)):
-            continue
+    for record in trackables(records, config, as_of, filters or Filters()):
         slip = slippage(record, as_of)
         if slip.moves:
             found.append(slip)

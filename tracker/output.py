@@ -71,22 +71,27 @@ def rich_table(title: str, headers: list[str], rows: list[list[str]], alarm: lis
     return console.export_text(styles=console.is_terminal or not console.no_color)
 
 
+def human_table(fmt: str, headers: list[str], values: list[list[str]], *, title: str, empty: str, alarm: list[bool],
+                widths: dict[int, int], to_terminal: bool) -> str:
+    """A table for people: Markdown, rich at a terminal (alarming rows in red), or plain aligned text."""
+    if fmt == "markdown":
+        return markdown.table(headers, values)
+    if not values:
+        return empty + "\n"
+    if to_terminal:
+        return rich_table(title, headers, values, alarm)
+    return plain_table(headers, values, widths)
+
+
 def records_table(rows: list[dict[str, Any]], fmt: str, *, as_of: dt.date, to_terminal: bool) -> str:
     if fmt == "json":
         return to_json(rows)
     fields = list(rows[0]) if rows else [key for key, _ in LIST_COLUMNS]
     if fmt == "csv":
         return to_csv(rows, fields)
-    headers = [label for _, label in LIST_COLUMNS]
-    values = [[_flat(r.get(key)) for key, _ in LIST_COLUMNS] for r in rows]
-    if fmt == "markdown":
-        return markdown.table(headers, values)
-    if not rows:
-        return "nothing matches\n"
-    if to_terminal:
-        return rich_table(f"{len(rows)} records as of {as_of.isoformat()}", headers, values,
-                          [bool(r.get("days_overdue")) for r in rows])
-    return plain_table(headers, values, {5: 70, 4: 40})
+    return human_table(fmt, [label for _, label in LIST_COLUMNS], [[_flat(r.get(key)) for key, _ in LIST_COLUMNS] for r in rows],
+                       title=f"{len(rows)} records as of {as_of.isoformat()}", empty="nothing matches",
+                       alarm=[bool(r.get("days_overdue")) for r in rows], widths={5: 70, 4: 40}, to_terminal=to_terminal)
 
 
 REASON_WORDS = {"overdue": "overdue", "response-overdue": "response overdue", "follow-up-due": "follow-up due"}
@@ -121,14 +126,10 @@ def attention_table(records: RecordSet, config: Config, items: list[Attention], 
     headers = ["ID", "Reason", "Days", "Status", "Responsible", "Title"]
     values = [[f["id"], _reason_text(config, _ReasonView(f)), str(f["days"]), f["status_label"] or "",
                _flat(f["responsible"]), f["title"]] for f in flat]
-    if fmt == "markdown":
-        return markdown.table(headers, values)
-    if not items:
-        return f"nothing needs attention as of {format_date(as_of, config.date_style)}\n"
-    if to_terminal:
-        return rich_table(f"{len(items)} items need attention as of {format_date(as_of, config.date_style)}",
-                          headers, values, [f["reason"] != "follow-up-due" for f in flat])
-    return plain_table(headers, values, {1: 70, 4: 40, 5: 60})
+    when = format_date(as_of, config.date_style)
+    return human_table(fmt, headers, values, title=f"{len(items)} items need attention as of {when}",
+                       empty=f"nothing needs attention as of {when}", alarm=[f["reason"] != "follow-up-due" for f in flat],
+                       widths={1: 70, 4: 40, 5: 60}, to_terminal=to_terminal)
 
 
 class _ReasonView:
@@ -217,13 +218,7 @@ def slippage_table(rows: list[dict[str, Any]], fmt: str, as_of: dt.date, config:
     if fmt == "csv":
         return to_csv(rows, ["id", "kind", "committee", "responsible", "status", "original_due", "current_due",
                              "moves", "days_slipped", "reasons", "title"])
-    headers = [label for _, label in SLIP_COLUMNS]
-    values = [[_flat(r[key]) for key, _ in SLIP_COLUMNS] for r in rows]
-    if fmt == "markdown":
-        return markdown.table(headers, values)
-    if not rows:
-        return f"no due date has moved as of {format_date(as_of, config.date_style)}\n"
-    if to_terminal:
-        return rich_table(f"{len(rows)} items rescheduled as of {format_date(as_of, config.date_style)}",
-                          headers, values, [r["moves"] > 1 for r in rows])
-    return plain_table(headers, values, {5: 40, 6: 70})
+    when = format_date(as_of, config.date_style)
+    return human_table(fmt, [label for _, label in SLIP_COLUMNS], [[_flat(r[key]) for key, _ in SLIP_COLUMNS] for r in rows],
+                       title=f"{len(rows)} items rescheduled as of {when}", empty=f"no due date has moved as of {when}",
+                       alarm=[r["moves"] > 1 for r in rows], widths={5: 40, 6: 70}, to_terminal=to_terminal)

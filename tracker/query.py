@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -163,6 +164,18 @@ def missing_responses(
     return [body for body in recommendation.to if config.canonical_body(body) not in answered]
 
 
+def trackables(records: RecordSet, config: Config, as_of: dt.date, filters: Filters) -> Iterator[Trackable]:
+    """The actions and recommendations that existed on as_of, of the committee and body the filters name."""
+    for record in records:
+        if not isinstance(record, Trackable) or not exists_on(records, record, as_of):
+            continue
+        if filters.committee and records.committee_of(record) != filters.committee:
+            continue
+        if filters.responsible and not matches_body(config, filters.responsible, owners(record)):
+            continue
+        yield record
+
+
 def needs_attention(records: RecordSet, config: Config, as_of: dt.date, filters: Filters | None = None) -> list[Attention]:
     """Every open item a clerk should act on as of that date, each reason worst first, the worst items first.
 
@@ -171,13 +184,7 @@ def needs_attention(records: RecordSet, config: Config, as_of: dt.date, filters:
     filters = filters or Filters()
     responses_by_report = records.responses_by_report()
     found = []
-    for record in records:
-        if not isinstance(record, Trackable) or not exists_on(records, record, as_of):
-            continue
-        if filters.committee and records.committee_of(record) != filters.committee:
-            continue
-        if filters.responsible and not matches_body(config, filters.responsible, owners(record)):
-            continue
+    for record in trackables(records, config, as_of, filters):
         if not config.is_open(record.kind, record.status_as_of(as_of)):
             continue
         reasons = _reasons(records, config, record, responses_by_report, as_of)
