@@ -172,7 +172,7 @@ def test_a_damaged_cache_is_rebuilt_silently(bundled: Path, run: Run, damage: by
 def test_a_damaged_cache_entry_is_rebuilt_silently(bundled: Path, run: Run) -> None:
     expected = run(bundled, "list", "--format", "json").stdout
     db = sqlite3.connect(bundled / ".tracker-cache" / "records.sqlite3")
-    db.execute("UPDATE files SET payload = x'80059500' WHERE path = ?", (ACTION,))
+    db.execute("UPDATE payloads SET data = x'80059500' WHERE path = ?", (ACTION,))
     db.commit()
     db.close()
     result = run(bundled, "list", "--format", "json")
@@ -231,6 +231,7 @@ def test_problems_are_reported_the_same_from_the_cache(bundled: Path, run: Run) 
 def test_a_change_of_schema_or_code_starts_the_cache_afresh(tmp_path: Path) -> None:
     first = cache.RecordCache(tmp_path, "version-1")
     first.db.execute("INSERT INTO files (path, size) VALUES ('records/x.yaml', 1)")
+    assert first.db.execute("SELECT count(*) FROM files").fetchone() == (1,)
     first.close()
     again = cache.RecordCache(tmp_path, "version-1")
     assert again.db.execute("SELECT count(*) FROM files").fetchone() == (1,)
@@ -293,3 +294,21 @@ def test_overdue_output_is_the_same_with_and_without_the_cache(bundled: Path, ru
     assert json.loads(plain)
     assert run(bundled, *args).stdout == plain
     assert run(bundled, *args).stdout == plain
+
+
+def test_a_cache_from_other_code_is_replaced_and_then_used(bundled: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = bundled / ".tracker-cache"
+    folder.mkdir()
+    old = sqlite3.connect(folder / "records.sqlite3")
+    old.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+    old.execute("INSERT INTO meta VALUES ('version', 'from an older tracker')")
+    old.execute("CREATE TABLE files (path TEXT PRIMARY KEY, payload BLOB)")
+    old.commit()
+    old.close()
+    config = load_config(bundled)
+    counter = ParseCounter(monkeypatch)
+    assert len(load_records(config)) == 93
+    assert len(counter.paths) == 93
+    counter.paths.clear()
+    assert len(load_records(config)) == 93
+    assert counter.paths == []

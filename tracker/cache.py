@@ -12,6 +12,7 @@ version of the code and the schemas; anything else, or a damaged database, and i
 from __future__ import annotations
 
 import hashlib
+import marshal
 import os
 import pickle
 import sqlite3
@@ -27,12 +28,13 @@ DB_NAME = "records.sqlite3"
 STAMP_NAME = "stamp"
 # Longer than the coarsest timestamp granularity of a common file system (FAT: 2 s).
 SETTLE_NS = 3_000_000_000
-FORMAT = "1"
+FORMAT = "2"
 # What a cached parse result depends on besides the file's bytes.
 _CODE = ("cache.py", "store.py", "records.py", "dates.py", "yamlio.py", "schemas.py", "fastschema.py", "errors.py")
 
 StatKey = tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode
 Result = tuple[str, int, int, int, int, bytes, bytes]  # path, the four of StatKey, digest, payload
+Index = dict[str, tuple[StatKey, bool, bytes]]  # path: stat, settled, digest
 
 
 def stat_key(stat: os.stat_result) -> StatKey:
@@ -71,6 +73,10 @@ def fingerprint(package: Path, schema_dir: Path) -> str:
     return hasher.hexdigest()
 
 
+class _Outdated(Exception):
+    pass
+
+
 class RecordCache:
     """The cache of one records repository. Every method may raise sqlite3.Error or OSError; callers drop the
     cache and carry on without it when they do."""
@@ -87,33 +93,42 @@ class RecordCache:
 
     def _connect(self, version: str) -> sqlite3.Connection:
         path = self.folder / DB_NAME
-        for attempt in range(2):
+        for attempt in range(3):
+            db = None
             try:
                 db = sqlite3.connect(path, timeout=2, isolation_level=None)
                 db.execute("PRAGMA journal_mode=WAL")
                 db.execute("PRAGMA synchronous=NORMAL")
-                db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+                tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+                if "meta" in tables:
+                    row = db.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
+                    if row is None or row[0] != version:
+                        # Made by other code or for other schemas: its results mean nothing now.
+                        raise _Outdated
+                    return db
+                db.execute("BEGIN IMMEDIATE")
+                # Payloads live apart from the narrow rows that the questions scan.
                 db.execute(
-                    "CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER,"
-                    " ctime_ns INTEGER, ino INTEGER, settled INTEGER, digest BLOB, kind TEXT, id TEXT, report TEXT,"
-                    " final_status TEXT, final_on TEXT, ok INTEGER, payload BLOB)"
+                    "CREATE TABLE files (path TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER, ctime_ns INTEGER,"
+                    " ino INTEGER, settled INTEGER, digest BLOB, kind TEXT, id TEXT, report TEXT,"
+                    " final_status TEXT, final_on TEXT, ok INTEGER)"
                 )
-                row = db.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
-                if row is None or row[0] != version:
-                    db.execute("BEGIN IMMEDIATE")
-                    db.execute("DELETE FROM files")
-                    db.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", (version,))
-                    db.execute("COMMIT")
+                db.execute("CREATE INDEX files_id ON files (id)")
+                db.execute("CREATE TABLE payloads (path TEXT PRIMARY KEY, data BLOB)")
+                db.execute("CREATE TABLE stat_index (id INTEGER PRIMARY KEY CHECK (id = 1), data BLOB)")
+                db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+                db.execute("INSERT INTO meta VALUES ('version', ?)", (version,))
+                db.execute("COMMIT")
                 return db
-            except sqlite3.DatabaseError:
-                # Not a database any more (damaged, truncated, overwritten): it is only a cache, so start afresh.
-                if attempt:
-                    raise
-                try:
+            except (sqlite3.DatabaseError, _Outdated):
+                # Outdated, or not a database any more (damaged, truncated, overwritten): it is only a cache,
+                # so start afresh. (Another run creating it at the same moment makes the next attempt succeed.)
+                if db is not None:
                     db.close()
-                except Exception:  # the connection may never have opened
-                    pass
-                self.clear()
+                if attempt == 2:
+                    raise
+                if attempt == 0:
+                    self.clear()
         raise AssertionError("unreachable")
 
     def clear(self) -> None:
@@ -145,17 +160,23 @@ class RecordCache:
         """Whether no later write could leave this stat unchanged: the file's last change is well before the read."""
         return max(stat[1], stat[2]) < read_at_ns - self.settle_ns
 
-    def stats(self) -> dict[str, tuple[StatKey, bool, bytes]]:
+    def stats(self) -> Index:
         """Each cached file's stat, whether it had settled, and the hash of its bytes."""
+        # Kept whole in one marshalled blob as well as row by row: reading it is several times faster.
+        row = self.db.execute("SELECT data FROM stat_index").fetchone()
+        if row is not None:
+            index: Index = marshal.loads(row[0])
+            return index
         rows = self.db.execute("SELECT path, size, mtime_ns, ctime_ns, ino, settled, digest FROM files")
         return {row[0]: ((row[1], row[2], row[3], row[4]), bool(row[5]), row[6]) for row in rows}
 
     def results(self, open_on: str | None = None, done: dict[str, list[str]] | None = None) -> Iterator[Result]:
         """The stored parse results: of every file, or (with open_on, an ISO date) of just the files a question
         about what needs attention on that day can touch. done gives the statuses that count as done, by kind."""
-        columns = "path, size, mtime_ns, ctime_ns, ino, digest, payload"
+        columns = "files.path, size, mtime_ns, ctime_ns, ino, digest, payloads.data"
+        tables = "files JOIN payloads ON payloads.path = files.path"
         if open_on is None:
-            yield from self.db.execute(f"SELECT {columns} FROM files")
+            yield from self.db.execute(f"SELECT {columns} FROM {tables}")
             return
         # An item keeps the status of its last status change from that change's date on: done by then, the
         # question never looks at it. Open items bring their report and its responses; files with problems
@@ -170,9 +191,9 @@ class RecordCache:
                 SELECT path, report FROM files
                 WHERE kind IN ('action', 'recommendation') AND (final_on > ? OR {open_items})
             ), reports AS (SELECT DISTINCT report FROM items WHERE report != '')
-            SELECT {columns} FROM files
+            SELECT {columns} FROM {tables}
             WHERE ok = 0
-               OR path IN (SELECT path FROM items)
+               OR files.path IN (SELECT path FROM items)
                OR (kind = 'report' AND id IN reports)
                OR (kind = 'response' AND report IN reports)
                OR id IN (SELECT id FROM files WHERE id != '' GROUP BY id HAVING count(*) > 1)
@@ -180,7 +201,7 @@ class RecordCache:
         yield from self.db.execute(query, [open_on, *params])
 
     def update(self, fresh: list[tuple[Parsed, bool]], confirmed: list[tuple[str, StatKey, bool]],
-               gone: Iterable[str]) -> None:
+               gone: Iterable[str], index: Index) -> None:
         """Store new parse results, new stats of files whose bytes were unchanged, and forget deleted files
         (within a snapshot)."""
         gone = list(gone)
@@ -188,15 +209,19 @@ class RecordCache:
             return
         db = self.db
         db.executemany("DELETE FROM files WHERE path = ?", ((path,) for path in gone))
+        db.executemany("DELETE FROM payloads WHERE path = ?", ((path,) for path in gone))
         db.executemany(
-            "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             ((p.path, *p.stat, int(settled), p.digest, p.kind, p.id, p.report, p.final_status, p.final_on,
-              int(p.ok), p.payload) for p, settled in fresh),
+              int(p.ok)) for p, settled in fresh),
         )
+        db.executemany("INSERT OR REPLACE INTO payloads VALUES (?, ?)", ((p.path, p.payload) for p, _ in fresh))
         db.executemany(
             "UPDATE files SET size = ?, mtime_ns = ?, ctime_ns = ?, ino = ?, settled = ? WHERE path = ?",
             ((*stat, int(settled), path) for path, stat, settled in confirmed),
         )
+        db.execute("DELETE FROM stat_index")
+        db.execute("INSERT INTO stat_index VALUES (1, ?)", (marshal.dumps(index),))
 
     @contextmanager
     def snapshot(self) -> Iterator[None]:

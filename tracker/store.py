@@ -185,8 +185,12 @@ def load_records(
         if cache is not None:
             try:
                 loaded = _load_cached(config, files, cache, open_on)
-            except (sqlite3.OperationalError, _Raced):
-                # Busy with another run of tracker: read the files this time.
+            except _Raced:
+                # Another run of tracker changed the cache meanwhile: read the files this time.
+                loaded = _load_fresh(root, list(files))
+            except sqlite3.OperationalError as err:
+                if "locked" not in str(err) and "busy" not in str(err):
+                    cache.drop()  # not just busy with another run: unusable, so start it afresh next time
                 loaded = _load_fresh(root, list(files))
             except (sqlite3.Error, OSError, pickle.UnpicklingError, EOFError, AttributeError, TypeError, ValueError):
                 # A damaged or unwritable cache is never a reason to fail: start it afresh and read the files.
@@ -265,7 +269,8 @@ def _scan_folder(folder: Path, prefix: str, files: dict[str, StatKey], odd: list
                     stack.append((entry.path, f"{rel}{name}/"))
             elif name.endswith(".yaml"):
                 try:
-                    files[rel + name] = stat_key(entry.stat())
+                    stat = entry.stat()
+                    files[rel + name] = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
                 except OSError:
                     odd.append(rel + name)
 
@@ -328,7 +333,12 @@ def _load_snapshot(
             stats[result.path] = result.stat
         else:
             loaded[result[0]] = result[1]
-    cache.update(fresh, confirmed, [rel for rel in known if rel not in expected])
+    gone = [rel for rel in known if rel not in expected]
+    if fresh or confirmed or gone:
+        index = {rel: known[rel] for rel in expected if rel in known}
+        index.update((rel, (stat, settled, known[rel][2])) for rel, stat, settled in confirmed)
+        index.update((parsed.path, (parsed.stat, settled, parsed.digest)) for parsed, settled in fresh)
+        cache.update(fresh, confirmed, gone, index)
 
     done = None
     if open_on is not None:
