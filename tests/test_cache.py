@@ -312,3 +312,25 @@ def test_a_cache_from_other_code_is_replaced_and_then_used(bundled: Path, monkey
     counter.paths.clear()
     assert len(load_records(config)) == 93
     assert counter.paths == []
+
+
+def test_starting_up_imports_only_click() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys, tracker.cli; print(sorted(m for m in sys.modules if m.split('.')[0] in "
+            "('tracker', 'yaml', 'jsonschema', 'rich', 'jinja2', 'git', 'sqlite3', 'ruamel')))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=Path(__file__).parent.parent)
+    assert done.stdout.strip() == "['tracker', 'tracker.cli']"
+
+
+def test_a_warm_overdue_does_not_need_jsonschema(bundled: Path) -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom tracker.cli import main\ntry:\n    main(['--root', sys.argv[1], 'overdue', '--format', 'json'])\n"
+            "except SystemExit:\n    pass\nprint('jsonschema' in sys.modules, 'rich' in sys.modules, file=sys.stderr)")
+    project = Path(__file__).parent.parent
+    for _ in range(2):
+        done = subprocess.run([sys.executable, "-c", code, str(bundled)], capture_output=True, text=True, cwd=project)
+    assert done.stderr.strip() == "False False"
