@@ -107,10 +107,13 @@ class _Compiler:
             return lambda v: not isinstance(v, str) or search(v) is not None
         if name in ("minLength", "maxLength", "minItems", "maxItems", "minProperties", "maxProperties"):
             limit = int(value)
-            kind: type = str if name.endswith("Length") else list if name.endswith("Items") else dict
-            if name.startswith("min"):
-                return lambda v: not isinstance(v, kind) or len(v) >= limit
-            return lambda v: not isinstance(v, kind) or len(v) <= limit
+            kind: type[Any] = str if name.endswith("Length") else list if name.endswith("Items") else dict
+            at_least = name.startswith("min")
+
+            def sized(v: Any) -> bool:
+                return not isinstance(v, kind) or (len(v) >= limit if at_least else len(v) <= limit)
+
+            return sized
         if name in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
             if not _is_number(value):
                 raise Unsupported(here)

@@ -204,7 +204,8 @@ def load_records(
         if gc_was_enabled:
             gc.enable()
     sources: list[tuple[str, Loaded]] = list(loaded.items())
-    sources += [(rel, problem) for rel, problem in read_sources(root, [Path(rel) for rel in odd])]
+    for rel, data in read_sources(root, [Path(rel) for rel in odd]):
+        sources.append((rel, data if isinstance(data, Problem) else parse_record(rel, data)))
     sources.sort(key=lambda item: item[0].split("/"))
     records = RecordSet()
     for _rel, result in sources:
@@ -344,8 +345,8 @@ def _load_snapshot(
     if open_on is not None:
         done = {kind: [slug for slug, status in config.statuses.get(kind, {}).items() if not status.is_open]
                 for kind in KINDS_WITH_STATUS}
-    for rel, *stat, hashed, payload in cache.results(open_on.isoformat() if open_on else None, done):
-        if expected.get(rel) != hashed or stats.get(rel) != tuple(stat):
+    for rel, *row_stat, hashed, payload in cache.results(open_on.isoformat() if open_on else None, done):
+        if expected.get(rel) != hashed or stats.get(rel) != tuple(row_stat):
             raise _Raced(rel)
         loaded[rel] = load_payload(payload)
     if open_on is None and len(loaded) < len(files):
