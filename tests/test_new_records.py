@@ -8,7 +8,8 @@ from tests.conftest import Run, git
 
 
 def _tree(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file() and ".git/" not in p.as_posix()}
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*")
+            if p.is_file() and not {".git", ".tracker-cache"} & set(p.relative_to(root).parts)}
 
 
 def test_init_makes_a_repository_with_defaults_and_git(tmp_path: Path, run: Run) -> None:

@@ -315,4 +315,4 @@ def test_concurrent_writers_lose_no_event(bundled: Path) -> None:
     assert [code for code, _ in outcomes] == [0] * 6, outcomes
     history = load_records(load_config(bundled)).get("pcc-2023-03-22-6a").history  # type: ignore[attr-defined]
     assert sorted(event.note for event in history if event.note.startswith("writer")) == [f"writer {n}" for n in range(6)]
-    assert (bundled / ".tracker-cache" / ".gitignore").read_text() == "*\n"
+    assert "*" in (bundled / ".tracker-cache" / ".gitignore").read_text().splitlines()

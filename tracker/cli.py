@@ -49,9 +49,10 @@ class TrackerGroup(click.Group):
 class Session:
     """What a command works on: the records repository, found lazily so `--help` stays fast."""
 
-    def __init__(self, root: str | None, ref: str | None = None):
+    def __init__(self, root: str | None, ref: str | None = None, use_cache: bool = True):
         self.root_option = root
         self.ref = ref
+        self.use_cache = use_cache
 
     @cached_property
     def root(self) -> Path:
@@ -67,6 +68,13 @@ class Session:
 
     @cached_property
     def records(self) -> RecordSet:
+        return self._load()
+
+    def open_records(self, as_of: dt.date) -> RecordSet:
+        """Just what `query.needs_attention` asks about on that date (faster than every record)."""
+        return self.records if self.ref or "records" in self.__dict__ else self._load(as_of)
+
+    def _load(self, open_on: dt.date | None = None) -> RecordSet:
         from tracker.errors import TrackerError
         from tracker.store import build_set, load_records
         from tracker.validate import validate
@@ -76,7 +84,7 @@ class Session:
 
             records = build_set(tree_sources(self.root, self.ref))
         else:
-            records = load_records(self.config)
+            records = load_records(self.config, use_cache=self.use_cache, open_on=open_on)
         # Answers drawn from inconsistent records (two files with one ID, a dangling reference, an unknown status)
         # would be quietly wrong, so every command that reads the records refuses until they are fixed.
         problems = validate(self.config, records)
@@ -101,6 +109,11 @@ def root_option(func: F) -> F:
     )(func)
 
 
+def _set_no_cache(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if value:
+        ctx.find_root().ensure_object(dict)["no_cache"] = True
+
+
 def _set_ref(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
     if value:
         ctx.find_root().ensure_object(dict)["ref"] = value
@@ -118,7 +131,7 @@ def session() -> Session:
     ctx = click.get_current_context()
     obj = ctx.find_root().ensure_object(dict)
     if "session" not in obj:
-        obj["session"] = Session(obj.get("root"), obj.get("ref"))
+        obj["session"] = Session(obj.get("root"), obj.get("ref"), use_cache=not obj.get("no_cache"))
     current: Session = obj["session"]
     return current
 
@@ -216,6 +229,8 @@ def write_output(content: str | bytes, output: str | None) -> None:
 @click.group(cls=TrackerGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, "--version", prog_name="tracker")
 @root_option
+@click.option("--no-cache", is_flag=True, envvar="TRACKER_NO_CACHE", expose_value=False, callback=_set_no_cache,
+              help="Read every record file afresh, bypassing (and not updating) the cache in .tracker-cache/.")
 def main() -> None:
     """Track what committees ask for and what they are owed, in plain YAML files kept in git.
 
@@ -580,8 +595,9 @@ def overdue(committee: str, responsible: str, fail_if_any: bool, as_of: dt.date 
     s = session()
     _check_committee(s, committee)
     when = today(as_of)
-    items = needs_attention(s.records, s.config, when, Filters(committee=committee, responsible=responsible))
-    write_output(out.attention_table(s.records, s.config, items, fmt, when, to_terminal=output is None and _tty()), output)
+    records = s.open_records(when)
+    items = needs_attention(records, s.config, when, Filters(committee=committee, responsible=responsible))
+    write_output(out.attention_table(records, s.config, items, fmt, when, to_terminal=output is None and _tty()), output)
     if fail_if_any and items:
         sys.exit(1)
 
@@ -605,7 +621,7 @@ def validate(paths: tuple[str, ...], fmt: str) -> None:
     from tracker.validate import validate as check
 
     s = session()
-    records = load_records(s.config)
+    records = load_records(s.config, use_cache=s.use_cache)
     problems = check(s.config, records)
     if paths:
         wanted = [Path(p).resolve() for p in paths]

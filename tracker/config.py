@@ -12,6 +12,7 @@ from tracker.errors import TrackerError
 
 CONFIG_FILE = "tracker.yaml"
 RECORDS_DIR = "records"
+LOCAL_DIR = ".tracker-cache"
 KINDS_WITH_STATUS = ("action", "recommendation")
 
 DEFAULT_STATUSES: dict[str, dict[str, dict[str, str]]] = {
@@ -174,3 +175,14 @@ def find_root(start: Path, explicit: str | None = None, from_env: str | None = N
         f"no records repository here: no {CONFIG_FILE} in {here} or any folder above it",
         hint="run `tracker init` to start one, or pass --root DIR",
     )
+
+
+def local_folder(root: Path) -> Path:
+    """The repository's folder for the cache and the write lock, made on first use and never committed."""
+    folder = root / LOCAL_DIR
+    folder.mkdir(exist_ok=True)
+    ignore = folder / ".gitignore"
+    if not ignore.exists():
+        # Ignored even in a repository whose own .gitignore does not mention the folder.
+        ignore.write_text("# The cache and write lock of tracker; safe to delete.\n*\n", encoding="utf-8")
+    return folder

@@ -97,7 +97,9 @@ def expected_id(record: Record, records: RecordSet) -> str | None:
             return None if record.id.startswith(f"{record.committee}-standing-") else f"{record.committee}-standing-…"
         assert record.meeting is not None
         prefix = f"{meeting_id(record.committee, record.meeting)}-{_item_part(record.item)}"
-        return None if re.fullmatch(re.escape(prefix) + "[a-z]+", record.id) else prefix + "a"
+        seq = record.id[len(prefix):] if record.id.startswith(prefix) else ""
+        # A plain test rather than a regular expression built per record: validating 50,000 actions compiled 50,000.
+        return None if seq and all("a" <= letter <= "z" for letter in seq) else prefix + "a"
     if isinstance(record, Response):
         prefix = f"{record.report}-{record.date.isoformat()}-"
         return None if record.id.startswith(prefix) else prefix + slugify(record.from_body, 5)

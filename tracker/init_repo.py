@@ -7,12 +7,11 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from tracker.config import CONFIG_FILE, DEFAULT_STATUSES, RECORDS_DIR
+from tracker.config import CONFIG_FILE, DEFAULT_STATUSES, LOCAL_DIR, RECORDS_DIR
 from tracker.errors import TrackerError
 from tracker.gitio import inside_git_repository
 from tracker.resources import data_dir
 
-CACHE_DIR = ".tracker-cache"
 WORKFLOW = ".github/workflows/tracker.yml"
 _COMMITTEE = re.compile(r"^([a-z0-9]+(?:-[a-z0-9]+)*)=(.+)$")
 
@@ -84,10 +83,10 @@ def init_repository(directory: Path, committees: list[tuple[str, str]]) -> list[
         done.append(f"wrote {workflow} (checks pull requests, publishes the site from main)")
     ignore = directory / ".gitignore"
     ignored = ignore.read_text(encoding="utf-8").splitlines() if ignore.exists() else []
-    if f"{CACHE_DIR}/" not in ignored:
+    if f"{LOCAL_DIR}/" not in ignored:
         with ignore.open("a", encoding="utf-8") as handle:
-            handle.write(f"{CACHE_DIR}/\n")
-        done.append(f"ignored {CACHE_DIR}/ in {ignore}")
+            handle.write(f"{LOCAL_DIR}/\n")
+        done.append(f"ignored {LOCAL_DIR}/ in {ignore}")
     if not inside_git_repository(directory.resolve()):
         try:
             subprocess.run(["git", "init", "-q", str(directory)], check=True, capture_output=True)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import json
 from typing import Any
 
 from tracker import markdown
@@ -29,7 +28,9 @@ def _flat(value: Any) -> str:
 
 
 def to_json(data: Any) -> str:
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    from tracker.jsontext import dumps  # the same text as json.dumps(indent=2), much faster for long lists
+
+    return dumps(data) + "\n"
 
 
 def to_csv(rows: list[dict[str, Any]], fields: list[str]) -> str:

@@ -26,6 +26,13 @@ def _validator(kind: str) -> Any:
     return Draft202012Validator(load_schema(kind))
 
 
+@cache
+def _quick(kind: str) -> Any:
+    from tracker.fastschema import compile_schema
+
+    return compile_schema(load_schema(kind))
+
+
 def locate(marks: Marks | None, path: FieldPath) -> tuple[int, int]:
     """The line and column of the field, or of its nearest enclosing field that has a position."""
     if not marks:
@@ -37,6 +44,9 @@ def locate(marks: Marks | None, path: FieldPath) -> tuple[int, int]:
 
 def schema_problems(kind: str, data: Any, path: str, marks: Marks | None = None) -> list[Problem]:
     """Every way data breaks the kind's schema, as Problems naming the field."""
+    quick = _quick(kind)
+    if quick is not None and quick(data):
+        return []  # valid: jsonschema would find nothing, and is only needed to explain errors
     problems = []
     for error in _validator(kind).iter_errors(data):
         for leaf in _leaves(error):

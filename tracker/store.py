@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
+import gc
+import os
+import pickle
+import sqlite3
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
-from tracker.config import RECORDS_DIR, Config
+from tracker.cache import Parsed, RecordCache, StatKey, digest, dump_payload, load_payload, stat_key
+from tracker.config import KINDS_WITH_STATUS, RECORDS_DIR, Config
 from tracker.errors import Problem, TrackerError
-from tracker.records import FieldError, Meeting, Recommendation, Record, Report, Response, build_record
+from tracker.records import FieldError, Meeting, Recommendation, Record, Report, Response, Trackable, build_record
 from tracker.schemas import KINDS, locate, schema_problems
 from tracker.yamlio import Marks, decode, dotted, load_text, read_bytes
 
 R = TypeVar("R", bound=Record)
+Loaded = tuple[Record | None, list[Problem]] | Problem
 
 
 def parse_record(rel_path: str, data: bytes) -> tuple[Record | None, list[Problem]]:
@@ -152,19 +159,26 @@ def record_files(root: Path) -> list[Path]:
     return sorted((root / RECORDS_DIR).rglob("*.yaml"))
 
 
+def read_record_bytes(root: Path, rel: str) -> bytes:
+    """A record file's bytes, refused with a Problem naming rel when it is a link out of the repository, too big
+    or unreadable."""
+    if root.resolve() not in (root / rel).resolve().parents:
+        raise TrackerError.at(rel, "is a link to a file outside the records repository; refusing to read it")
+    try:
+        return read_bytes(root / rel)
+    except TrackerError as err:
+        problem = replace(err.problems[0], path=rel)
+        raise TrackerError(str(problem), [problem]) from None
+
+
 def read_sources(root: Path, paths: Iterable[Path]) -> Iterator[tuple[str, bytes | Problem]]:
-    """Each file's bytes, or the Problem that stops it being read (a symlink out of the repository is one)."""
-    resolved_root = root.resolve()
+    """Each file's bytes, or the Problem that stops it being read."""
     for path in paths:
         rel = path.relative_to(root).as_posix() if path.is_absolute() else path.as_posix()
-        real = (root / rel).resolve()
-        if resolved_root not in real.parents:
-            yield rel, Problem(rel, message="is a link to a file outside the records repository; refusing to read it")
-            continue
         try:
-            yield rel, read_bytes(root / rel)
+            yield rel, read_record_bytes(root, rel)
         except TrackerError as err:
-            yield rel, replace(err.problems[0], path=rel)
+            yield rel, err.problems[0]
 
 
 def build_set(sources: Iterable[tuple[str, bytes | Problem]]) -> RecordSet:
@@ -182,7 +196,264 @@ def build_set(sources: Iterable[tuple[str, bytes | Problem]]) -> RecordSet:
     return records
 
 
-def load_records(config: Config, paths: Iterable[Path] | None = None) -> RecordSet:
-    """Load the repository's records (or just the given files) from the working tree."""
+def load_records(
+    config: Config, paths: Iterable[Path] | None = None, *, use_cache: bool = True, open_on: dt.date | None = None
+) -> RecordSet:
+    """Load the repository's records (or just the given files) from the working tree.
+
+    Unchanged files come from the cache in `.tracker-cache/` (unless use_cache is false); the rest are parsed,
+    in parallel when there are many. With open_on, only what `query.needs_attention` needs on that date is
+    built: items that may be open then, with the reports and responses they refer to; meetings and items
+    already done by that date are left out. Problems are reported for every file either way.
+    """
     root = config.root
-    return build_set(read_sources(root, record_files(root) if paths is None else paths))
+    if paths is not None:
+        return build_set(read_sources(root, paths))
+    files, odd = scan_records(root)
+    cache = _open_cache(root) if use_cache else None
+    gc_was_enabled = gc.isenabled()
+    gc.disable()  # building many small objects; the collector would only slow it down (nothing here is cyclic)
+    try:
+        if cache is not None:
+            try:
+                loaded = _load_cached(config, files, cache, open_on)
+            except _Raced:
+                # Another run of tracker changed the cache meanwhile: read the files this time.
+                loaded = _load_fresh(root, list(files))
+            except sqlite3.OperationalError as err:
+                if "locked" not in str(err) and "busy" not in str(err):
+                    cache.drop()  # not just busy with another run: unusable, so start it afresh next time
+                loaded = _load_fresh(root, list(files))
+            except (sqlite3.Error, OSError, pickle.UnpicklingError, EOFError, AttributeError, TypeError, ValueError):
+                # A damaged or unwritable cache is never a reason to fail: start it afresh and read the files.
+                cache.drop()
+                loaded = _load_fresh(root, list(files))
+            finally:
+                cache.close()
+        else:
+            loaded = _load_fresh(root, list(files))
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+    sources: list[tuple[str, Loaded]] = list(loaded.items())
+    for rel, data in read_sources(root, [Path(rel) for rel in odd]):
+        sources.append((rel, data if isinstance(data, Problem) else parse_record(rel, data)))
+    sources.sort(key=lambda item: item[0].split("/"))
+    records = RecordSet()
+    for _rel, result in sources:
+        if isinstance(result, Problem):
+            records.problems.append(result)
+            continue
+        record, problems = result
+        records.problems.extend(problems)
+        if record is not None:
+            records.add(record)
+    return records
+
+
+def scan_records(root: Path) -> tuple[dict[str, StatKey], list[str]]:
+    """Every record file under records/ with its stat, and the odd entries (e.g. a folder named x.yaml) that
+    are reported as problems."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    base = root / RECORDS_DIR
+    files: dict[str, StatKey] = {}
+    odd: list[str] = []
+    try:
+        top = sorted(entry.name for entry in os.scandir(base) if entry.is_dir(follow_symlinks=False))
+    except OSError:
+        return files, odd
+    prefix = f"{RECORDS_DIR}/"
+    _scan_folder(base, prefix, files, odd, recurse=False)
+    # Stat calls release the GIL, so a couple of threads overlap their waits.
+    with ThreadPoolExecutor(max_workers=min(4, max(1, len(top)))) as pool:
+        parts = list(pool.map(lambda name: _scan_tree(base / name, f"{prefix}{name}/"), top))
+    for found, strange in parts:
+        files.update(found)
+        odd.extend(strange)
+    return files, odd
+
+
+def _scan_tree(folder: Path, prefix: str) -> tuple[dict[str, StatKey], list[str]]:
+    files: dict[str, StatKey] = {}
+    odd: list[str] = []
+    _scan_folder(folder, prefix, files, odd, recurse=True)
+    return files, odd
+
+
+def _scan_folder(folder: Path, prefix: str, files: dict[str, StatKey], odd: list[str], *, recurse: bool) -> None:
+    stack = [(str(folder), prefix)]
+    while stack:
+        path, rel = stack.pop()
+        try:
+            entries = list(os.scandir(path))
+        except OSError:
+            continue
+        for entry in entries:
+            name = entry.name
+            try:
+                is_dir = entry.is_dir(follow_symlinks=False)
+            except OSError:
+                is_dir = False
+            if is_dir:
+                if name.endswith(".yaml"):
+                    odd.append(rel + name)
+                if recurse:
+                    stack.append((entry.path, f"{rel}{name}/"))
+            elif name.endswith(".yaml"):
+                try:
+                    stat = entry.stat()
+                    files[rel + name] = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
+                except OSError:
+                    odd.append(rel + name)
+
+
+def _open_cache(root: Path) -> RecordCache | None:
+    from tracker import cache as cache_module
+    from tracker.resources import data_dir
+
+    try:
+        version = cache_module.fingerprint(Path(cache_module.__file__).parent, data_dir("schema"))
+        return RecordCache(root, version)
+    except (sqlite3.Error, OSError):
+        return None  # a read-only checkout, say: work without the cache
+
+
+def _load_cached(
+    config: Config, files: dict[str, StatKey], cache: RecordCache, open_on: dt.date | None
+) -> dict[str, Loaded]:
+    with cache.snapshot():
+        return _load_snapshot(config, files, cache, open_on)
+
+
+class _Raced(Exception):
+    """Another run changed the cache while this one was reading it."""
+
+
+def _load_snapshot(
+    config: Config, files: dict[str, StatKey], cache: RecordCache, open_on: dt.date | None
+) -> dict[str, Loaded]:
+    root = cache.folder.parent
+    known = cache.stats()
+    read_at = cache.now_ns()
+    expected: dict[str, bytes] = {}  # the hash of the bytes each cached result must come from to be used
+    to_parse: list[str] = []
+    confirmed: list[tuple[str, StatKey, bool]] = []
+    for rel, stat in files.items():
+        entry = known.get(rel)
+        if entry is None:
+            to_parse.append(rel)
+        elif entry[0] == stat and entry[1]:
+            expected[rel] = entry[2]
+        else:
+            # Recently written, or touched: the bytes decide.
+            try:
+                same = digest((root / rel).read_bytes()) == entry[2]
+            except OSError:
+                same = False
+            if same:
+                expected[rel] = entry[2]
+                confirmed.append((rel, stat, cache.settled(stat, read_at)))
+            else:
+                to_parse.append(rel)
+    loaded: dict[str, Loaded] = {}
+    fresh: list[tuple[Parsed, bool]] = []
+    stats = dict(files)
+    for result in _parse_many(root, to_parse):
+        if isinstance(result, Parsed):
+            fresh.append((result, cache.settled(result.stat, read_at)))
+            expected[result.path] = result.digest
+            stats[result.path] = result.stat
+        else:
+            loaded[result[0]] = result[1]
+    gone = [rel for rel in known if rel not in expected]
+    if fresh or confirmed or gone:
+        index = {rel: known[rel] for rel in expected if rel in known}
+        index.update((rel, (stat, settled, known[rel][2])) for rel, stat, settled in confirmed)
+        index.update((parsed.path, (parsed.stat, settled, parsed.digest)) for parsed, settled in fresh)
+        cache.update(fresh, confirmed, gone, index)
+
+    done = None
+    if open_on is not None:
+        done = {kind: [slug for slug, status in config.statuses.get(kind, {}).items() if not status.is_open]
+                for kind in KINDS_WITH_STATUS}
+    for rel, *row_stat, hashed, payload in cache.results(open_on.isoformat() if open_on else None, done):
+        if expected.get(rel) != hashed or stats.get(rel) != tuple(row_stat):
+            raise _Raced(rel)
+        loaded[rel] = load_payload(payload)
+    if open_on is None and len(loaded) < len(files):
+        raise _Raced("results went missing")
+    return loaded
+
+
+def _load_fresh(root: Path, rels: list[str]) -> dict[str, Loaded]:
+    loaded: dict[str, Loaded] = {}
+    for result in _parse_many(root, rels):
+        if isinstance(result, Parsed):
+            loaded[result.path] = load_payload(result.payload)
+        else:
+            loaded[result[0]] = result[1]
+    return loaded
+
+
+PARALLEL_FROM = 300
+
+
+def _parse_many(root: Path, rels: list[str]) -> list[Parsed | tuple[str, Problem]]:
+    """Read and parse files, across all cores when there are many."""
+    workers = _cores()
+    if len(rels) < PARALLEL_FROM or workers < 2:
+        return parse_files(str(root), rels)
+    from concurrent.futures import ProcessPoolExecutor
+
+    chunk = max(50, len(rels) // (workers * 8))
+    chunks = [rels[start:start + chunk] for start in range(0, len(rels), chunk)]
+    try:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            return [result for part in pool.map(parse_files, [str(root)] * len(chunks), chunks) for result in part]
+    except (OSError, ImportError, RuntimeError):
+        # No process pool here (a sandbox without semaphores, say): parse in this process.
+        return parse_files(str(root), rels)
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def parse_files(root: str, rels: list[str]) -> list[Parsed | tuple[str, Problem]]:
+    """Read and parse each file; a Parsed result to keep, or the problem that stopped it being read."""
+    results: list[Parsed | tuple[str, Problem]] = []
+    base = Path(root)
+    for rel in rels:
+        path = base / rel
+        try:
+            stat = stat_key(os.stat(path))  # before reading: a write in between shows up as a changed stat next time
+            data = read_record_bytes(base, rel)
+        except TrackerError as err:
+            results.append((rel, err.problems[0]))
+            continue
+        except OSError as err:
+            results.append((rel, Problem(rel, message=f"cannot read: {err.strerror}")))
+            continue
+        record, problems = parse_record(rel, data)
+        kind = record.kind if record is not None else ""
+        final_status, final_on = _final_status(record)
+        results.append(Parsed(
+            rel, stat, digest(data), kind, record.id if record is not None else "",
+            str(getattr(record, "report", "")), final_status, final_on, record is not None and not problems,
+            dump_payload(record, problems),
+        ))
+    return results
+
+
+def _final_status(record: Record | None) -> tuple[str, str]:
+    """The status an item settles on and from when: the last status change in its history, else its status."""
+    if not isinstance(record, Trackable):
+        return "", ""
+    for event in reversed(record.history):
+        if event.changes_status:
+            return event.status, event.date.isoformat()
+    return record.status, ""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from functools import cached_property
 from pathlib import PurePosixPath
 
 from tracker import ids
@@ -19,6 +20,14 @@ class _Collector:
         self.config = config
         self.records = records
         self.problems: list[Problem] = list(records.problems)
+
+    @cached_property
+    def numbers_by_report(self) -> dict[str, set[int]]:
+        """Each report's recommendation numbers, gathered once (asking per response is quadratic)."""
+        grouped: dict[str, set[int]] = defaultdict(set)
+        for recommendation in self.records.of(Recommendation):
+            grouped[recommendation.report].add(recommendation.number)
+        return grouped
 
     def add(self, record: Record, field_path: FieldPath, message: str) -> None:
         source = self.records.sources.get(record.path, self.config.root)
@@ -115,7 +124,7 @@ def _check_report_reference(check: _Collector, record: Recommendation | Response
 def _check_response(check: _Collector, response: Response) -> None:
     if _check_report_reference(check, response) is None:
         return
-    numbers = {r.number for r in check.records.recommendations_of(response.report)}
+    numbers = check.numbers_by_report.get(response.report, set())
     seen: set[int] = set()
     for index, answer in enumerate(response.answers):
         if answer.number not in numbers:

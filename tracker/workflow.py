@@ -17,14 +17,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tracker.config import Config
+from tracker.config import Config, local_folder
 from tracker.dates import PartialDate, format_date
 from tracker.errors import Problem, TrackerError
 from tracker.records import Record, Trackable
 from tracker.store import RecordSet, load_records, parse_record
 from tracker.yamlio import read_bytes
 
-CACHE_DIR = ".tracker-cache"
 LOCK_FILE = "write.lock"
 RESPONSE_POSITIONS = ("accepted", "partially-accepted", "not-accepted", "noted")
 AWAITING_RESPONSE = "awaiting-response"
@@ -231,13 +230,7 @@ def respond(
 @contextmanager
 def locked(root: Path) -> Iterator[None]:
     """Hold the repository's write lock, so concurrent tracker commands take turns instead of losing changes."""
-    folder = root / CACHE_DIR
-    folder.mkdir(exist_ok=True)
-    ignore = folder / ".gitignore"
-    if not ignore.exists():
-        # The cache is never committed, even in a repository whose .gitignore does not mention it.
-        ignore.write_text("*\n", encoding="utf-8")
-    with open(folder / LOCK_FILE, "a+b") as handle:
+    with open(local_folder(root) / LOCK_FILE, "a+b") as handle:
         try:
             import fcntl
         except ImportError:  # pragma: no cover - Windows: atomic writes still hold, the lock does not

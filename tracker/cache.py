@@ -1,0 +1,241 @@
+"""A disposable cache of parsed records: SQLite in the records repository's git-ignored `.tracker-cache/` folder.
+
+Each record file's parse result (the typed record, or the problems that stop it being one) is stored with the
+file's size, mtime, ctime and inode and a hash of its bytes. A file whose stat is unchanged is not read again,
+but only once it has *settled*: its ctime lay more than SETTLE_NS before the moment it was read, measured on the
+file system's own clock (a stamp file in the cache folder). Any later write then gives it a different ctime (which,
+unlike mtime, no tool can set back), so a same-size edit within the same second is never missed; a file that had
+not settled is read and hashed again, as git does for "racily clean" index entries. The cache belongs to one
+version of the code and the schemas; anything else, or a damaged database, and it starts afresh.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+import os
+import pickle
+import sqlite3
+import sys
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tracker.config import local_folder
+
+DB_NAME = "records.sqlite3"
+STAMP_NAME = "stamp"
+# Longer than the coarsest timestamp granularity of a common file system (FAT: 2 s).
+SETTLE_NS = 3_000_000_000
+FORMAT = "2"
+# What a cached parse result depends on besides the file's bytes.
+_CODE = ("cache.py", "store.py", "records.py", "dates.py", "yamlio.py", "schemas.py", "fastschema.py", "errors.py")
+
+StatKey = tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode
+Result = tuple[str, int, int, int, int, bytes, bytes]  # path, the four of StatKey, digest, payload
+Index = dict[str, tuple[StatKey, bool, bytes]]  # path: stat, settled, digest
+
+
+def stat_key(stat: os.stat_result) -> StatKey:
+    return (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
+
+
+def digest(data: bytes) -> bytes:
+    """A hash of a file's bytes, to tell whether a file with a recent timestamp really changed."""
+    return hashlib.blake2b(data, digest_size=16).digest()
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """One file freshly read and parsed: what the cache stores about it."""
+
+    path: str
+    stat: StatKey
+    digest: bytes
+    kind: str
+    id: str
+    report: str
+    final_status: str
+    final_on: str
+    ok: bool
+    payload: bytes  # pickle of (record or None, problems)
+
+
+def fingerprint(package: Path, schema_dir: Path) -> str:
+    """Changes whenever the code that builds records, the schemas or Python itself changes."""
+    hasher = hashlib.blake2b(digest_size=16)
+    hasher.update(f"{FORMAT}|{sys.version}|{sys.implementation.cache_tag}".encode())
+    for name in _CODE:
+        hasher.update(name.encode() + (package / name).read_bytes())
+    for schema in sorted(schema_dir.glob("*.json")):
+        hasher.update(schema.name.encode() + schema.read_bytes())
+    return hasher.hexdigest()
+
+
+class _Outdated(Exception):
+    pass
+
+
+class RecordCache:
+    """The cache of one records repository. Every method may raise sqlite3.Error or OSError; callers drop the
+    cache and carry on without it when they do."""
+
+    def __init__(self, root: Path, version: str, settle_ns: int | None = None):
+        self.folder = local_folder(root)
+        self.settle_ns = SETTLE_NS if settle_ns is None else settle_ns
+        self.db = self._connect(version)
+
+    def _connect(self, version: str) -> sqlite3.Connection:
+        path = self.folder / DB_NAME
+        for attempt in range(3):
+            db = None
+            try:
+                db = sqlite3.connect(path, timeout=2, isolation_level=None)
+                db.execute("PRAGMA journal_mode=WAL")
+                db.execute("PRAGMA synchronous=NORMAL")
+                tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+                if "meta" in tables:
+                    row = db.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
+                    if row is None or row[0] != version:
+                        # Made by other code or for other schemas: its results mean nothing now.
+                        raise _Outdated
+                    return db
+                db.execute("BEGIN IMMEDIATE")
+                # Payloads live apart from the narrow rows that the questions scan.
+                db.execute(
+                    "CREATE TABLE files (path TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER, ctime_ns INTEGER,"
+                    " ino INTEGER, settled INTEGER, digest BLOB, kind TEXT, id TEXT, report TEXT,"
+                    " final_status TEXT, final_on TEXT, ok INTEGER)"
+                )
+                db.execute("CREATE INDEX files_id ON files (id)")
+                db.execute("CREATE TABLE payloads (path TEXT PRIMARY KEY, data BLOB)")
+                db.execute("CREATE TABLE stat_index (id INTEGER PRIMARY KEY CHECK (id = 1), data BLOB)")
+                db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+                db.execute("INSERT INTO meta VALUES ('version', ?)", (version,))
+                db.execute("COMMIT")
+                return db
+            except (sqlite3.DatabaseError, _Outdated):
+                # Outdated, or not a database any more (damaged, truncated, overwritten): it is only a cache,
+                # so start afresh. (Another run creating it at the same moment makes the next attempt succeed.)
+                if db is not None:
+                    db.close()
+                if attempt == 2:
+                    raise
+                if attempt == 0:
+                    self.clear()
+        raise AssertionError("unreachable")
+
+    def clear(self) -> None:
+        for name in (DB_NAME, DB_NAME + "-wal", DB_NAME + "-shm"):
+            (self.folder / name).unlink(missing_ok=True)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def drop(self) -> None:
+        """Throw the database away (it is damaged or unusable); the next run builds a new one."""
+        try:
+            self.db.close()
+        except sqlite3.Error:
+            pass
+        try:
+            self.clear()
+        except OSError:
+            pass
+
+    def now_ns(self) -> int:
+        """The file system's current time, read from a freshly touched stamp file beside the database."""
+        stamp = self.folder / STAMP_NAME
+        stamp.write_bytes(b"")
+        os.utime(stamp)
+        return stamp.stat().st_mtime_ns
+
+    def settled(self, stat: StatKey, read_at_ns: int) -> bool:
+        """Whether no later write could leave this stat unchanged: the file's last change is well before the read."""
+        return max(stat[1], stat[2]) < read_at_ns - self.settle_ns
+
+    def stats(self) -> Index:
+        """Each cached file's stat, whether it had settled, and the hash of its bytes."""
+        # Kept whole in one marshalled blob as well as row by row: reading it is several times faster.
+        row = self.db.execute("SELECT data FROM stat_index").fetchone()
+        if row is not None:
+            index: Index = marshal.loads(row[0])
+            return index
+        rows = self.db.execute("SELECT path, size, mtime_ns, ctime_ns, ino, settled, digest FROM files")
+        return {row[0]: ((row[1], row[2], row[3], row[4]), bool(row[5]), row[6]) for row in rows}
+
+    def results(self, open_on: str | None = None, done: dict[str, list[str]] | None = None) -> Iterator[Result]:
+        """The stored parse results: of every file, or (with open_on, an ISO date) of just the files a question
+        about what needs attention on that day can touch. done gives the statuses that count as done, by kind."""
+        columns = "files.path, size, mtime_ns, ctime_ns, ino, digest, payloads.data"
+        tables = "files JOIN payloads ON payloads.path = files.path"
+        if open_on is None:
+            yield from self.db.execute(f"SELECT {columns} FROM {tables}")
+            return
+        # An item keeps the status of its last status change from that change's date on: done by then, the
+        # question never looks at it. Open items bring their report and its responses; files with problems
+        # and duplicated IDs always come, so problems and ID clashes resolve exactly as in a full load.
+        open_items = " OR ".join(
+            f"(kind = '{kind}' AND final_status NOT IN ({', '.join('?' * len(statuses))}))"
+            for kind, statuses in (done or {}).items()
+        ) or "0"
+        params = [status for statuses in (done or {}).values() for status in statuses]
+        query = f"""
+            WITH items AS (
+                SELECT path, report FROM files
+                WHERE kind IN ('action', 'recommendation') AND (final_on > ? OR {open_items})
+            ), reports AS (SELECT DISTINCT report FROM items WHERE report != '')
+            SELECT {columns} FROM {tables}
+            WHERE ok = 0
+               OR files.path IN (SELECT path FROM items)
+               OR (kind = 'report' AND id IN reports)
+               OR (kind = 'response' AND report IN reports)
+               OR id IN (SELECT id FROM files WHERE id != '' GROUP BY id HAVING count(*) > 1)
+        """
+        yield from self.db.execute(query, [open_on, *params])
+
+    def update(self, fresh: list[tuple[Parsed, bool]], confirmed: list[tuple[str, StatKey, bool]],
+               gone: Iterable[str], index: Index) -> None:
+        """Store new parse results, new stats of files whose bytes were unchanged, and forget deleted files
+        (within a snapshot)."""
+        gone = list(gone)
+        if not (fresh or confirmed or gone):
+            return
+        db = self.db
+        db.executemany("DELETE FROM files WHERE path = ?", ((path,) for path in gone))
+        db.executemany("DELETE FROM payloads WHERE path = ?", ((path,) for path in gone))
+        db.executemany(
+            "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            ((p.path, *p.stat, int(settled), p.digest, p.kind, p.id, p.report, p.final_status, p.final_on,
+              int(p.ok)) for p, settled in fresh),
+        )
+        db.executemany("INSERT OR REPLACE INTO payloads VALUES (?, ?)", ((p.path, p.payload) for p, _ in fresh))
+        db.executemany(
+            "UPDATE files SET size = ?, mtime_ns = ?, ctime_ns = ?, ino = ?, settled = ? WHERE path = ?",
+            ((*stat, int(settled), path) for path, stat, settled in confirmed),
+        )
+        db.execute("DELETE FROM stat_index")
+        db.execute("INSERT INTO stat_index VALUES (1, ?)", (marshal.dumps(index),))
+
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """One transaction from first read to last write: if another run writes in between, this run's write
+        fails (sqlite3.OperationalError) instead of mixing the two runs' views of the files."""
+        self.db.execute("BEGIN")
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+
+def load_payload(payload: bytes) -> tuple[Any, list[Any]]:
+    result: tuple[Any, list[Any]] = pickle.loads(payload)
+    return result
+
+
+def dump_payload(record: Any, problems: list[Any]) -> bytes:
+    return pickle.dumps((record, problems), protocol=pickle.HIGHEST_PROTOCOL)
