@@ -115,8 +115,28 @@ def check_can_commit(root: Path) -> None:
             "--commit: git does not know who you are, so it cannot commit",
             hint='run `git config user.name "Your Name"` and `git config user.email you@example.org`',
         ) from None
-    if (Path(repo.git_dir) / "MERGE_HEAD").exists():
-        raise TrackerError("--commit: a merge is in progress in this repository; finish it first, or leave out --commit")
+    git_dir = Path(repo.git_dir)
+    for marker, what, finish in _IN_PROGRESS:
+        if (git_dir / marker).exists():
+            raise TrackerError(f"--commit: {what} is in progress in this repository; nothing was changed",
+                               hint=f"{finish} first, or leave out --commit")
+    if repo.head.is_detached:
+        raise TrackerError(
+            "--commit: HEAD is detached (no branch is checked out), so the commit would belong to no branch and "
+            "could be lost; nothing was changed",
+            hint="check out a branch first (`git switch main`, or `git switch -c NEW-BRANCH` to keep working "
+                 "here), or leave out --commit",
+        )
+
+
+# States in which git is part-way through something of the clerk's; a commit of ours would get mixed into it.
+_IN_PROGRESS = (
+    ("MERGE_HEAD", "a merge", "finish it (`git commit`) or abandon it (`git merge --abort`)"),
+    ("rebase-merge", "a rebase", "finish it (`git rebase --continue`) or abandon it (`git rebase --abort`)"),
+    ("rebase-apply", "a rebase or `git am`", "finish it or abandon it (`git rebase --abort` / `git am --abort`)"),
+    ("CHERRY_PICK_HEAD", "a cherry-pick", "finish it or abandon it (`git cherry-pick --abort`)"),
+    ("REVERT_HEAD", "a revert", "finish it or abandon it (`git revert --abort`)"),
+)
 
 
 def commit_paths(root: Path, rel_paths: list[str], message: str) -> str:

@@ -230,7 +230,14 @@ def respond(
 @contextmanager
 def locked(root: Path) -> Iterator[None]:
     """Hold the repository's write lock, so concurrent tracker commands take turns instead of losing changes."""
-    with open(local_folder(root) / LOCK_FILE, "a+b") as handle:
+    from tracker.writer import cannot_write
+
+    try:
+        handle = open(local_folder(root) / LOCK_FILE, "a+b")  # noqa: SIM115 - closed below, after the lock is released
+    except OSError as err:
+        error = cannot_write(root, err)
+        raise TrackerError(error.message + "; nothing was changed", hint=error.hint) from None
+    with handle:
         try:
             import fcntl
         except ImportError:  # pragma: no cover - Windows: atomic writes still hold, the lock does not
@@ -273,12 +280,19 @@ def apply(config: Config, changes: list[Change], *, commit: bool = False, messag
                 fresh = fresh or load_records(config)
                 change = change.redo(fresh)
             final.append(change)
-        for change in final:
-            for edit in change.edits:
-                if edit.before is None:
-                    write_new(config.root, edit.rel_path, edit.after)
-                else:
-                    replace(config.root, edit.rel_path, edit.after)
+        written: list[str] = []
+        try:
+            for change in final:
+                for edit in change.edits:
+                    _remove_stale_temp_files(config.root, edit.rel_path)
+                    if edit.before is None:
+                        write_new(config.root, edit.rel_path, edit.after)
+                    else:
+                        replace(config.root, edit.rel_path, edit.after)
+                    written.append(edit.rel_path)
+        except TrackerError as err:
+            done = f"already written: {', '.join(written)}" if written else "nothing was changed"
+            raise TrackerError(f"{err.message}; {done}", hint=err.hint) from None
         if commit:
             from tracker.gitio import commit_paths
 
@@ -399,6 +413,21 @@ def _change(config: Config, records: RecordSet, record: Trackable, before: bytes
 
 def _plain(problem: Problem) -> str:
     return f"  {problem.field + ': ' if problem.field else ''}{problem.message}"
+
+
+# A writer holds its temporary file for milliseconds; one this old was left by a writer that was killed.
+STALE_TEMP_SECONDS = 60.0
+
+
+def _remove_stale_temp_files(root: Path, rel_path: str) -> None:
+    """Tidy away temporary files a killed writer left beside this file (they never hold anything the record lacks)."""
+    from tracker.writer import stale_temp_files
+
+    for path in stale_temp_files(root / rel_path, STALE_TEMP_SECONDS):
+        try:
+            path.unlink()
+        except OSError:
+            pass
 
 
 def _bytes_now(root: Path, rel_path: str) -> bytes | None:
