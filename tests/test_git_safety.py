@@ -156,6 +156,7 @@ def _run_read_only(read_only: Path, root: Path, *args: str) -> subprocess.Comple
 
     The tests run as root, for whom `chmod -R a-w` stops nothing; a read-only mount stops root too (EROFS).
     """
+    assert _can_mount_read_only(), "these tests need `unshare -m` and bind mounts (run them as root)"
     folder = shlex.quote(str(read_only))
     command = shlex.join([sys.executable, "-m", "tracker", "--root", str(root), *args])
     script = f"mount --bind {folder} {folder} && mount -o remount,ro,bind {folder} {folder} && exec {command}"
@@ -163,10 +164,6 @@ def _run_read_only(read_only: Path, root: Path, *args: str) -> subprocess.Comple
     return subprocess.run(["unshare", "-m", "sh", "-c", script], env=env, capture_output=True, text=True)
 
 
-needs_mount = pytest.mark.skipif(not _can_mount_read_only(), reason="needs `unshare -m` and bind mounts (root)")
-
-
-@needs_mount
 @pytest.mark.parametrize("extra", ["--commit", "--no-commit"])
 def test_a_read_only_checkout_refuses_the_write_with_a_clear_message(git_repo: Path, extra: str) -> None:
     before = _state(git_repo)
@@ -178,7 +175,6 @@ def test_a_read_only_checkout_refuses_the_write_with_a_clear_message(git_repo: P
     assert _state(git_repo) == before
 
 
-@needs_mount
 def test_a_read_only_records_folder_refuses_the_write_naming_the_file(git_repo: Path) -> None:
     (git_repo / ".tracker-cache").mkdir()  # the lock can be taken; the record itself cannot be written
     before = _state(git_repo)
