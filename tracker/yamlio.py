@@ -77,6 +77,10 @@ def load_text(text: str, path: Path | str, marks: Marks | None = None) -> Any:
         lines = text.splitlines()
         if mark and mark.line < len(lines) and "\t" in lines[mark.line][: mark.column + 1]:
             message = "a tab character is used for indentation; indent with spaces"
+        if "nesting depth" in message:
+            # Some builds of libyaml stop deep nesting themselves; say so as the node walker would.
+            field = _top_level_key(lines, mark.line if mark else 0)
+            raise TrackerError.at(path, f"values are nested more than {MAX_DEPTH} levels deep", line, column, field) from None
         raise TrackerError.at(path, f"YAML syntax error: {message}", line, column) from None
     except yaml.reader.ReaderError as err:
         line = text.count("\n", 0, err.position) + 1
@@ -88,6 +92,15 @@ def load_text(text: str, path: Path | str, marks: Marks | None = None) -> Any:
     if node is None:
         raise TrackerError.at(path, "file holds no YAML document", 1, 1)
     return _Builder(path, marks).build(node, ())
+
+
+def _top_level_key(lines: list[str], index: int) -> str:
+    """The top-level field whose value holds line index, for messages libyaml gives without one."""
+    for line in reversed(lines[: index + 1]):
+        match = re.match(r"([A-Za-z_][\w-]*)\s*:", line)
+        if match:
+            return match.group(1)
+    return ""
 
 
 def load_file(path: Path, marks: Marks | None = None) -> Any:
