@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from tracker.config import Config
 from tracker.query import Filters, exists_on, matches_body, missing_responses, owners, sort_key, title_of
-from tracker.records import Recommendation, Report, Trackable
+from tracker.records import Recommendation, Record, Report, Trackable
 from tracker.store import RecordSet
 
 PRODID = "-//tracker//Committee deadlines//EN"
@@ -32,11 +32,15 @@ class Deadline:
     url: str = ""
 
 
-def record_url(config: Config, record_id: str) -> str:
-    """The record's page on the published site, or "" when tracker.yaml sets no site_url."""
+def record_url(config: Config, records: RecordSet, record: Record) -> str:
+    """The page of the published site (`tracker site`) that lists the record, or "" when tracker.yaml sets no
+    site_url: a report's page for a report or recommendation, the committee's Summary List for an action."""
+    from tracker.site import page_of, report_page
+
     if not config.site_url:
         return ""
-    return f"{config.site_url.rstrip('/')}/records/{record_id}/"
+    page = report_page(record) if isinstance(record, Report) else page_of(records, record) if isinstance(record, Trackable) else ""
+    return f"{config.site_url.rstrip('/')}/{page.removesuffix('.md')}.html" if page else ""
 
 
 def deadlines(records: RecordSet, config: Config, as_of: dt.date, filters: Filters | None = None) -> list[Deadline]:
@@ -67,12 +71,12 @@ def deadlines(records: RecordSet, config: Config, as_of: dt.date, filters: Filte
                 uid=f"{record.id}-due@{UID_DOMAIN}",
                 day=due.last_day(),
                 summary=f"Due from {who}: {_short(title_of(records, record))}",
-                description=_description(config, record.id, [
+                description=_description(record.id, record_url(config, records, record), [
                     f"{title_of(records, record)}",
                     f"Owed by: {who}",
                     f"Deadline: {due.in_words(config.date_style)}",
                 ]),
-                record_id=record.id, kind="due", url=record_url(config, record.id),
+                record_id=record.id, kind="due", url=record_url(config, records, record),
             ))
     for report_id, items in waiting.items():
         report = records.records.get(report_id)
@@ -87,8 +91,8 @@ def deadlines(records: RecordSet, config: Config, as_of: dt.date, filters: Filte
             uid=f"{report.id}-responses@{UID_DOMAIN}",
             day=report.responses_due(config.response_days),
             summary=f"Responses due: {report.title} ({', '.join(bodies)})",
-            description=_description(config, report.id, lines),
-            record_id=report.id, kind="responses", url=record_url(config, report.id),
+            description=_description(report.id, record_url(config, records, report), lines),
+            record_id=report.id, kind="responses", url=record_url(config, records, report),
         ))
     return sorted(found, key=lambda d: (d.day, d.uid))
 
@@ -98,9 +102,8 @@ def _short(text: str, width: int = 100) -> str:
     return text if len(text) <= width else text[: width - 1] + "\u2026"
 
 
-def _description(config: Config, record_id: str, lines: list[str]) -> str:
+def _description(record_id: str, url: str, lines: list[str]) -> str:
     out = [*lines, f"Record: {record_id}"]
-    url = record_url(config, record_id)
     if url:
         out.append(url)
     return "\n".join(out)
