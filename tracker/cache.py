@@ -29,9 +29,12 @@ DB_NAME = "records.sqlite3"
 STAMP_NAME = "stamp"
 # Longer than the coarsest timestamp granularity of a common file system (FAT: 2 s).
 SETTLE_NS = 3_000_000_000
-FORMAT = "2"
+FORMAT = "3"
 # What a cached parse result depends on besides the file's bytes.
 _CODE = ("cache.py", "store.py", "records.py", "dates.py", "yamlio.py", "schemas.py", "fastschema.py", "errors.py")
+
+# How many validated states to remember (the current one, and a few to come back to after switching branches).
+KEEP_STATES = 8
 
 StatKey = tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode
 Result = tuple[str, int, int, int, int, bytes, bytes]  # path, the four of StatKey, digest, payload
@@ -74,6 +77,26 @@ def fingerprint(package: Path, schema_dir: Path) -> str:
     return hasher.hexdigest()
 
 
+def state_key(entries: Iterable[tuple[str, bytes]], validation_code: bytes) -> str:
+    """One digest of a whole state of the repository: every record file's path and content hash, plus what
+    validating it depends on besides the files (tracker.yaml and the code), given as validation_code."""
+    hasher = hashlib.blake2b(digest_size=20)
+    hasher.update(validation_code)
+    hasher.update(marshal.dumps(sorted(entries)))
+    return hasher.hexdigest()
+
+
+def validation_code(root: Path, package: Path) -> bytes:
+    """What a validation result depends on besides the record files: tracker.yaml and every module's source."""
+    from tracker.config import CONFIG_FILE
+
+    hasher = hashlib.blake2b(digest_size=20)
+    hasher.update((root / CONFIG_FILE).read_bytes())
+    for module in sorted(package.glob("*.py")):
+        hasher.update(module.name.encode() + b"\0" + module.read_bytes())
+    return hasher.digest()
+
+
 class _Outdated(Exception):
     pass
 
@@ -113,6 +136,8 @@ class RecordCache:
                 db.execute("CREATE TABLE payloads (path TEXT PRIMARY KEY, data BLOB)")
                 db.execute("CREATE TABLE stat_index (id INTEGER PRIMARY KEY CHECK (id = 1), data BLOB)")
                 db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+                # The problems `validate` found in one whole state of the repository (see state_key).
+                db.execute("CREATE TABLE validated (state TEXT PRIMARY KEY, problems BLOB, at INTEGER)")
                 db.execute("INSERT INTO meta VALUES ('version', ?)", (version,))
                 db.execute("COMMIT")
                 return db
@@ -218,6 +243,27 @@ class RecordCache:
         )
         db.execute("DELETE FROM stat_index")
         db.execute("INSERT INTO stat_index VALUES (1, ?)", (marshal.dumps(index),))
+
+    def validation(self, state: str) -> list[Any] | None:
+        """The problems validation found in this state of the repository, if it was validated before."""
+        row = self.db.execute("SELECT problems FROM validated WHERE state = ?", (state,)).fetchone()
+        if row is None:
+            return None
+        problems: list[Any] = pickle.loads(row[0])
+        return problems
+
+    def remember_validation(self, state: str, problems: list[Any]) -> None:
+        """Keep what validation found in this state (and only the few most recent states)."""
+        db = self.db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            db.execute("INSERT OR REPLACE INTO validated VALUES (?, ?, (SELECT coalesce(max(at), 0) + 1 FROM validated))",
+                       (state, pickle.dumps(problems, protocol=pickle.HIGHEST_PROTOCOL)))
+            db.execute("DELETE FROM validated WHERE at <= (SELECT max(at) FROM validated) - ?", (KEEP_STATES,))
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
 
     @contextmanager
     def snapshot(self) -> Iterator[None]:

@@ -76,7 +76,7 @@ class Session:
 
     def _load(self, open_on: dt.date | None = None) -> RecordSet:
         from tracker.errors import TrackerError
-        from tracker.store import build_set, load_records
+        from tracker.store import build_set, load_records, remember_validation
         from tracker.validate import validate
 
         if self.ref:
@@ -87,7 +87,12 @@ class Session:
             records = load_records(self.config, use_cache=self.use_cache, open_on=open_on)
         # Answers drawn from inconsistent records (two files with one ID, a dangling reference, an unknown status)
         # would be quietly wrong, so every command that reads the records refuses until they are fixed.
-        problems = validate(self.config, records)
+        # Validation is remembered per state of the repository (every file's content): an unchanged state is
+        # not validated again; any change, and load_records hands over every record to validate afresh.
+        problems = records.validated
+        if problems is None:
+            problems = validate(self.config, records)
+            remember_validation(self.config, records, problems)
         if problems:
             raise TrackerError(
                 "the records have problems; fix them first:\n" + "\n".join(str(p) for p in problems),
@@ -617,12 +622,15 @@ def validate(paths: tuple[str, ...], fmt: str) -> None:
     """
     import json
 
-    from tracker.store import load_records
+    from tracker.store import load_records, remember_validation
     from tracker.validate import validate as check
 
     s = session()
     records = load_records(s.config, use_cache=s.use_cache)
-    problems = check(s.config, records)
+    problems = records.validated
+    if problems is None:
+        problems = check(s.config, records)
+        remember_validation(s.config, records, problems)
     if paths:
         wanted = [Path(p).resolve() for p in paths]
         problems = [p for p in problems if any(_within(s.root / p.path, w) for w in wanted)]

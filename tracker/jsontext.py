@@ -37,24 +37,35 @@ def _emit(value: Any, out: list[str], newline: str) -> None:
             return
         inner = newline + "  "
         separator = "{" + inner
+        append = out.append
         for key, item in value.items():
-            out.append(separator)
-            out.append(encode_basestring(_key(key)))
-            out.append(": ")
-            _emit(item, out, inner)
+            append(separator)
+            append(encode_basestring(key if type(key) is str else _key(key)))
+            # Plain strings and None, most of the values, are written here rather than in a call of their own.
+            if type(item) is str:
+                append(": " + encode_basestring(item))
+            elif item is None:
+                append(": null")
+            else:
+                append(": ")
+                _emit(item, out, inner)
             separator = "," + inner
-        out.append(newline + "}")
+        append(newline + "}")
     elif isinstance(value, (list, tuple)):
         if not value:
             out.append("[]")
             return
         inner = newline + "  "
         separator = "[" + inner
+        append = out.append
         for item in value:
-            out.append(separator)
-            _emit(item, out, inner)
+            if type(item) is str:
+                append(separator + encode_basestring(item))
+            else:
+                append(separator)
+                _emit(item, out, inner)
             separator = "," + inner
-        out.append(newline + "]")
+        append(newline + "]")
     else:
         # Whatever the standard encoder makes of it (normally a TypeError naming the type).
         out.append(json.dumps(value, indent=2, ensure_ascii=False).replace("\n", newline))

@@ -80,6 +80,10 @@ class RecordSet:
     duplicates: list[tuple[Record, Record]] = field(default_factory=list)
     # Each loaded file's bytes, so problems found later are located in the text that was read (even from --ref).
     sources: dict[str, bytes] = field(default_factory=dict)
+    # Set by load_records from the cache: a digest of the whole state of the repository (every file's path and
+    # content, tracker.yaml and the code), and, when that state was validated before, the problems found then.
+    state: str | None = None
+    validated: list[Problem] | None = None
 
     @property
     def broken_ids(self) -> set[str]:
@@ -213,10 +217,11 @@ def load_records(
     cache = _open_cache(root) if use_cache else None
     gc_was_enabled = gc.isenabled()
     gc.disable()  # building many small objects; the collector would only slow it down (nothing here is cyclic)
+    state: tuple[str, list[Problem] | None] | None = None
     try:
         if cache is not None:
             try:
-                loaded = _load_cached(config, files, cache, open_on)
+                loaded, state = _load_cached(config, files, odd, cache, open_on)
             except _Raced:
                 # Another run of tracker changed the cache meanwhile: read the files this time.
                 loaded = _load_fresh(root, list(files))
@@ -232,23 +237,44 @@ def load_records(
                 cache.close()
         else:
             loaded = _load_fresh(root, list(files))
+        sources: list[tuple[str, Loaded]] = list(loaded.items())
+        for rel, data in read_sources(root, [Path(rel) for rel in odd]):
+            sources.append((rel, data if isinstance(data, Problem) else parse_record(rel, data)))
+        sources.sort(key=lambda item: item[0].split("/"))
+        records = RecordSet()
+        for _rel, result in sources:
+            if isinstance(result, Problem):
+                records.problems.append(result)
+                continue
+            record, problems = result
+            records.problems.extend(problems)
+            if record is not None:
+                records.add(record)
+        if state is not None:
+            records.state, records.validated = state
     finally:
         if gc_was_enabled:
+            # Everything built here lives until the command ends: keep the collector from walking it again and
+            # again (a full collection over 50,000 records costs more than building them).
+            gc.freeze()
             gc.enable()
-    sources: list[tuple[str, Loaded]] = list(loaded.items())
-    for rel, data in read_sources(root, [Path(rel) for rel in odd]):
-        sources.append((rel, data if isinstance(data, Problem) else parse_record(rel, data)))
-    sources.sort(key=lambda item: item[0].split("/"))
-    records = RecordSet()
-    for _rel, result in sources:
-        if isinstance(result, Problem):
-            records.problems.append(result)
-            continue
-        record, problems = result
-        records.problems.extend(problems)
-        if record is not None:
-            records.add(record)
     return records
+
+
+def remember_validation(config: Config, records: RecordSet, problems: list[Problem]) -> None:
+    """Keep the problems validation found in the state records.state, so the next run need not validate again
+    until something changes. Never fails: the cache is only a cache."""
+    if records.state is None:
+        return
+    cache = _open_cache(config.root)
+    if cache is None:
+        return
+    try:
+        cache.remember_validation(records.state, problems)
+    except (sqlite3.Error, OSError, pickle.PicklingError):
+        pass
+    finally:
+        cache.close()
 
 
 def scan_records(root: Path) -> tuple[dict[str, StatKey], list[str]]:
@@ -320,10 +346,10 @@ def _open_cache(root: Path) -> RecordCache | None:
 
 
 def _load_cached(
-    config: Config, files: dict[str, StatKey], cache: RecordCache, open_on: dt.date | None
-) -> dict[str, Loaded]:
+    config: Config, files: dict[str, StatKey], odd: list[str], cache: RecordCache, open_on: dt.date | None
+) -> tuple[dict[str, Loaded], tuple[str, list[Problem] | None] | None]:
     with cache.snapshot():
-        return _load_snapshot(config, files, cache, open_on)
+        return _load_snapshot(config, files, odd, cache, open_on)
 
 
 class _Raced(Exception):
@@ -331,8 +357,11 @@ class _Raced(Exception):
 
 
 def _load_snapshot(
-    config: Config, files: dict[str, StatKey], cache: RecordCache, open_on: dt.date | None
-) -> dict[str, Loaded]:
+    config: Config, files: dict[str, StatKey], odd: list[str], cache: RecordCache, open_on: dt.date | None
+) -> tuple[dict[str, Loaded], tuple[str, list[Problem] | None] | None]:
+    """The records, from the cache where their bytes are unchanged, and the state (with the problems found
+    when it was validated before, if it was). Only when that state's validation is known is a partial load
+    (open_on) made: otherwise every record is loaded, for validation needs them all."""
     root = cache.folder.parent
     known = cache.stats()
     read_at = cache.now_ns()
@@ -373,6 +402,15 @@ def _load_snapshot(
         index.update((parsed.path, (parsed.stat, settled, parsed.digest)) for parsed, settled in fresh)
         cache.update(fresh, confirmed, gone, index)
 
+    state: tuple[str, list[Problem] | None] | None = None
+    if not loaded and not odd:  # every file read and hashed: the state is known exactly
+        from tracker import cache as cache_module
+
+        code = cache_module.validation_code(root, Path(cache_module.__file__).parent)
+        key = cache_module.state_key(expected.items(), code)
+        state = (key, cache.validation(key))
+    if state is None or state[1] is None:
+        open_on = None
     done = None
     if open_on is not None:
         done = {kind: [slug for slug, status in config.statuses.get(kind, {}).items() if not status.is_open]
@@ -383,7 +421,7 @@ def _load_snapshot(
         loaded[rel] = load_payload(payload)
     if open_on is None and len(loaded) < len(files):
         raise _Raced("results went missing")
-    return loaded
+    return loaded, state
 
 
 def _load_fresh(root: Path, rels: list[str]) -> dict[str, Loaded]:
