@@ -8,10 +8,8 @@ template, and every value is escaped on output unless a filter has already made 
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 from typing import Any
 
-from tracker import markdown
 from tracker.config import Config
 from tracker.dates import format_date
 from tracker.errors import TrackerError
@@ -27,60 +25,11 @@ NOTE_EVENTS = ("status", "note", "response")
 # ---------------------------------------------------------------- templates
 
 
-def template_dirs(config: Config) -> list[Path]:
-    """Where templates are looked up, first match wins: the records repository's, then the packaged ones."""
-    from tracker.resources import data_dir
-
-    return [config.root / "templates", data_dir("templates")]
-
-
-def _escape_markdown_value(value: Any) -> Any:
-    from markupsafe import Markup
-
-    if value is None:
-        return ""
-    if isinstance(value, Markup) or not isinstance(value, str):
-        return value
-    return markdown.inline(value)
-
-
-def environment(config: Config, html: bool = False) -> Any:
-    """A Jinja2 environment for Markdown (every value escaped for Markdown) or for HTML/XML (autoescaped)."""
-    import jinja2
-    from markupsafe import Markup
-
-    options: dict[str, Any] = {"autoescape": True} if html else {"autoescape": False, "finalize": _escape_markdown_value}
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader([str(d) for d in template_dirs(config)]),
-        undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        **options,
-    )
-    env.filters["cell"] = lambda text: Markup(markdown.cell(str(text or "")))
-    env.filters["md"] = lambda text: Markup(markdown.block(str(text or "")))
-    env.filters["date"] = lambda value: format_date(value, config.date_style) if value else ""
-    return env
-
-
 def render_template(config: Config, name: str, context: dict[str, Any]) -> str:
-    """Render the named template with plain context data; HTML and XML templates are autoescaped."""
-    import jinja2
+    """Render the named template with plain context data (see tracker.templating)."""
+    from tracker.templating import render
 
-    html = name.endswith((".html.j2", ".xml.j2", ".html", ".xml"))
-    try:
-        template = environment(config, html=html).get_template(name)
-    except jinja2.TemplateNotFound:
-        looked = ", ".join(str(d) for d in template_dirs(config))
-        raise TrackerError(f"no template {name!r} (looked in {looked})") from None
-    except jinja2.TemplateSyntaxError as err:
-        raise TrackerError(f"{err.filename or name}:{err.lineno}: template error: {err.message}") from None
-    try:
-        return str(template.render(**context))
-    except jinja2.UndefinedError as err:
-        raise TrackerError(f"template {template.filename}: {err.message}",
-                           hint="the fields a template can use are listed in docs/readme-render.md") from None
+    return render(config, name, context)
 
 
 # ---------------------------------------------------------------- provenance
