@@ -29,7 +29,7 @@ DB_NAME = "records.sqlite3"
 STAMP_NAME = "stamp"
 # Longer than the coarsest timestamp granularity of a common file system (FAT: 2 s).
 SETTLE_NS = 3_000_000_000
-FORMAT = "3"
+FORMAT = "4"
 # What a cached parse result depends on besides the file's bytes.
 _CODE = ("cache.py", "store.py", "records.py", "dates.py", "yamlio.py", "schemas.py", "fastschema.py", "errors.py")
 
@@ -46,8 +46,11 @@ def stat_key(stat: os.stat_result) -> StatKey:
 
 
 def digest(data: bytes) -> bytes:
-    """A hash of a file's bytes, to tell whether a file with a recent timestamp really changed."""
-    return hashlib.blake2b(data, digest_size=16).digest()
+    """A hash of a file's bytes, to tell whether a file with a recent timestamp really changed: its git blob
+    ID, so that a file git reports unchanged is known to hold the bytes its cached result came from."""
+    hasher = hashlib.sha1(b"blob %d\0" % len(data), usedforsecurity=False)
+    hasher.update(data)
+    return hasher.digest()
 
 
 @dataclass(frozen=True)
@@ -138,6 +141,8 @@ class RecordCache:
                 db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
                 # The problems `validate` found in one whole state of the repository (see state_key).
                 db.execute("CREATE TABLE validated (state TEXT PRIMARY KEY, problems BLOB, at INTEGER)")
+                # Each records tree of git's (by ID) as {path: blob ID}, so `git ls-tree` runs once per tree.
+                db.execute("CREATE TABLE trees (tree TEXT PRIMARY KEY, data BLOB, at INTEGER)")
                 db.execute("INSERT INTO meta VALUES ('version', ?)", (version,))
                 db.execute("COMMIT")
                 return db
@@ -243,6 +248,21 @@ class RecordCache:
         )
         db.execute("DELETE FROM stat_index")
         db.execute("INSERT INTO stat_index VALUES (1, ?)", (marshal.dumps(index),))
+
+    def tree(self, tree: str) -> dict[str, bytes] | None:
+        """The record files of a git records tree with their blob IDs, if stored before."""
+        row = self.db.execute("SELECT data FROM trees WHERE tree = ?", (tree,)).fetchone()
+        if row is None:
+            return None
+        blobs: dict[str, bytes] = marshal.loads(row[0])
+        return blobs
+
+    def remember_tree(self, tree: str, blobs: dict[str, bytes]) -> None:
+        """Keep a records tree's blob IDs (and only the few most recent trees). Within a snapshot."""
+        db = self.db
+        db.execute("INSERT OR REPLACE INTO trees VALUES (?, ?, (SELECT coalesce(max(at), 0) + 1 FROM trees))",
+                   (tree, marshal.dumps(blobs)))
+        db.execute("DELETE FROM trees WHERE at <= (SELECT max(at) FROM trees) - ?", (KEEP_STATES,))
 
     def validation(self, state: str) -> list[Any] | None:
         """The problems validation found in this state of the repository, if it was validated before."""

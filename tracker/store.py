@@ -213,7 +213,6 @@ def load_records(
     root = config.root
     if paths is not None:
         return build_set(read_sources(root, paths))
-    files, odd = scan_records(root)
     cache = _open_cache(root) if use_cache else None
     gc_was_enabled = gc.isenabled()
     gc.disable()  # building many small objects; the collector would only slow it down (nothing here is cyclic)
@@ -221,22 +220,22 @@ def load_records(
     try:
         if cache is not None:
             try:
-                loaded, state = _load_cached(config, files, odd, cache, open_on)
+                loaded, odd, state = _load_cached(config, cache, open_on)
             except _Raced:
                 # Another run of tracker changed the cache meanwhile: read the files this time.
-                loaded = _load_fresh(root, list(files))
+                loaded, odd = _load_scanned(root)
             except sqlite3.OperationalError as err:
                 if "locked" not in str(err) and "busy" not in str(err):
                     cache.drop()  # not just busy with another run: unusable, so start it afresh next time
-                loaded = _load_fresh(root, list(files))
+                loaded, odd = _load_scanned(root)
             except (sqlite3.Error, OSError, pickle.UnpicklingError, EOFError, AttributeError, TypeError, ValueError):
                 # A damaged or unwritable cache is never a reason to fail: start it afresh and read the files.
                 cache.drop()
-                loaded = _load_fresh(root, list(files))
+                loaded, odd = _load_scanned(root)
             finally:
                 cache.close()
         else:
-            loaded = _load_fresh(root, list(files))
+            loaded, odd = _load_scanned(root)
         sources: list[tuple[str, Loaded]] = list(loaded.items())
         for rel, data in read_sources(root, [Path(rel) for rel in odd]):
             sources.append((rel, data if isinstance(data, Problem) else parse_record(rel, data)))
@@ -345,11 +344,61 @@ def _open_cache(root: Path) -> RecordCache | None:
         return None  # a read-only checkout, say: work without the cache
 
 
+def _load_scanned(root: Path) -> tuple[dict[str, Loaded], list[str]]:
+    files, odd = scan_records(root)
+    return _load_fresh(root, list(files)), odd
+
+
 def _load_cached(
-    config: Config, files: dict[str, StatKey], odd: list[str], cache: RecordCache, open_on: dt.date | None
-) -> tuple[dict[str, Loaded], tuple[str, list[Problem] | None] | None]:
+    config: Config, cache: RecordCache, open_on: dt.date | None
+) -> tuple[dict[str, Loaded], list[str], tuple[str, list[Problem] | None] | None]:
     with cache.snapshot():
-        return _load_snapshot(config, files, odd, cache, open_on)
+        return _load_snapshot(config, cache, open_on)
+
+
+@dataclass
+class _Found:
+    """The record files on disk: those whose content git vouches for (path: blob ID), and the rest with their
+    stats; tree is the git records tree the first are from ("" when every file was stat-ed instead)."""
+
+    files: dict[str, StatKey]
+    odd: list[str]
+    clean: dict[str, bytes] = field(default_factory=dict)
+    tree: str = ""
+    deleted: list[str] = field(default_factory=list)
+
+
+def _find_files(root: Path, cache: RecordCache) -> _Found:
+    """Through git when the repository is a git work tree with committed records; else by stat-ing every file."""
+    from tracker.gitscan import git_scan, tree_blobs
+
+    scan = git_scan(root)
+    blobs = None
+    if scan is not None:
+        blobs = cache.tree(scan.tree)
+        if blobs is None:
+            blobs = tree_blobs(root, scan.tree)
+            if blobs is not None:
+                cache.remember_tree(scan.tree, blobs)
+    if scan is None or blobs is None:
+        files, odd = scan_records(root)
+        return _Found(files, odd)
+    found = _Found({}, list(scan.odd), tree=scan.tree)
+    dirty = scan.dirty
+    on_disk = set(scan.names)
+    for rel in scan.names:
+        blob = blobs.get(rel)
+        if blob is not None and rel not in dirty:
+            found.clean[rel] = blob
+            continue
+        try:  # new, ignored, changed, or a link: checked as a stat scan would
+            stat = os.stat(root / rel)
+        except OSError:
+            found.odd.append(rel)
+            continue
+        found.files[rel] = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
+    found.deleted = [rel for rel in blobs if rel not in on_disk]
+    return found
 
 
 class _Raced(Exception):
@@ -357,17 +406,25 @@ class _Raced(Exception):
 
 
 def _load_snapshot(
-    config: Config, files: dict[str, StatKey], odd: list[str], cache: RecordCache, open_on: dt.date | None
-) -> tuple[dict[str, Loaded], tuple[str, list[Problem] | None] | None]:
+    config: Config, cache: RecordCache, open_on: dt.date | None
+) -> tuple[dict[str, Loaded], list[str], tuple[str, list[Problem] | None] | None]:
     """The records, from the cache where their bytes are unchanged, and the state (with the problems found
     when it was validated before, if it was). Only when that state's validation is known is a partial load
     (open_on) made: otherwise every record is loaded, for validation needs them all."""
     root = cache.folder.parent
+    found = _find_files(root, cache)
+    files, odd = found.files, found.odd
     known = cache.stats()
     read_at = cache.now_ns()
     expected: dict[str, bytes] = {}  # the hash of the bytes each cached result must come from to be used
     to_parse: list[str] = []
     confirmed: list[tuple[str, StatKey, bool]] = []
+    for rel, blob in found.clean.items():
+        entry = known.get(rel)
+        if entry is not None and entry[2] == blob:
+            expected[rel] = blob  # git holds these bytes unchanged: no stat, no read
+        else:
+            to_parse.append(rel)
     for rel, stat in files.items():
         entry = known.get(rel)
         if entry is None:
@@ -407,7 +464,14 @@ def _load_snapshot(
         from tracker import cache as cache_module
 
         code = cache_module.validation_code(root, Path(cache_module.__file__).parent)
-        key = cache_module.state_key(expected.items(), code)
+        if found.tree:
+            # The tree fixes the content of every file git vouched for; the rest are named with their hashes.
+            entries = [(rel, hashed) for rel, hashed in expected.items() if found.clean.get(rel) != hashed]
+            entries += [(rel, b"") for rel in found.deleted]
+            entries.append(("\0tree", found.tree.encode()))
+            key = cache_module.state_key(entries, code)
+        else:
+            key = cache_module.state_key(expected.items(), code)
         state = (key, cache.validation(key))
     if state is None or state[1] is None:
         open_on = None
@@ -416,12 +480,12 @@ def _load_snapshot(
         done = {kind: [slug for slug, status in config.statuses.get(kind, {}).items() if not status.is_open]
                 for kind in KINDS_WITH_STATUS}
     for rel, *row_stat, hashed, payload in cache.results(open_on.isoformat() if open_on else None, done):
-        if expected.get(rel) != hashed or stats.get(rel) != tuple(row_stat):
+        if expected.get(rel) != hashed or (rel in stats and stats[rel] != tuple(row_stat)):
             raise _Raced(rel)
         loaded[rel] = load_payload(payload)
-    if open_on is None and len(loaded) < len(files):
+    if open_on is None and len(loaded) < len(files) + len(found.clean):
         raise _Raced("results went missing")
-    return loaded, state
+    return loaded, odd, state
 
 
 def _load_fresh(root: Path, rels: list[str]) -> dict[str, Loaded]:
