@@ -29,7 +29,7 @@ DB_NAME = "records.sqlite3"
 STAMP_NAME = "stamp"
 # Longer than the coarsest timestamp granularity of a common file system (FAT: 2 s).
 SETTLE_NS = 3_000_000_000
-FORMAT = "4"
+FORMAT = "5"
 # What a cached parse result depends on besides the file's bytes.
 _CODE = ("cache.py", "store.py", "records.py", "dates.py", "yamlio.py", "schemas.py", "fastschema.py", "errors.py")
 
@@ -65,6 +65,7 @@ class Parsed:
     report: str
     final_status: str
     final_on: str
+    committee: str
     ok: bool
     payload: bytes  # pickle of (record or None, problems)
 
@@ -133,7 +134,7 @@ class RecordCache:
                 db.execute(
                     "CREATE TABLE files (path TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER, ctime_ns INTEGER,"
                     " ino INTEGER, settled INTEGER, digest BLOB, kind TEXT, id TEXT, report TEXT,"
-                    " final_status TEXT, final_on TEXT, ok INTEGER)"
+                    " final_status TEXT, final_on TEXT, committee TEXT, ok INTEGER)"
                 )
                 db.execute("CREATE INDEX files_id ON files (id)")
                 db.execute("CREATE TABLE payloads (path TEXT PRIMARY KEY, data BLOB)")
@@ -196,11 +197,22 @@ class RecordCache:
         rows = self.db.execute("SELECT path, size, mtime_ns, ctime_ns, ino, settled, digest FROM files")
         return {row[0]: ((row[1], row[2], row[3], row[4]), bool(row[5]), row[6]) for row in rows}
 
-    def results(self, open_on: str | None = None, done: dict[str, list[str]] | None = None) -> Iterator[Result]:
+    def results(self, open_on: str | None = None, done: dict[str, list[str]] | None = None,
+                committee: str | None = None) -> Iterator[Result]:
         """The stored parse results: of every file, or (with open_on, an ISO date) of just the files a question
-        about what needs attention on that day can touch. done gives the statuses that count as done, by kind."""
+        about what needs attention on that day can touch, or (with committee) of just that committee's meetings
+        and actions. done gives the statuses that count as done, by kind. Files with problems and duplicated
+        IDs always come, so problems and ID clashes resolve exactly as in a full load."""
         columns = "files.path, size, mtime_ns, ctime_ns, ino, digest, payloads.data"
         tables = "files JOIN payloads ON payloads.path = files.path"
+        if committee is not None:
+            yield from self.db.execute(f"""
+                SELECT {columns} FROM {tables}
+                WHERE ok = 0
+                   OR (kind IN ('action', 'meeting') AND committee = ?)
+                   OR id IN (SELECT id FROM files WHERE id != '' GROUP BY id HAVING count(*) > 1)
+            """, (committee,))
+            return
         if open_on is None:
             yield from self.db.execute(f"SELECT {columns} FROM {tables}")
             return
@@ -237,9 +249,9 @@ class RecordCache:
         db.executemany("DELETE FROM files WHERE path = ?", ((path,) for path in gone))
         db.executemany("DELETE FROM payloads WHERE path = ?", ((path,) for path in gone))
         db.executemany(
-            "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             ((p.path, *p.stat, int(settled), p.digest, p.kind, p.id, p.report, p.final_status, p.final_on,
-              int(p.ok)) for p, settled in fresh),
+              p.committee, int(p.ok)) for p, settled in fresh),
         )
         db.executemany("INSERT OR REPLACE INTO payloads VALUES (?, ?)", ((p.path, p.payload) for p, _ in fresh))
         db.executemany(

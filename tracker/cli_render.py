@@ -44,7 +44,8 @@ def render_actions(committee: str, as_of: dt.date | None, since: dt.date | None,
     from tracker import render as core
 
     s = session()
-    text = core.render_actions(s.records, s.config, committee, today(as_of), since, _source())
+    records = s.committee_records(committee)
+    text = core.render_actions(records, s.config, committee, today(as_of), since, _source())
     write_output(text, output)
 
 

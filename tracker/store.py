@@ -201,14 +201,17 @@ def build_set(sources: Iterable[tuple[str, bytes | Problem]]) -> RecordSet:
 
 
 def load_records(
-    config: Config, paths: Iterable[Path] | None = None, *, use_cache: bool = True, open_on: dt.date | None = None
+    config: Config, paths: Iterable[Path] | None = None, *, use_cache: bool = True, open_on: dt.date | None = None,
+    committee: str | None = None,
 ) -> RecordSet:
     """Load the repository's records (or just the given files) from the working tree.
 
     Unchanged files come from the cache in `.tracker-cache/` (unless use_cache is false); the rest are parsed,
     in parallel when there are many. With open_on, only what `query.needs_attention` needs on that date is
     built: items that may be open then, with the reports and responses they refer to; meetings and items
-    already done by that date are left out. Problems are reported for every file either way.
+    already done by that date are left out. With committee, only that committee's meetings and actions are
+    built. Either part is loaded only when the state's validation is remembered (records.validated is set);
+    otherwise every record is. Problems are reported for every file either way.
     """
     root = config.root
     if paths is not None:
@@ -220,7 +223,7 @@ def load_records(
     try:
         if cache is not None:
             try:
-                loaded, odd, state = _load_cached(config, cache, open_on)
+                loaded, odd, state = _load_cached(config, cache, open_on, committee)
             except _Raced:
                 # Another run of tracker changed the cache meanwhile: read the files this time.
                 loaded, odd = _load_scanned(root)
@@ -350,10 +353,10 @@ def _load_scanned(root: Path) -> tuple[dict[str, Loaded], list[str]]:
 
 
 def _load_cached(
-    config: Config, cache: RecordCache, open_on: dt.date | None
+    config: Config, cache: RecordCache, open_on: dt.date | None, committee: str | None = None
 ) -> tuple[dict[str, Loaded], list[str], tuple[str, list[Problem] | None] | None]:
     with cache.snapshot():
-        return _load_snapshot(config, cache, open_on)
+        return _load_snapshot(config, cache, open_on, committee)
 
 
 @dataclass
@@ -406,7 +409,7 @@ class _Raced(Exception):
 
 
 def _load_snapshot(
-    config: Config, cache: RecordCache, open_on: dt.date | None
+    config: Config, cache: RecordCache, open_on: dt.date | None, committee: str | None = None
 ) -> tuple[dict[str, Loaded], list[str], tuple[str, list[Problem] | None] | None]:
     """The records, from the cache where their bytes are unchanged, and the state (with the problems found
     when it was validated before, if it was). Only when that state's validation is known is a partial load
@@ -474,16 +477,16 @@ def _load_snapshot(
             key = cache_module.state_key(expected.items(), code)
         state = (key, cache.validation(key))
     if state is None or state[1] is None:
-        open_on = None
+        open_on = committee = None
     done = None
     if open_on is not None:
         done = {kind: [slug for slug, status in config.statuses.get(kind, {}).items() if not status.is_open]
                 for kind in KINDS_WITH_STATUS}
-    for rel, *row_stat, hashed, payload in cache.results(open_on.isoformat() if open_on else None, done):
+    for rel, *row_stat, hashed, payload in cache.results(open_on.isoformat() if open_on else None, done, committee):
         if expected.get(rel) != hashed or (rel in stats and stats[rel] != tuple(row_stat)):
             raise _Raced(rel)
         loaded[rel] = load_payload(payload)
-    if open_on is None and len(loaded) < len(files) + len(found.clean):
+    if open_on is None and committee is None and len(loaded) < len(files) + len(found.clean):
         raise _Raced("results went missing")
     return loaded, odd, state
 
@@ -545,7 +548,8 @@ def parse_files(root: str, rels: list[str]) -> list[Parsed | tuple[str, Problem]
         final_status, final_on = _final_status(record)
         results.append(Parsed(
             rel, stat, digest(data), kind, record.id if record is not None else "",
-            str(getattr(record, "report", "")), final_status, final_on, record is not None and not problems,
+            str(getattr(record, "report", "")), final_status, final_on, str(getattr(record, "committee", "")),
+            record is not None and not problems,
             dump_payload(record, problems),
         ))
     return results
