@@ -73,3 +73,29 @@ def test_render_actions_refuses_a_broken_repository_even_when_partial(bundled: P
     refused = run(bundled, *args)
     assert refused.exit_code == 1
     assert "unknown committee" in refused.stderr
+
+
+def test_the_closing_line_admits_every_kind_of_uncommitted_record(git_repo: Path, run: Run) -> None:
+    args = ("render", "actions", "--committee", "pcc", "--as-of", "2023-05-24")
+    admitted = "with uncommitted changes as of 24 May 2023."
+    assert admitted not in run(git_repo, *args).stdout
+    action = git_repo / "records/pcc/actions/2023/pcc-2023-03-22-6a.yaml"
+    original = action.read_bytes()
+    action.write_bytes(original + b"# a clerk's note\n")
+    assert admitted in run(git_repo, *args).stdout  # changed
+    git(git_repo, "add", "-A")
+    assert admitted in run(git_repo, *args).stdout  # staged
+    git(git_repo, "reset", "-q", "--hard")
+    assert admitted not in run(git_repo, *args).stdout
+    extra = action.with_name("pcc-2023-03-22-6y.yaml")
+    extra.write_bytes(original.replace(b"pcc-2023-03-22-6a", b"pcc-2023-03-22-6y"))
+    new = run(git_repo, *args)
+    assert admitted in new.stdout, new.stderr  # new
+    (git_repo / ".gitignore").write_text(".tracker-cache/\n*-6y.yaml\n", encoding="utf-8")
+    assert admitted in run(git_repo, *args).stdout  # ignored by git, but read as a record
+    extra.unlink()
+    assert admitted not in run(git_repo, *args).stdout
+    action.unlink()
+    assert admitted in run(git_repo, *args).stdout  # deleted
+    git(git_repo, "checkout", "--", "records")
+    assert admitted not in run(git_repo, *args).stdout

@@ -84,6 +84,9 @@ class RecordSet:
     # content, tracker.yaml and the code), and, when that state was validated before, the problems found then.
     state: str | None = None
     validated: list[Problem] | None = None
+    # Set by load_records when git vouched for the files: whether any record file differs from HEAD's (changed,
+    # staged, deleted, or on disk but not in HEAD's tree, ignored or not). None when it did not look.
+    uncommitted: bool | None = None
 
     @property
     def broken_ids(self) -> set[str]:
@@ -220,10 +223,11 @@ def load_records(
     gc_was_enabled = gc.isenabled()
     gc.disable()  # building many small objects; the collector would only slow it down (nothing here is cyclic)
     state: tuple[str, list[Problem] | None] | None = None
+    uncommitted: list[bool] = []  # filled in by _load_snapshot when git vouched for the files
     try:
         if cache is not None:
             try:
-                loaded, odd, state = _load_cached(config, cache, open_on, committee)
+                loaded, odd, state = _load_cached(config, cache, open_on, committee, uncommitted)
             except _Raced:
                 # Another run of tracker changed the cache meanwhile: read the files this time.
                 loaded, odd = _load_scanned(root)
@@ -254,6 +258,8 @@ def load_records(
                 records.add(record)
         if state is not None:
             records.state, records.validated = state
+        if uncommitted:
+            records.uncommitted = uncommitted[-1]
     finally:
         if gc_was_enabled:
             # Everything built here lives until the command ends: keep the collector from walking it again and
@@ -353,10 +359,11 @@ def _load_scanned(root: Path) -> tuple[dict[str, Loaded], list[str]]:
 
 
 def _load_cached(
-    config: Config, cache: RecordCache, open_on: dt.date | None, committee: str | None = None
+    config: Config, cache: RecordCache, open_on: dt.date | None, committee: str | None = None,
+    uncommitted: list[bool] | None = None,
 ) -> tuple[dict[str, Loaded], list[str], tuple[str, list[Problem] | None] | None]:
     with cache.snapshot():
-        return _load_snapshot(config, cache, open_on, committee)
+        return _load_snapshot(config, cache, open_on, committee, uncommitted)
 
 
 @dataclass
@@ -369,6 +376,7 @@ class _Found:
     clean: dict[str, bytes] = field(default_factory=dict)
     tree: str = ""
     deleted: list[str] = field(default_factory=list)
+    dirty: bool = False  # git reported a tracked file under records/ changed, staged or deleted
 
 
 def _find_files(root: Path, cache: RecordCache) -> _Found:
@@ -386,7 +394,7 @@ def _find_files(root: Path, cache: RecordCache) -> _Found:
     if scan is None or blobs is None:
         files, odd = scan_records(root)
         return _Found(files, odd)
-    found = _Found({}, list(scan.odd), tree=scan.tree)
+    found = _Found({}, list(scan.odd), tree=scan.tree, dirty=bool(scan.dirty))
     dirty = scan.dirty
     on_disk = set(scan.names)
     for rel in scan.names:
@@ -409,7 +417,8 @@ class _Raced(Exception):
 
 
 def _load_snapshot(
-    config: Config, cache: RecordCache, open_on: dt.date | None, committee: str | None = None
+    config: Config, cache: RecordCache, open_on: dt.date | None, committee: str | None = None,
+    uncommitted: list[bool] | None = None,
 ) -> tuple[dict[str, Loaded], list[str], tuple[str, list[Problem] | None] | None]:
     """The records, from the cache where their bytes are unchanged, and the state (with the problems found
     when it was validated before, if it was). Only when that state's validation is known is a partial load
@@ -417,6 +426,8 @@ def _load_snapshot(
     root = cache.folder.parent
     found = _find_files(root, cache)
     files, odd = found.files, found.odd
+    if found.tree and uncommitted is not None:
+        uncommitted.append(bool(found.dirty or found.files or found.odd or found.deleted))
     known = cache.stats()
     read_at = cache.now_ns()
     expected: dict[str, bytes] = {}  # the hash of the bytes each cached result must come from to be used
