@@ -191,3 +191,17 @@ def test_status_output_is_parsed_with_spaces_and_renames() -> None:
     )
     assert parse_status(output) == {"records/a b.yaml", "records/new.yaml", "records/old.yaml", "records/c.yaml"}
     assert parse_status(b"X what\0") is None
+
+
+def test_a_git_command_holding_the_index_lock_neither_blocks_nor_is_blocked(git_repo: Path) -> None:
+    assert_fresh(git_repo)
+    lock = git_repo / ".git" / "index.lock"
+    lock.write_bytes(b"")  # as while a clerk's `git commit` is running
+    try:
+        before = responsible(git_repo)
+        rewrite(git_repo / ACTION, f"responsible: {before}", f"responsible: {before[::-1]}")
+        assert git_scan(git_repo) is not None
+        assert responsible(git_repo) == before[::-1]
+        assert lock.exists() and lock.read_bytes() == b""
+    finally:
+        lock.unlink()

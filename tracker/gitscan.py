@@ -36,6 +36,8 @@ class GitScan:
 
 def _env() -> dict[str, str]:
     env = {name: value for name, value in os.environ.items() if name not in _REDIRECTING}
+    # Never take index.lock: a clerk's own `git commit` running at the same moment must not fail because of us.
+    env["GIT_OPTIONAL_LOCKS"] = "0"
     env["LC_ALL"] = "C"
     return env
 
