@@ -205,3 +205,42 @@ def test_a_git_command_holding_the_index_lock_neither_blocks_nor_is_blocked(git_
         assert lock.exists() and lock.read_bytes() == b""
     finally:
         lock.unlink()
+
+
+def test_folder_listings_are_reused_and_a_new_or_removed_file_still_shows_up(
+    git_repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cache_module, "SETTLE_NS", 0)  # every folder counts as settled at once
+    assert_fresh(git_repo)
+    import tracker.gitscan as gitscan_module
+
+    listed: list[str] = []
+    real = gitscan_module.os.scandir
+
+    def counting(path):  # type: ignore[no-untyped-def]
+        if str(path).startswith(str(git_repo / "records")):
+            listed.append(str(path))
+        return real(path)
+
+    monkeypatch.setattr(gitscan_module.os, "scandir", counting)
+    load_records(load_config(git_repo))
+    assert listed == []  # nothing changed: no folder listed again
+    source = git_repo / ACTION
+    extra = source.with_name("pcc-2023-03-22-6z.yaml")
+    shutil.copy(source, extra)
+    loaded = load_records(load_config(git_repo))
+    assert {path.rstrip("/") for path in listed} == {str(source.parent)}  # only the changed folder is listed
+    assert any("6z" in str(problem) for problem in validate_problems(git_repo, loaded))
+    assert_fresh(git_repo)
+    extra.unlink()
+    assert_fresh(git_repo)
+    sub = source.parent / "more"
+    sub.mkdir()
+    shutil.copy(source, sub / "pcc-2023-03-22-6z.yaml")
+    assert "records/pcc/actions/2023/more/pcc-2023-03-22-6z.yaml" in {r.path for r in assert_fresh(git_repo)}
+
+
+def validate_problems(root: Path, records: store.RecordSet) -> list[object]:
+    from tracker.validate import validate
+
+    return list(validate(load_config(root), records))

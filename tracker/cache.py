@@ -29,7 +29,7 @@ DB_NAME = "records.sqlite3"
 STAMP_NAME = "stamp"
 # Longer than the coarsest timestamp granularity of a common file system (FAT: 2 s).
 SETTLE_NS = 3_000_000_000
-FORMAT = "5"
+FORMAT = "6"
 # What a cached parse result depends on besides the file's bytes.
 _CODE = ("cache.py", "store.py", "records.py", "dates.py", "yamlio.py", "schemas.py", "fastschema.py", "errors.py")
 
@@ -144,6 +144,8 @@ class RecordCache:
                 db.execute("CREATE TABLE validated (state TEXT PRIMARY KEY, problems BLOB, at INTEGER)")
                 # Each records tree of git's (by ID) as {path: blob ID}, so `git ls-tree` runs once per tree.
                 db.execute("CREATE TABLE trees (tree TEXT PRIMARY KEY, data BLOB, at INTEGER)")
+                # Each folder's listing under records/ (see gitscan.list_records), kept whole in one blob.
+                db.execute("CREATE TABLE folders (id INTEGER PRIMARY KEY CHECK (id = 1), data BLOB)")
                 db.execute("INSERT INTO meta VALUES ('version', ?)", (version,))
                 db.execute("COMMIT")
                 return db
@@ -275,6 +277,15 @@ class RecordCache:
         db.execute("INSERT OR REPLACE INTO trees VALUES (?, ?, (SELECT coalesce(max(at), 0) + 1 FROM trees))",
                    (tree, marshal.dumps(blobs)))
         db.execute("DELETE FROM trees WHERE at <= (SELECT max(at) FROM trees) - ?", (KEEP_STATES,))
+
+    def folders(self) -> Any:
+        """The folder listings kept by the last scan through git, or None."""
+        row = self.db.execute("SELECT data FROM folders").fetchone()
+        return marshal.loads(row[0]) if row is not None else None
+
+    def remember_folders(self, folders: Any) -> None:
+        """Keep the folder listings of this scan (within a snapshot)."""
+        self.db.execute("INSERT OR REPLACE INTO folders VALUES (1, ?)", (marshal.dumps(folders),))
 
     def validation(self, state: str) -> list[Any] | None:
         """The problems validation found in this state of the repository, if it was validated before."""

@@ -26,12 +26,16 @@ _TRUST_NOTHING = ("-c", "core.trustctime=true", "-c", "core.checkStat=default", 
                   "-c", "core.fsmonitor=false")
 
 
+Folders = dict[str, tuple[tuple[int, int, int], bool, list[str], list[str], list[str]]]
+
+
 @dataclass(frozen=True)
 class GitScan:
     tree: str  # the id of HEAD's records tree
     dirty: frozenset[str]  # tracked paths that differ from HEAD in the index or the work tree
     names: list[str]  # every record file on disk
     odd: list[str]  # entries named *.yaml that are not files (reported as problems)
+    folders: Folders  # each folder's listing, to keep for the next scan
 
 
 def _env() -> dict[str, str]:
@@ -42,7 +46,7 @@ def _env() -> dict[str, str]:
     return env
 
 
-def git_scan(root: Path) -> GitScan | None:
+def git_scan(root: Path, known: Folders | None = None, settled_before: int | None = None) -> GitScan | None:
     """What git knows about the records, or None when the repository is not the top of a git work tree with
     committed records (or git is missing or fails): the caller then checks every file's stat instead."""
     if not (root / ".git").exists():
@@ -62,7 +66,7 @@ def git_scan(root: Path) -> GitScan | None:
             ["git", "-C", str(root), "rev-parse", "--show-prefix", f"HEAD:{RECORDS_DIR}"],
             capture_output=True, stdin=subprocess.DEVNULL, env=env, check=False,
         )
-        names, odd = list_records(root)
+        names, odd, folders = list_records(root, known, settled_before)
         output, _ = status.communicate()
     except BaseException:
         status.kill()
@@ -76,7 +80,7 @@ def git_scan(root: Path) -> GitScan | None:
     dirty = parse_status(output)
     if dirty is None:
         return None
-    return GitScan(lines[1], dirty, names, odd)
+    return GitScan(lines[1], dirty, names, odd, folders)
 
 
 def parse_status(output: bytes) -> frozenset[str] | None:
@@ -130,28 +134,52 @@ def tree_blobs(root: Path, tree: str) -> dict[str, bytes] | None:
     return blobs
 
 
-def list_records(root: Path) -> tuple[list[str], list[str]]:
-    """Every record file under records/ (its path from root) without stat-ing the files, and the odd entries;
-    the same entries as a stat scan finds (symbolic links to folders are not followed)."""
+def list_records(root: Path, known: Folders | None = None, settled_before: int | None = None,
+                 ) -> tuple[list[str], list[str], Folders]:
+    """Every record file under records/ (its path from root) without stat-ing the files, the odd entries, and
+    each folder's listing; the same entries as a stat scan finds (symbolic links to folders are not followed).
+
+    known holds each folder's listing from an earlier call: a folder whose stat (mtime, ctime, inode) is the
+    same, and whose last change lay before settled_before (file system time, ns) when it was listed, is not
+    listed again (adding, removing or renaming an entry changes a folder's mtime and ctime)."""
     names: list[str] = []
     odd: list[str] = []
-    stack = [(str(root / RECORDS_DIR), f"{RECORDS_DIR}/")]
+    folders: Folders = {}
+    known = known or {}
+    stack = [f"{RECORDS_DIR}/"]
+    base = str(root)
     while stack:
-        path, rel = stack.pop()
+        rel = stack.pop()
+        path = os.path.join(base, rel)
         try:
-            with os.scandir(path) as entries:
-                for entry in entries:
-                    name = entry.name
-                    try:
-                        is_dir = entry.is_dir(follow_symlinks=False)
-                    except OSError:
-                        is_dir = False
-                    if is_dir:
-                        if name.endswith(".yaml"):
-                            odd.append(rel + name)
-                        stack.append((entry.path, f"{rel}{name}/"))
-                    elif name.endswith(".yaml"):
-                        names.append(rel + name)
+            stat = os.stat(path)
         except OSError:
             continue
-    return names, odd
+        key = (stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
+        entry = known.get(rel)
+        if entry is not None and entry[1] and tuple(entry[0]) == key:
+            subfolders, files, strange = entry[2], entry[3], entry[4]
+        else:
+            subfolders, files, strange = [], [], []
+            try:
+                with os.scandir(path) as entries:
+                    for item in entries:
+                        name = item.name
+                        try:
+                            is_dir = item.is_dir(follow_symlinks=False)
+                        except OSError:
+                            is_dir = False
+                        if is_dir:
+                            if name.endswith(".yaml"):
+                                strange.append(name)
+                            subfolders.append(name)
+                        elif name.endswith(".yaml"):
+                            files.append(name)
+            except OSError:
+                continue
+        settled = settled_before is not None and max(key[0], key[1]) < settled_before
+        folders[rel] = (key, settled, subfolders, files, strange)
+        names.extend([rel + name for name in files])
+        odd.extend([rel + name for name in strange])
+        stack.extend([f"{rel}{name}/" for name in subfolders])
+    return names, odd, folders

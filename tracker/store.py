@@ -379,11 +379,14 @@ class _Found:
     dirty: bool = False  # git reported a tracked file under records/ changed, staged or deleted
 
 
-def _find_files(root: Path, cache: RecordCache) -> _Found:
+def _find_files(root: Path, cache: RecordCache, read_at: int) -> _Found:
     """Through git when the repository is a git work tree with committed records; else by stat-ing every file."""
     from tracker.gitscan import git_scan, tree_blobs
 
-    scan = git_scan(root)
+    known = cache.folders()
+    scan = git_scan(root, known, read_at - cache.settle_ns)
+    if scan is not None and scan.folders != known:
+        cache.remember_folders(scan.folders)
     blobs = None
     if scan is not None:
         blobs = cache.tree(scan.tree)
@@ -424,12 +427,12 @@ def _load_snapshot(
     when it was validated before, if it was). Only when that state's validation is known is a partial load
     (open_on) made: otherwise every record is loaded, for validation needs them all."""
     root = cache.folder.parent
-    found = _find_files(root, cache)
+    read_at = cache.now_ns()
+    found = _find_files(root, cache, read_at)
     files, odd = found.files, found.odd
     if found.tree and uncommitted is not None:
         uncommitted.append(bool(found.dirty or found.files or found.odd or found.deleted))
     known = cache.stats()
-    read_at = cache.now_ns()
     expected: dict[str, bytes] = {}  # the hash of the bytes each cached result must come from to be used
     to_parse: list[str] = []
     confirmed: list[tuple[str, StatKey, bool]] = []
