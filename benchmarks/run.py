@@ -4,7 +4,8 @@
     python benchmarks/run.py --sizes 1000 --runs 3 # a quick look
 
 Each figure is the median wall-clock time of separate runs of the command, with the largest peak memory
-(ru_maxrss) of those runs. Repositories are generated once into --workdir and reused. Taskwarrior is measured
+(ru_maxrss) of those runs. Repositories are generated once into --workdir, committed to git (so that git's change
+detection is what is measured: clerks' repositories are git work trees) and reused. Taskwarrior is measured
 when `task` is on the PATH: every action and recommendation is imported as a pending task with its due date (as in
 the issue's reference figures for 50,000 pending tasks), in a data folder of its own.
 """
@@ -80,12 +81,25 @@ def has_render() -> bool:
     return done.returncode == 0
 
 
+GIT_IDENTITY = {"GIT_AUTHOR_NAME": "Benchmark", "GIT_AUTHOR_EMAIL": "benchmark@example.org",
+                "GIT_COMMITTER_NAME": "Benchmark", "GIT_COMMITTER_EMAIL": "benchmark@example.org"}
+
+
 def build(workdir: Path, size: int, seed: int) -> Path:
+    """The generated repository, committed to git as a clerk's records repository is; edits left by an earlier
+    run are undone."""
     repo = workdir / f"records-{size}-seed{seed}"
     if not (repo / "records").is_dir():
         shutil.rmtree(repo, ignore_errors=True)
         subprocess.run([sys.executable, str(PROJECT / "benchmarks/generate.py"), "--records", str(size), "--seed",
                         str(seed), str(repo)], check=True)
+    env = {**os.environ, **GIT_IDENTITY}
+    if not (repo / ".git").exists():
+        subprocess.run(["git", "init", "-q", "-b", "main"], cwd=repo, check=True)
+        subprocess.run(["git", "add", "-A"], cwd=repo, check=True)
+        subprocess.run(["git", "commit", "-q", "-m", f"Generated: {size} records, seed {seed}"], cwd=repo,
+                       check=True, env=env)
+    subprocess.run(["git", "checkout", "-q", "--", "records"], cwd=repo, check=True)
     return repo
 
 

@@ -29,7 +29,7 @@ DB_NAME = "records.sqlite3"
 STAMP_NAME = "stamp"
 # Longer than the coarsest timestamp granularity of a common file system (FAT: 2 s).
 SETTLE_NS = 3_000_000_000
-FORMAT = "3"
+FORMAT = "6"
 # What a cached parse result depends on besides the file's bytes.
 _CODE = ("cache.py", "store.py", "records.py", "dates.py", "yamlio.py", "schemas.py", "fastschema.py", "errors.py")
 
@@ -46,8 +46,11 @@ def stat_key(stat: os.stat_result) -> StatKey:
 
 
 def digest(data: bytes) -> bytes:
-    """A hash of a file's bytes, to tell whether a file with a recent timestamp really changed."""
-    return hashlib.blake2b(data, digest_size=16).digest()
+    """A hash of a file's bytes, to tell whether a file with a recent timestamp really changed: its git blob
+    ID, so that a file git reports unchanged is known to hold the bytes its cached result came from."""
+    hasher = hashlib.sha1(b"blob %d\0" % len(data), usedforsecurity=False)
+    hasher.update(data)
+    return hasher.digest()
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,7 @@ class Parsed:
     report: str
     final_status: str
     final_on: str
+    committee: str
     ok: bool
     payload: bytes  # pickle of (record or None, problems)
 
@@ -130,7 +134,7 @@ class RecordCache:
                 db.execute(
                     "CREATE TABLE files (path TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER, ctime_ns INTEGER,"
                     " ino INTEGER, settled INTEGER, digest BLOB, kind TEXT, id TEXT, report TEXT,"
-                    " final_status TEXT, final_on TEXT, ok INTEGER)"
+                    " final_status TEXT, final_on TEXT, committee TEXT, ok INTEGER)"
                 )
                 db.execute("CREATE INDEX files_id ON files (id)")
                 db.execute("CREATE TABLE payloads (path TEXT PRIMARY KEY, data BLOB)")
@@ -138,6 +142,10 @@ class RecordCache:
                 db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
                 # The problems `validate` found in one whole state of the repository (see state_key).
                 db.execute("CREATE TABLE validated (state TEXT PRIMARY KEY, problems BLOB, at INTEGER)")
+                # Each records tree of git's (by ID) as {path: blob ID}, so `git ls-tree` runs once per tree.
+                db.execute("CREATE TABLE trees (tree TEXT PRIMARY KEY, data BLOB, at INTEGER)")
+                # Each folder's listing under records/ (see gitscan.list_records), kept whole in one blob.
+                db.execute("CREATE TABLE folders (id INTEGER PRIMARY KEY CHECK (id = 1), data BLOB)")
                 db.execute("INSERT INTO meta VALUES ('version', ?)", (version,))
                 db.execute("COMMIT")
                 return db
@@ -191,11 +199,22 @@ class RecordCache:
         rows = self.db.execute("SELECT path, size, mtime_ns, ctime_ns, ino, settled, digest FROM files")
         return {row[0]: ((row[1], row[2], row[3], row[4]), bool(row[5]), row[6]) for row in rows}
 
-    def results(self, open_on: str | None = None, done: dict[str, list[str]] | None = None) -> Iterator[Result]:
+    def results(self, open_on: str | None = None, done: dict[str, list[str]] | None = None,
+                committee: str | None = None) -> Iterator[Result]:
         """The stored parse results: of every file, or (with open_on, an ISO date) of just the files a question
-        about what needs attention on that day can touch. done gives the statuses that count as done, by kind."""
+        about what needs attention on that day can touch, or (with committee) of just that committee's meetings
+        and actions. done gives the statuses that count as done, by kind. Files with problems and duplicated
+        IDs always come, so problems and ID clashes resolve exactly as in a full load."""
         columns = "files.path, size, mtime_ns, ctime_ns, ino, digest, payloads.data"
         tables = "files JOIN payloads ON payloads.path = files.path"
+        if committee is not None:
+            yield from self.db.execute(f"""
+                SELECT {columns} FROM {tables}
+                WHERE ok = 0
+                   OR (kind IN ('action', 'meeting') AND committee = ?)
+                   OR id IN (SELECT id FROM files WHERE id != '' GROUP BY id HAVING count(*) > 1)
+            """, (committee,))
+            return
         if open_on is None:
             yield from self.db.execute(f"SELECT {columns} FROM {tables}")
             return
@@ -232,9 +251,9 @@ class RecordCache:
         db.executemany("DELETE FROM files WHERE path = ?", ((path,) for path in gone))
         db.executemany("DELETE FROM payloads WHERE path = ?", ((path,) for path in gone))
         db.executemany(
-            "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             ((p.path, *p.stat, int(settled), p.digest, p.kind, p.id, p.report, p.final_status, p.final_on,
-              int(p.ok)) for p, settled in fresh),
+              p.committee, int(p.ok)) for p, settled in fresh),
         )
         db.executemany("INSERT OR REPLACE INTO payloads VALUES (?, ?)", ((p.path, p.payload) for p, _ in fresh))
         db.executemany(
@@ -243,6 +262,30 @@ class RecordCache:
         )
         db.execute("DELETE FROM stat_index")
         db.execute("INSERT INTO stat_index VALUES (1, ?)", (marshal.dumps(index),))
+
+    def tree(self, tree: str) -> dict[str, bytes] | None:
+        """The record files of a git records tree with their blob IDs, if stored before."""
+        row = self.db.execute("SELECT data FROM trees WHERE tree = ?", (tree,)).fetchone()
+        if row is None:
+            return None
+        blobs: dict[str, bytes] = marshal.loads(row[0])
+        return blobs
+
+    def remember_tree(self, tree: str, blobs: dict[str, bytes]) -> None:
+        """Keep a records tree's blob IDs (and only the few most recent trees). Within a snapshot."""
+        db = self.db
+        db.execute("INSERT OR REPLACE INTO trees VALUES (?, ?, (SELECT coalesce(max(at), 0) + 1 FROM trees))",
+                   (tree, marshal.dumps(blobs)))
+        db.execute("DELETE FROM trees WHERE at <= (SELECT max(at) FROM trees) - ?", (KEEP_STATES,))
+
+    def folders(self) -> Any:
+        """The folder listings kept by the last scan through git, or None."""
+        row = self.db.execute("SELECT data FROM folders").fetchone()
+        return marshal.loads(row[0]) if row is not None else None
+
+    def remember_folders(self, folders: Any) -> None:
+        """Keep the folder listings of this scan (within a snapshot)."""
+        self.db.execute("INSERT OR REPLACE INTO folders VALUES (1, ?)", (marshal.dumps(folders),))
 
     def validation(self, state: str) -> list[Any] | None:
         """The problems validation found in this state of the repository, if it was validated before."""

@@ -74,7 +74,11 @@ class Session:
         """Just what `query.needs_attention` asks about on that date (faster than every record)."""
         return self.records if self.ref or "records" in self.__dict__ else self._load(as_of)
 
-    def _load(self, open_on: dt.date | None = None) -> RecordSet:
+    def committee_records(self, committee: str) -> RecordSet:
+        """Just one committee's meetings and actions (what `render actions` shows), once the state is validated."""
+        return self.records if self.ref or "records" in self.__dict__ else self._load(committee=committee)
+
+    def _load(self, open_on: dt.date | None = None, committee: str | None = None) -> RecordSet:
         from tracker.errors import TrackerError
         from tracker.store import build_set, load_records, remember_validation
         from tracker.validate import validate
@@ -84,7 +88,7 @@ class Session:
 
             records = build_set(tree_sources(self.root, self.ref))
         else:
-            records = load_records(self.config, use_cache=self.use_cache, open_on=open_on)
+            records = load_records(self.config, use_cache=self.use_cache, open_on=open_on, committee=committee)
         # Answers drawn from inconsistent records (two files with one ID, a dangling reference, an unknown status)
         # would be quietly wrong, so every command that reads the records refuses until they are fixed.
         # Validation is remembered per state of the repository (every file's content): an unchanged state is

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 import click
 
 from tracker.cli import DATE, as_of_option, inside_repository, main, output_option, ref_option, root_option, session, today, write_output
 
+if TYPE_CHECKING:
+    from tracker.store import RecordSet
 
-def _source() -> str:
+
+def _source(records: RecordSet | None = None) -> str:
     """The closing line's account of where the records came from: a commit, or uncommitted files."""
     from tracker.gitio import commit_of, has_uncommitted_records
     from tracker.render import provenance
@@ -18,7 +22,10 @@ def _source() -> str:
     if s.ref:
         return provenance(commit_of(s.root, s.ref))
     commit = commit_of(s.root)
-    return provenance(commit, dirty=bool(commit) and has_uncommitted_records(s.root))
+    if not commit:
+        return provenance(commit, dirty=False)
+    known = records.uncommitted if records is not None else None  # what git told the loader, if it asked
+    return provenance(commit, dirty=known if known is not None else has_uncommitted_records(s.root))
 
 
 @main.group()
@@ -44,7 +51,8 @@ def render_actions(committee: str, as_of: dt.date | None, since: dt.date | None,
     from tracker import render as core
 
     s = session()
-    text = core.render_actions(s.records, s.config, committee, today(as_of), since, _source())
+    records = s.committee_records(committee)
+    text = core.render_actions(records, s.config, committee, today(as_of), since, _source(records))
     write_output(text, output)
 
 

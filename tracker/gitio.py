@@ -80,13 +80,16 @@ def merge_base(root: Path, left: str, right: str) -> str:
 
 def commit_of(root: Path, rev: str = "HEAD") -> str:
     """The short commit ID of rev in the records repository, or "" when there is none."""
-    try:
-        import git
+    import subprocess
 
-        repo = git.Repo(root, search_parent_directories=True)
-        return str(repo.commit(rev).hexsha[:7])
-    except Exception:  # not a repository, or no commits yet
+    try:  # one git command rather than importing GitPython: renders are timed by the clerk waiting for them
+        done = subprocess.run(["git", "-C", str(root), "rev-parse", "--verify", "-q", "--end-of-options",
+                               f"{rev}^{{commit}}"], capture_output=True, stdin=subprocess.DEVNULL, check=False)
+    except OSError:  # no git
         return ""
+    if done.returncode != 0:  # not a repository, or no commits yet
+        return ""
+    return done.stdout.decode("ascii", "replace").strip()[:7]
 
 
 def _repo(root: Path, what: str) -> Any:
@@ -197,12 +200,15 @@ def file_commits(root: Path, rel_path: str) -> list[CommitInfo]:
 
 def has_uncommitted_records(root: Path) -> bool:
     """Whether records/ differs from the last commit (changed, staged or new files)."""
+    import subprocess
+
+    from tracker.config import RECORDS_DIR
+
     try:
-        import git
-
-        from tracker.config import RECORDS_DIR
-
-        repo = git.Repo(root, search_parent_directories=True)
-        return bool(repo.is_dirty(untracked_files=True, path=str(Path(root).resolve() / RECORDS_DIR)))
-    except Exception:  # no git or no repository: there is no commit to differ from
+        done = subprocess.run(["git", "-C", str(root), "status", "--porcelain", "-z", "--untracked-files=normal",
+                               "--", str(Path(root).resolve() / RECORDS_DIR)],
+                              capture_output=True, stdin=subprocess.DEVNULL, check=False)
+    except OSError:  # no git
         return False
+    # Not a repository (or no commits): there is no commit to differ from.
+    return done.returncode == 0 and bool(done.stdout) and commit_of(root) != ""

