@@ -436,13 +436,14 @@ def _load_snapshot(
     expected: dict[str, bytes] = {}  # the hash of the bytes each cached result must come from to be used
     to_parse: list[str] = []
     confirmed: list[tuple[str, StatKey, bool]] = []
-    for rel, blob in found.clean.items():
+    for rel, blob in list(found.clean.items()):
         entry = known.get(rel)
         if entry is not None and entry[2] == blob and entry[1]:
             expected[rel] = blob  # git holds these bytes unchanged: no stat, no read
         elif entry is not None and entry[2] == blob:
             # Cached while its last write was recent: a same-size rewrite within that second, with the old mtime
             # put back, can hide from git (it compares change times to the second). Its stat decides, as below.
+            del found.clean[rel]
             try:
                 files[rel] = stat_key(os.stat(root / rel))
             except OSError:
