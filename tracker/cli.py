@@ -78,9 +78,20 @@ class Session:
         """Just one committee's meetings and actions (what `render actions` shows), once the state is validated."""
         return self.records if self.ref or "records" in self.__dict__ else self._load(committee=committee)
 
+    def read(self, **options: Any) -> RecordSet:
+        """Load the records from the working tree (see store.load_records), showing progress on a long first read."""
+        from tracker.progress import Progress
+        from tracker.store import load_records
+
+        progress = Progress("reading records", threshold=2000)  # drawn only at a terminal
+        try:
+            return load_records(self.config, use_cache=self.use_cache, progress=progress, **options)
+        finally:
+            progress.close()
+
     def _load(self, open_on: dt.date | None = None, committee: str | None = None) -> RecordSet:
         from tracker.errors import TrackerError
-        from tracker.store import build_set, load_records, remember_validation
+        from tracker.store import build_set, remember_validation
         from tracker.validate import validate
 
         if self.ref:
@@ -88,7 +99,7 @@ class Session:
 
             records = build_set(tree_sources(self.root, self.ref))
         else:
-            records = load_records(self.config, use_cache=self.use_cache, open_on=open_on, committee=committee)
+            records = self.read(open_on=open_on, committee=committee)
         # Answers drawn from inconsistent records (two files with one ID, a dangling reference, an unknown status)
         # would be quietly wrong, so every command that reads the records refuses until they are fixed.
         # Validation is remembered per state of the repository (every file's content): an unchanged state is
@@ -626,11 +637,11 @@ def validate(paths: tuple[str, ...], fmt: str) -> None:
     """
     import json
 
-    from tracker.store import load_records, remember_validation
+    from tracker.store import remember_validation
     from tracker.validate import validate as check
 
     s = session()
-    records = load_records(s.config, use_cache=s.use_cache)
+    records = s.read()
     problems = records.validated
     if problems is None:
         problems = check(s.config, records)

@@ -23,8 +23,6 @@ from tracker.cli import (
 )
 from tracker.completion import complete_committees, complete_ids
 
-PROGRESS_THRESHOLD = 200  # rows; below this a progress bar only flickers
-
 
 def page_or_echo(text: str) -> None:
     """Long output through the pager at a terminal; straight out everywhere else."""
@@ -34,28 +32,6 @@ def page_or_echo(text: str) -> None:
         click.echo_via_pager(text)
     else:
         click.echo(text, nl=not text.endswith("\n"))
-
-
-class Progress:
-    """A rich progress bar on stderr, shown only at a terminal and only for big jobs."""
-
-    def __init__(self, description: str, total: int):
-        self.bar: Any = None
-        if total >= PROGRESS_THRESHOLD and sys.stderr.isatty():
-            from rich.console import Console
-            from rich.progress import Progress as RichProgress
-
-            self.bar = RichProgress(console=Console(stderr=True), transient=True)
-            self.task = self.bar.add_task(description, total=total)
-            self.bar.start()
-
-    def __call__(self, done: int) -> None:
-        if self.bar is not None:
-            self.bar.update(self.task, completed=done)
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.stop()
 
 
 def _commit(paths: list[str], message: str) -> None:
@@ -147,6 +123,8 @@ def _finish(batch: Any, dry_run: bool, commit: bool, message: str) -> list[Any]:
         from tracker.gitio import check_can_commit
 
         check_can_commit(session().root)
+    from tracker.progress import Progress
+
     bar = Progress("writing", len(batch.changes))
     try:
         changes = batch.write(bar)
@@ -185,6 +163,8 @@ def import_csv(file: str, kind: str, committee: str, dry_run: bool, commit: bool
     s = session()
     _check_committee(s, committee)
     rows = read_table(Path(file), sheet=kind)
+    from tracker.progress import Progress
+
     bar = Progress("checking rows", len(rows) - 1)
     try:
         batch, unknown = import_table(s.config, s.records, rows, kind=kind, committee=committee, source=file,

@@ -9,7 +9,7 @@ import os
 import pickle
 import sqlite3
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
@@ -23,6 +23,7 @@ from tracker.yamlio import Marks, decode, dotted, load_text, read_bytes
 
 R = TypeVar("R", bound=Record)
 Loaded = tuple[Record | None, list[Problem]] | Problem
+ProgressCallback = Callable[[int, int], None]  # (files parsed, files to parse)
 
 
 def parse_record(rel_path: str, data: bytes) -> tuple[Record | None, list[Problem]]:
@@ -205,7 +206,7 @@ def build_set(sources: Iterable[tuple[str, bytes | Problem]]) -> RecordSet:
 
 def load_records(
     config: Config, paths: Iterable[Path] | None = None, *, use_cache: bool = True, open_on: dt.date | None = None,
-    committee: str | None = None,
+    committee: str | None = None, progress: ProgressCallback | None = None,
 ) -> RecordSet:
     """Load the repository's records (or just the given files) from the working tree.
 
@@ -214,7 +215,8 @@ def load_records(
     built: items that may be open then, with the reports and responses they refer to; meetings and items
     already done by that date are left out. With committee, only that committee's meetings and actions are
     built. Either part is loaded only when the state's validation is remembered (records.validated is set);
-    otherwise every record is. Problems are reported for every file either way.
+    otherwise every record is. Problems are reported for every file either way. progress, when given, hears how
+    many of the files that need parsing are done.
     """
     root = config.root
     if paths is not None:
@@ -227,22 +229,22 @@ def load_records(
     try:
         if cache is not None:
             try:
-                loaded, odd, state = _load_cached(config, cache, open_on, committee, uncommitted)
+                loaded, odd, state = _load_cached(config, cache, open_on, committee, uncommitted, progress)
             except _Raced:
                 # Another run of tracker changed the cache meanwhile: read the files this time.
-                loaded, odd = _load_scanned(root)
+                loaded, odd = _load_scanned(root, progress)
             except sqlite3.OperationalError as err:
                 if "locked" not in str(err) and "busy" not in str(err):
                     cache.drop()  # not just busy with another run: unusable, so start it afresh next time
-                loaded, odd = _load_scanned(root)
+                loaded, odd = _load_scanned(root, progress)
             except (sqlite3.Error, OSError, pickle.UnpicklingError, EOFError, AttributeError, TypeError, ValueError):
                 # A damaged or unwritable cache is never a reason to fail: start it afresh and read the files.
                 cache.drop()
-                loaded, odd = _load_scanned(root)
+                loaded, odd = _load_scanned(root, progress)
             finally:
                 cache.close()
         else:
-            loaded, odd = _load_scanned(root)
+            loaded, odd = _load_scanned(root, progress)
         sources: list[tuple[str, Loaded]] = list(loaded.items())
         for rel, data in read_sources(root, [Path(rel) for rel in odd]):
             sources.append((rel, data if isinstance(data, Problem) else parse_record(rel, data)))
@@ -353,17 +355,17 @@ def _open_cache(root: Path) -> RecordCache | None:
         return None  # a read-only checkout, say: work without the cache
 
 
-def _load_scanned(root: Path) -> tuple[dict[str, Loaded], list[str]]:
+def _load_scanned(root: Path, progress: ProgressCallback | None = None) -> tuple[dict[str, Loaded], list[str]]:
     files, odd = scan_records(root)
-    return _load_fresh(root, list(files)), odd
+    return _load_fresh(root, list(files), progress), odd
 
 
 def _load_cached(
     config: Config, cache: RecordCache, open_on: dt.date | None, committee: str | None = None,
-    uncommitted: list[bool] | None = None,
+    uncommitted: list[bool] | None = None, progress: ProgressCallback | None = None,
 ) -> tuple[dict[str, Loaded], list[str], tuple[str, list[Problem] | None] | None]:
     with cache.snapshot():
-        return _load_snapshot(config, cache, open_on, committee, uncommitted)
+        return _load_snapshot(config, cache, open_on, committee, uncommitted, progress)
 
 
 @dataclass
@@ -421,7 +423,7 @@ class _Raced(Exception):
 
 def _load_snapshot(
     config: Config, cache: RecordCache, open_on: dt.date | None, committee: str | None = None,
-    uncommitted: list[bool] | None = None,
+    uncommitted: list[bool] | None = None, progress: ProgressCallback | None = None,
 ) -> tuple[dict[str, Loaded], list[str], tuple[str, list[Problem] | None] | None]:
     """The records, from the cache where their bytes are unchanged, and the state (with the problems found
     when it was validated before, if it was). Only when that state's validation is known is a partial load
@@ -470,7 +472,7 @@ def _load_snapshot(
     loaded: dict[str, Loaded] = {}
     fresh: list[tuple[Parsed, bool]] = []
     stats = dict(files)
-    for result in _parse_many(root, to_parse):
+    for result in _parse_many(root, to_parse, progress):
         if isinstance(result, Parsed):
             fresh.append((result, cache.settled(result.stat, read_at)))
             expected[result.path] = result.digest
@@ -513,9 +515,9 @@ def _load_snapshot(
     return loaded, odd, state
 
 
-def _load_fresh(root: Path, rels: list[str]) -> dict[str, Loaded]:
+def _load_fresh(root: Path, rels: list[str], progress: ProgressCallback | None = None) -> dict[str, Loaded]:
     loaded: dict[str, Loaded] = {}
-    for result in _parse_many(root, rels):
+    for result in _parse_many(root, rels, progress):
         if isinstance(result, Parsed):
             loaded[result.path] = load_payload(result.payload)
         else:
@@ -526,21 +528,31 @@ def _load_fresh(root: Path, rels: list[str]) -> dict[str, Loaded]:
 PARALLEL_FROM = 300
 
 
-def _parse_many(root: Path, rels: list[str]) -> list[Parsed | tuple[str, Problem]]:
-    """Read and parse files, across all cores when there are many."""
+def _parse_many(root: Path, rels: list[str], progress: ProgressCallback | None = None) -> list[Parsed | tuple[str, Problem]]:
+    """Read and parse files, across all cores when there are many, reporting (done, total) as chunks finish."""
     workers = _cores()
+    chunk = max(50, len(rels) // (max(workers, 1) * 8))
+    chunks = [rels[start:start + chunk] for start in range(0, len(rels), chunk)]
+    results: list[Parsed | tuple[str, Problem]] = []
+
+    def collect(parts: Iterable[list[Parsed | tuple[str, Problem]]]) -> list[Parsed | tuple[str, Problem]]:
+        for part in parts:
+            results.extend(part)
+            if progress is not None:
+                progress(len(results), len(rels))
+        return results
+
     if len(rels) < PARALLEL_FROM or workers < 2:
-        return parse_files(str(root), rels)
+        return collect(parse_files(str(root), part) for part in chunks)
     from concurrent.futures import ProcessPoolExecutor
 
-    chunk = max(50, len(rels) // (workers * 8))
-    chunks = [rels[start:start + chunk] for start in range(0, len(rels), chunk)]
     try:
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            return [result for part in pool.map(parse_files, [str(root)] * len(chunks), chunks) for result in part]
+            return collect(pool.map(parse_files, [str(root)] * len(chunks), chunks))
     except (OSError, ImportError, RuntimeError):
         # No process pool here (a sandbox without semaphores, say): parse in this process.
-        return parse_files(str(root), rels)
+        results.clear()
+        return collect(parse_files(str(root), part) for part in chunks)
 
 
 def _cores() -> int:
