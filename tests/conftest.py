@@ -70,3 +70,30 @@ def run() -> Run:
         return result
 
     return invoke
+
+
+class CallSpy:
+    """Records each call of owner.name while the real function still runs: `CallSpy(monkeypatch, store, "parse_record")`."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, owner: object, name: str):
+        self.args: list[tuple[object, ...]] = []
+        real = getattr(owner, name)
+
+        def spy(*args: object, **kwargs: object) -> object:
+            self.args.append(args)
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(owner, name, spy)
+
+    @property
+    def calls(self) -> int:
+        return len(self.args)
+
+
+def generated_repo(factory: pytest.TempPathFactory, name: str, records: int, seed: int) -> Path:
+    """A synthetic records repository from benchmarks/generate.py, made once per test module."""
+    from benchmarks.generate import generate
+
+    root = factory.mktemp(name) / "repo"
+    generate(root, records, seed)
+    return root

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Run, git
+from tests.conftest import CallSpy, Run, generated_repo, git
 from tracker import cache, store
 from tracker.config import load_config
 from tracker.query import needs_attention
@@ -41,18 +41,15 @@ def rewrite(path: Path, old: str, new: str, *, keep_mtime: bool = False) -> None
         os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
 
 
-class ParseCounter:
+class ParseCounter(CallSpy):
     """Counts the files actually parsed (rather than served from the cache)."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch):
-        self.paths: list[str] = []
-        real = store.parse_record
+        super().__init__(monkeypatch, store, "parse_record")
 
-        def counting(rel_path: str, data: bytes):  # type: ignore[no-untyped-def]
-            self.paths.append(rel_path)
-            return real(rel_path, data)
-
-        monkeypatch.setattr(store, "parse_record", counting)
+    @property
+    def paths(self) -> list[str]:
+        return [str(args[0]) for args in self.args]
 
 
 def test_first_run_fills_the_cache_and_the_second_parses_nothing(bundled: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -61,7 +58,7 @@ def test_first_run_fills_the_cache_and_the_second_parses_nothing(bundled: Path, 
     first = load_records(config)
     assert len(counter.paths) == 93
     assert (bundled / ".tracker-cache" / "records.sqlite3").is_file()
-    counter.paths.clear()
+    counter.args.clear()
     second = load_records(config)
     assert counter.paths == []
     assert second.records == first.records
@@ -101,7 +98,7 @@ def test_a_same_size_edit_of_a_settled_file_shows_up(
     db = sqlite3.connect(bundled / ".tracker-cache" / "records.sqlite3")
     assert db.execute("SELECT settled FROM files WHERE path = ?", (ACTION,)).fetchone() == (1,)
     db.close()
-    counter.paths.clear()
+    counter.args.clear()
     rewrite(bundled / ACTION, "Baroness Casey", "Baroness Cassy", keep_mtime=True)
     assert responsible(run, bundled) == "Baroness Cassy of Blackstock DBE CB"
     assert counter.paths == [ACTION]
@@ -255,11 +252,7 @@ def test_the_fingerprint_follows_the_schemas(tmp_path: Path) -> None:
 
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from benchmarks.generate import generate
-
-    root = tmp_path_factory.mktemp("generated") / "repo"
-    generate(root, 400, 11)
-    return root
+    return generated_repo(tmp_path_factory, "generated", 400, 11)
 
 
 def test_parallel_and_cached_loads_equal_a_plain_load(generated: Path, tmp_path: Path) -> None:
@@ -315,7 +308,7 @@ def test_a_cache_from_other_code_is_replaced_and_then_used(bundled: Path, monkey
     counter = ParseCounter(monkeypatch)
     assert len(load_records(config)) == 93
     assert len(counter.paths) == 93
-    counter.paths.clear()
+    counter.args.clear()
     assert len(load_records(config)) == 93
     assert counter.paths == []
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Run, git
+from tests.conftest import CallSpy, Run, git
 from tests.test_cache import ParseCounter, rewrite
 from tracker import cache as cache_module
 from tracker import store
@@ -21,18 +21,11 @@ ACTION = "records/pcc/actions/2023/pcc-2023-03-22-6a.yaml"
 OVERDUE = ("overdue", "--as-of", "2024-01-15", "--format", "json")
 
 
-class ScanCounter:
+class ScanCounter(CallSpy):
     """Counts the fallbacks to stat-ing every file (the git path must not need them)."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch):
-        self.calls = 0
-        real = store.scan_records
-
-        def counting(root):  # type: ignore[no-untyped-def]
-            self.calls += 1
-            return real(root)
-
-        monkeypatch.setattr(store, "scan_records", counting)
+        super().__init__(monkeypatch, store, "scan_records")
 
 
 def assert_fresh(root: Path) -> store.RecordSet:

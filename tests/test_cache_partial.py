@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Run, git
+from tests.conftest import Run, generated_repo, git
 from tests.test_cache import rewrite
 from tracker.config import load_config
 from tracker.store import load_records, remember_validation
@@ -16,11 +16,7 @@ from tracker.validate import validate
 
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from benchmarks.generate import generate
-
-    root = tmp_path_factory.mktemp("partial") / "repo"
-    generate(root, 300, 5)
-    return root
+    return generated_repo(tmp_path_factory, "partial", 300, 5)
 
 
 def test_a_committee_load_is_partial_only_once_validated(generated: Path, tmp_path: Path) -> None:

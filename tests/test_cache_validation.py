@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Run, git
+from tests.conftest import CallSpy, Run, git
 from tests.test_cache import rewrite
 from tracker import validate as validate_module
 from tracker.config import load_config
@@ -17,18 +17,11 @@ ACTION = "records/pcc/actions/2023/pcc-2023-03-22-6a.yaml"
 OVERDUE = ("overdue", "--as-of", "2024-01-15", "--format", "json")
 
 
-class ValidateCounter:
+class ValidateCounter(CallSpy):
     """Counts the whole-repository validations actually run (rather than remembered)."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch):
-        self.calls = 0
-        real = validate_module.validate
-
-        def counting(config, records):  # type: ignore[no-untyped-def]
-            self.calls += 1
-            return real(config, records)
-
-        monkeypatch.setattr(validate_module, "validate", counting)
+        super().__init__(monkeypatch, validate_module, "validate")
 
 
 def test_an_unchanged_state_is_not_validated_again(bundled: Path, run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
