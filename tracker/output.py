@@ -11,7 +11,7 @@ from tracker import markdown
 from tracker.chase import slippage
 from tracker.config import Config
 from tracker.dates import format_date
-from tracker.query import Attention, title_of
+from tracker.query import Attention, Reason, title_of
 from tracker.records import Record, Trackable
 from tracker.store import RecordSet
 
@@ -98,7 +98,7 @@ def records_table(rows: list[dict[str, Any]], fmt: str, *, as_of: dt.date, to_te
 REASON_WORDS = {"overdue": "overdue", "response-overdue": "response overdue", "follow-up-due": "follow-up due"}
 
 
-def _reason_text(config: Config, reason: Any) -> str:
+def _reason_text(config: Config, reason: Reason) -> str:
     words = REASON_WORDS[reason.reason]
     when = format_date(reason.since, config.date_style)
     if reason.reason == "follow-up-due":
@@ -120,25 +120,17 @@ def attention_table(records: RecordSet, config: Config, items: list[Attention], 
         base = row(records, config, item.record, as_of)
         for reason in item.reasons:
             flat.append({**base, "reason": reason.reason, "days": reason.days, "since": reason.since.isoformat(),
-                         "addressee": reason.addressee})
+                         "addressee": reason.addressee, "reason_text": _reason_text(config, reason)})
     if fmt == "csv":
         fields = ["id", "kind", "committee", "reason", "days", "since", "addressee", "status", "due", "responsible", "title"]
         return to_csv(flat, fields)
     headers = ["ID", "Reason", "Days", "Status", "Responsible", "Title"]
-    values = [[f["id"], _reason_text(config, _ReasonView(f)), str(f["days"]), f["status_label"] or "",
+    values = [[f["id"], f["reason_text"], str(f["days"]), f["status_label"] or "",
                _flat(f["responsible"]), f["title"]] for f in flat]
     when = format_date(as_of, config.date_style)
     return human_table(fmt, headers, values, title=f"{len(items)} items need attention as of {when}",
                        empty=f"nothing needs attention as of {when}", alarm=[f["reason"] != "follow-up-due" for f in flat],
                        widths={1: 70, 4: 40, 5: 60}, to_terminal=to_terminal)
-
-
-class _ReasonView:
-    def __init__(self, flat: dict[str, Any]):
-        self.reason = flat["reason"]
-        self.days = flat["days"]
-        self.since = dt.date.fromisoformat(flat["since"])
-        self.addressee = flat["addressee"]
 
 
 def show_record(records: RecordSet, config: Config, record: Record, as_of: dt.date, fmt: str, *, to_terminal: bool) -> str:
