@@ -16,6 +16,7 @@ from tracker.errors import TrackerError
 from tracker.query import days_overdue, exists_on
 from tracker.records import Action, Event, Recommendation, Response, Trackable
 from tracker.store import RecordSet
+from tracker.templating import render
 
 ACTIONS_TEMPLATE = "actions.md.j2"
 RECOMMENDATIONS_TEMPLATES = {"default": "recommendations.md.j2", "lewisham": "recommendations-lewisham.md.j2"}
@@ -23,13 +24,6 @@ NOTE_EVENTS = ("status", "note", "response")
 
 
 # ---------------------------------------------------------------- templates
-
-
-def render_template(config: Config, name: str, context: dict[str, Any]) -> str:
-    """Render the named template with plain context data (see tracker.templating)."""
-    from tracker.templating import render
-
-    return render(config, name, context)
 
 
 # ---------------------------------------------------------------- provenance
@@ -174,7 +168,7 @@ def actions_context(records: RecordSet, config: Config, committee: str, as_of: d
 def render_actions(records: RecordSet, config: Config, committee: str, as_of: dt.date, since: dt.date | None = None,
                    source: str = "uncommitted records", template: str = ACTIONS_TEMPLATE) -> str:
     """The Summary List of Actions as Markdown."""
-    return render_template(config, template, actions_context(records, config, committee, as_of, since, source))
+    return render(config, template, actions_context(records, config, committee, as_of, since, source))
 
 
 # ---------------------------------------------------------------- recommendations
@@ -260,4 +254,4 @@ def render_recommendations(records: RecordSet, config: Config, report_ref: str, 
                            template: str = "default") -> str:
     """A report's recommendations as Markdown."""
     context = recommendations_context(records, config, report_ref, as_of)
-    return render_template(config, recommendations_template(template), context)
+    return render(config, recommendations_template(template), context)

@@ -19,9 +19,9 @@ from tracker.render import (
     RECOMMENDATIONS_TEMPLATES,
     actions_context,
     recommendations_context,
-    render_template,
 )
 from tracker.store import RecordSet
+from tracker.templating import render
 
 DOCS = "docs"
 FEED_ENTRIES = 100
@@ -156,14 +156,14 @@ def site_files(records: RecordSet, config: Config, as_of: dt.date, source: str =
         section: list[Any] = []
         has_actions = any(isinstance(a, Action) and a.committee == slug for a in records)
         if has_actions:
-            docs[actions_page(slug)] = render_template(config, ACTIONS_TEMPLATE,
+            docs[actions_page(slug)] = render(config, ACTIONS_TEMPLATE,
                                                        actions_context(records, config, slug, as_of, None, source))
             section.append({"Summary List of Actions": actions_page(slug)})
         reports = sorted((r for r in records.of(Report) if r.committee == slug and exists_on(records, r, as_of)),
                          key=lambda r: (r.published, r.id), reverse=True)
         for report in reports:
             context = recommendations_context(records, config, report.id, as_of)
-            docs[report_page(report)] = render_template(config, RECOMMENDATIONS_TEMPLATES["default"], context)
+            docs[report_page(report)] = render(config, RECOMMENDATIONS_TEMPLATES["default"], context)
             section.append({report.title: report_page(report)})
         committees.append({"slug": slug, "name": committee.name, "body": committee.body,
                            "counts": status_counts(records, config, slug, as_of),
@@ -182,7 +182,7 @@ def site_files(records: RecordSet, config: Config, as_of: dt.date, source: str =
             f"(since {format_date(r.since, style)})" for r in item.reasons)
         row["days"] = item.worst
         attention.append(row)
-    docs["overdue.md"] = render_template(config, "site-overdue.md.j2", {"as_of": format_date(as_of, style), "items": attention})
+    docs["overdue.md"] = render(config, "site-overdue.md.j2", {"as_of": format_date(as_of, style), "items": attention})
     nav.append({"Needs attention": "overdue.md"})
 
     bodies = []
@@ -195,19 +195,19 @@ def site_files(records: RecordSet, config: Config, as_of: dt.date, source: str =
         used.add(slug)
         page = f"bodies/{slug}.md"
         rows = [_item(records, config, r, as_of, page) for r in items]
-        docs[page] = render_template(config, "site-body.md.j2", {"name": name, "as_of": format_date(as_of, style), "items": rows})
+        docs[page] = render(config, "site-body.md.j2", {"name": name, "as_of": format_date(as_of, style), "items": rows})
         bodies.append({"name": name, "link": page, "count": len(rows)})
         body_nav.append({name: page})
-    docs["bodies/index.md"] = render_template(config, "site-bodies.md.j2", {"as_of": format_date(as_of, style), "bodies": bodies})
+    docs["bodies/index.md"] = render(config, "site-bodies.md.j2", {"as_of": format_date(as_of, style), "bodies": bodies})
     nav.append({"Who owes what": [{"All bodies": "bodies/index.md"}, *body_nav]})
 
-    docs["index.md"] = render_template(config, "site-index.md.j2", {
+    docs["index.md"] = render(config, "site-index.md.j2", {
         "as_of": format_date(as_of, style), "committees": committees, "source": source,
         "attention_count": len(attention)})
 
     base_url = config.site_url.rstrip("/") + "/" if config.site_url else ""
     entries = feed_entries(records, config, as_of, base_url)
-    docs["feed.xml"] = render_template(config, "feed.xml.j2", {
+    docs["feed.xml"] = render(config, "feed.xml.j2", {
         "title": "Committee actions and recommendations: status changes",
         "id": f"{base_url}feed.xml" if base_url else "tag:committee-tracker,2000:feed",
         "base_url": base_url,
