@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tracker.config import RECORDS_DIR
+from tracker.store import list_folder
 
 # Variables that would point git at another repository, index or work tree than the one asked about.
 _REDIRECTING = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY", "GIT_COMMON_DIR",
@@ -160,21 +161,8 @@ def list_records(root: Path, known: Folders | None = None, settled_before: int |
         if entry is not None and entry[1] and tuple(entry[0]) == key:
             subfolders, files, strange = entry[2], entry[3], entry[4]
         else:
-            subfolders, files, strange = [], [], []
             try:
-                with os.scandir(path) as entries:
-                    for item in entries:
-                        name = item.name
-                        try:
-                            is_dir = item.is_dir(follow_symlinks=False)
-                        except OSError:
-                            is_dir = False
-                        if is_dir:
-                            if name.endswith(".yaml"):
-                                strange.append(name)
-                            subfolders.append(name)
-                        elif name.endswith(".yaml"):
-                            files.append(name)
+                subfolders, files, strange = list_folder(path)
             except OSError:
                 continue
         settled = settled_before is not None and max(key[0], key[1]) < settled_before

@@ -317,14 +317,13 @@ def _scan_tree(folder: Path, prefix: str) -> tuple[dict[str, StatKey], list[str]
     return files, odd
 
 
-def _scan_folder(folder: Path, prefix: str, files: dict[str, StatKey], odd: list[str], *, recurse: bool) -> None:
-    stack = [(str(folder), prefix)]
-    while stack:
-        path, rel = stack.pop()
-        try:
-            entries = list(os.scandir(path))
-        except OSError:
-            continue
+def list_folder(path: str) -> tuple[list[str], list[str], list[str]]:
+    """A folder's subfolders, its *.yaml files, and its folders named *.yaml (reported as problems); symbolic
+    links to folders count as files, so they are never followed. Raises OSError when the folder cannot be read."""
+    subfolders: list[str] = []
+    files: list[str] = []
+    strange: list[str] = []
+    with os.scandir(path) as entries:
         for entry in entries:
             name = entry.name
             try:
@@ -332,16 +331,31 @@ def _scan_folder(folder: Path, prefix: str, files: dict[str, StatKey], odd: list
             except OSError:
                 is_dir = False
             if is_dir:
+                subfolders.append(name)
                 if name.endswith(".yaml"):
-                    odd.append(rel + name)
-                if recurse:
-                    stack.append((entry.path, f"{rel}{name}/"))
+                    strange.append(name)
             elif name.endswith(".yaml"):
-                try:
-                    stat = entry.stat()
-                    files[rel + name] = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
-                except OSError:
-                    odd.append(rel + name)
+                files.append(name)
+    return subfolders, files, strange
+
+
+def _scan_folder(folder: Path, prefix: str, files: dict[str, StatKey], odd: list[str], *, recurse: bool) -> None:
+    stack = [(str(folder), prefix)]
+    while stack:
+        path, rel = stack.pop()
+        try:
+            subfolders, names, strange = list_folder(path)
+        except OSError:
+            continue
+        odd.extend(rel + name for name in strange)
+        if recurse:
+            stack.extend((os.path.join(path, name), f"{rel}{name}/") for name in subfolders)
+        for name in names:
+            try:
+                stat = os.stat(os.path.join(path, name))
+                files[rel + name] = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
+            except OSError:
+                odd.append(rel + name)
 
 
 def _open_cache(root: Path) -> RecordCache | None:
