@@ -193,6 +193,16 @@ def as_of_option(func: F) -> F:
     )(func)
 
 
+def committee_filter(help: str = "Only this committee's items.") -> Callable[[F], F]:
+    """`--committee SLUG` narrowing a command's answer, with slugs completed at the shell."""
+    return click.option("--committee", default="", metavar="SLUG", shell_complete=complete_committees, help=help)
+
+
+def responsible_filter(help: str = "Only what this person or body owes.") -> Callable[[F], F]:
+    """`--responsible BODY`: actions' responsible person and recommendations' addressees, other names included."""
+    return click.option("--responsible", default="", metavar="BODY", help=help)
+
+
 def format_option(*choices: str, default: str = "table") -> Callable[[F], F]:
     def decorate(func: F) -> F:
         return click.option(
@@ -528,9 +538,9 @@ KIND_CHOICE = click.Choice(["meeting", "action", "report", "recommendation", "re
 @root_option
 @ref_option
 @click.option("--kind", "kinds", type=KIND_CHOICE, multiple=True, help="Only records of this kind. Repeatable.")
-@click.option("--committee", default="", shell_complete=complete_committees, help="Only this committee's records.")
+@committee_filter("Only this committee's records.")
 @click.option("--status", "statuses", multiple=True, help="Only items with this status. Repeatable.")
-@click.option("--responsible", default="", help="Only what this person or body owes (actions' responsible, recommendations' addressees).")
+@responsible_filter("Only what this person or body owes (actions' responsible, recommendations' addressees).")
 @click.option("--report", default="", help="Only this report and its recommendations and responses.")
 @click.option("--open/--done", "is_open", default=None, help="Only open items, or only done ones.")
 @click.option("--overdue", is_flag=True, help="Only items past their due date.")
@@ -595,8 +605,8 @@ def show(record_id: str, as_of: dt.date | None, fmt: str) -> None:
 @main.command()
 @root_option
 @ref_option
-@click.option("--committee", default="", shell_complete=complete_committees, help="Only this committee's items.")
-@click.option("--responsible", default="", help="Only what this person or body owes.")
+@committee_filter()
+@responsible_filter()
 @click.option("--fail-if-any", is_flag=True, help="Exit with status 1 when anything is listed (for scheduled checks).")
 @as_of_option
 @format_option()

@@ -10,11 +10,13 @@ from tracker.cli import (
     _check_committee,
     _tty,
     as_of_option,
+    committee_filter,
     format_option,
     inside_repository,
     main,
     output_option,
     ref_option,
+    responsible_filter,
     root_option,
     session,
     today,
@@ -25,8 +27,8 @@ from tracker.cli import (
 @main.command()
 @root_option
 @ref_option
-@click.option("--committee", default="", help="Only this committee's items.")
-@click.option("--responsible", default="", help="Only what this person or body owes.")
+@committee_filter()
+@responsible_filter()
 @as_of_option
 @format_option()
 @output_option
@@ -52,8 +54,8 @@ def slippage(committee: str, responsible: str, as_of: dt.date | None, fmt: str, 
 @main.command()
 @root_option
 @as_of_option
-@click.option("--committee", default="", help="Only this committee's items.")
-@click.option("--responsible", default="", metavar="BODY", help="Only the letter to this person or body.")
+@committee_filter()
+@responsible_filter("Only the letter to this person or body.")
 @click.option("-o", "--output-dir", "output_dir", type=click.Path(file_okay=False), default=None,
               help="Write one Markdown file per body into this existing folder instead of printing.")
 @click.option("--record", is_flag=True, help="Also write a follow-up event on each item chased.")
@@ -105,8 +107,8 @@ def remind(as_of: dt.date | None, committee: str, responsible: str, output_dir: 
 @main.command()
 @root_option
 @ref_option
-@click.option("--committee", default="", help="Only this committee's deadlines.")
-@click.option("--responsible", default="", help="Only what this person or body owes.")
+@committee_filter("Only this committee's deadlines.")
+@responsible_filter()
 @as_of_option
 @output_option
 def calendar(committee: str, responsible: str, as_of: dt.date | None, output: str | None) -> None:

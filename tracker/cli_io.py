@@ -14,6 +14,7 @@ from tracker.cli import (
     _author,
     _check_committee,
     as_of_option,
+    committee_filter,
     format_option,
     main,
     root_option,
@@ -48,7 +49,7 @@ def _commit(paths: list[str], message: str) -> None:
 @root_option
 @click.option("--kind", type=KIND_CHOICE, default=None,
               help="Which records (required for csv; xlsx without it has one sheet per kind).")
-@click.option("--committee", default="", shell_complete=complete_committees, help="Only this committee's records.")
+@committee_filter("Only this committee's records.")
 @click.option("--format", "fmt", type=click.Choice(["csv", "json", "xlsx", "popolo"]), default="csv", show_default=True,
               help="csv or xlsx for spreadsheets, json for programs, popolo for open-data portals.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="Write to this file.")
