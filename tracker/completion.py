@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -50,17 +51,17 @@ def committee_slugs(root: Path, prefix: str = "") -> list[str]:
     return slugs
 
 
-def complete_ids(ctx: Any, _param: Any, incomplete: str) -> list[str]:
+def _complete(ctx: Any, lister: Callable[[Path, str], list[str]], incomplete: str) -> list[str]:
     try:
         root = _root(ctx)
-        return record_ids(root, incomplete) if root else []
+        return lister(root, incomplete) if root else []
     except Exception:  # completion must never break the shell
         return []
+
+
+def complete_ids(ctx: Any, _param: Any, incomplete: str) -> list[str]:
+    return _complete(ctx, record_ids, incomplete)
 
 
 def complete_committees(ctx: Any, _param: Any, incomplete: str) -> list[str]:
-    try:
-        root = _root(ctx)
-        return committee_slugs(root, incomplete) if root else []
-    except Exception:  # completion must never break the shell
-        return []
+    return _complete(ctx, committee_slugs, incomplete)
