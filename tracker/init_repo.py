@@ -11,6 +11,7 @@ from tracker.config import CONFIG_FILE, DEFAULT_STATUSES, LOCAL_DIR, RECORDS_DIR
 from tracker.errors import TrackerError
 from tracker.gitio import inside_git_repository
 from tracker.resources import data_dir
+from tracker.writer import write_new
 
 WORKFLOW = ".github/workflows/tracker.yml"
 _COMMITTEE = re.compile(r"^([a-z0-9]+(?:-[a-z0-9]+)*)=(.+)$")
@@ -64,7 +65,7 @@ def init_repository(directory: Path, committees: list[tuple[str, str]]) -> list[
     if config_path.exists():
         done += _add_committees(config_path, committees)
     else:
-        config_path.write_text(default_config_text(committees), encoding="utf-8")
+        write_new(directory, CONFIG_FILE, default_config_text(committees))
         done.append(f"wrote {config_path}")
     records = directory / RECORDS_DIR
     if not records.exists():
@@ -77,9 +78,7 @@ def init_repository(directory: Path, committees: list[tuple[str, str]]) -> list[
         done.append(f"copied the record schemas to {schema}/ (for editors)")
     workflow = directory / WORKFLOW
     if not workflow.exists():
-        workflow.parent.mkdir(parents=True, exist_ok=True)
-        workflow.write_text((data_dir("templates") / "ci" / "github-workflow.yml").read_text(encoding="utf-8"),
-                            encoding="utf-8")
+        write_new(directory, WORKFLOW, (data_dir("templates") / "ci" / "github-workflow.yml").read_text(encoding="utf-8"))
         done.append(f"wrote {workflow} (checks pull requests, publishes the site from main)")
     ignore = directory / ".gitignore"
     ignored = ignore.read_text(encoding="utf-8").splitlines() if ignore.exists() else []
