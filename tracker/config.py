@@ -80,10 +80,6 @@ class Config:
     body_aliases: dict[str, str] = field(default_factory=dict)
     site_url: str = ""
 
-    @property
-    def records_dir(self) -> Path:
-        return self.root / RECORDS_DIR
-
     def status(self, kind: str, slug: str) -> Status | None:
         return self.statuses.get(kind, {}).get(slug)
 

@@ -25,7 +25,6 @@ from tracker.store import RecordSet, load_records, parse_record
 from tracker.yamlio import read_bytes
 
 LOCK_FILE = "write.lock"
-RESPONSE_POSITIONS = ("accepted", "partially-accepted", "not-accepted", "noted")
 AWAITING_RESPONSE = "awaiting-response"
 
 

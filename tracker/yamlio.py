@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -188,8 +187,3 @@ def dotted(path: FieldPath) -> str:
     for part in path:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
     return out
-
-
-def iter_yaml_files(folder: Path) -> Iterator[Path]:
-    """Every *.yaml file under folder, in a stable order."""
-    yield from sorted(folder.rglob("*.yaml"))
