@@ -141,6 +141,7 @@ def test_bad_record(case: Case, tmp_path: Path, run: Run) -> None:
 
     checked = run(root, "validate")
     assert_reported(checked, case, "stdout")
+    assert run(root, "--no-cache", "validate").stdout == checked.stdout
     listed = run(root, "list")
     assert_reported(listed, case, "stderr")
     assert listed.stderr.startswith("error: the records have problems")

@@ -11,7 +11,7 @@ from tests.conftest import CallSpy, Run, git
 from tests.test_cache import rewrite
 from tracker import validate as validate_module
 from tracker.config import load_config
-from tracker.store import load_records, remember_validation
+from tracker.store import load_records
 
 ACTION = "records/pcc/actions/2023/pcc-2023-03-22-6a.yaml"
 OVERDUE = ("overdue", "--as-of", "2024-01-15", "--format", "json")
@@ -21,7 +21,7 @@ class ValidateCounter(CallSpy):
     """Counts the whole-repository validations actually run (rather than remembered)."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch):
-        super().__init__(monkeypatch, validate_module, "validate")
+        super().__init__(monkeypatch, validate_module, "combine")
 
 
 def test_an_unchanged_state_is_not_validated_again(bundled: Path, run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -84,11 +84,10 @@ def test_checkout_of_an_inconsistent_commit_is_validated(git_repo: Path, run: Ru
 def test_the_remembered_problems_are_the_ones_validation_finds(bundled: Path) -> None:
     rewrite(bundled / ACTION, "status: ongoing", "status: ongoinx")
     config = load_config(bundled)
-    records = load_records(config)
-    assert records.validated is None
-    found = validate_module.validate(config, records)
+    records = load_records(config)  # validated from each file's own problems and facts, kept in the cache
+    found = validate_module.validate(config, load_records(config, use_cache=False))
     assert found
-    remember_validation(config, records, found)
+    assert records.validated == found
     again = load_records(config)
     assert again.state == records.state
     assert again.validated == found

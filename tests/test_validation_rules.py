@@ -32,6 +32,9 @@ def _problems(run: Run, root: Path) -> list[str]:
     result = run(root, "validate")
     assert result.exit_code == 1, result.output
     assert "Traceback" not in result.output
+    # Found from the facts kept in the cache, remembered, and from the records themselves: the same problems.
+    assert run(root, "validate").stdout == result.stdout
+    assert run(root, "--no-cache", "validate").stdout == result.stdout
     return result.stdout.splitlines()
 
 

@@ -29,7 +29,7 @@ DB_NAME = "records.sqlite3"
 STAMP_NAME = "stamp"
 # Longer than the coarsest timestamp granularity of a common file system (FAT: 2 s).
 SETTLE_NS = 3_000_000_000
-FORMAT = "6"
+FORMAT = "7"
 # What a cached parse result depends on besides the file's bytes.
 _CODE = ("cache.py", "store.py", "records.py", "dates.py", "yamlio.py", "schemas.py", "fastschema.py", "errors.py")
 
@@ -68,6 +68,12 @@ class Parsed:
     committee: str
     ok: bool
     payload: bytes  # pickle of (record or None, problems)
+    # For validation without building the record again (see validate.py): the record's own problems, or the
+    # problems that stop the file being a record (pickled; empty for none), the validation code they were found
+    # with (validation_code; empty when not checked), and the record's Facts (marshalled; empty for none).
+    own: bytes = b""
+    checked: bytes = b""
+    facts: bytes = b""
 
 
 def fingerprint(package: Path, schema_dir: Path) -> str:
@@ -134,7 +140,7 @@ class RecordCache:
                 db.execute(
                     "CREATE TABLE files (path TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER, ctime_ns INTEGER,"
                     " ino INTEGER, settled INTEGER, digest BLOB, kind TEXT, id TEXT, report TEXT,"
-                    " final_status TEXT, final_on TEXT, committee TEXT, ok INTEGER)"
+                    " final_status TEXT, final_on TEXT, committee TEXT, ok INTEGER, own BLOB, checked BLOB, facts BLOB)"
                 )
                 db.execute("CREATE INDEX files_id ON files (id)")
                 db.execute("CREATE TABLE payloads (path TEXT PRIMARY KEY, data BLOB)")
@@ -203,10 +209,14 @@ class RecordCache:
                 committee: str | None = None) -> Iterator[Result]:
         """The stored parse results: of every file, or (with open_on, an ISO date) of just the files a question
         about what needs attention on that day can touch, or (with committee) of just that committee's meetings
-        and actions. done gives the statuses that count as done, by kind. Files with problems and duplicated
-        IDs always come, so problems and ID clashes resolve exactly as in a full load."""
+        and actions (with committee "", of just the files with problems). done gives the statuses that count as
+        done, by kind. Files with problems and duplicated IDs always come, so problems and ID clashes resolve
+        exactly as in a full load."""
         columns = "files.path, size, mtime_ns, ctime_ns, ino, digest, payloads.data"
         tables = "files JOIN payloads ON payloads.path = files.path"
+        if committee == "":
+            yield from self.db.execute(f"SELECT {columns} FROM {tables} WHERE ok = 0")
+            return
         if committee is not None:
             yield from self.db.execute(f"""
                 SELECT {columns} FROM {tables}
@@ -251,9 +261,9 @@ class RecordCache:
         db.executemany("DELETE FROM files WHERE path = ?", ((path,) for path in gone))
         db.executemany("DELETE FROM payloads WHERE path = ?", ((path,) for path in gone))
         db.executemany(
-            "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             ((p.path, *p.stat, int(settled), p.digest, p.kind, p.id, p.report, p.final_status, p.final_on,
-              p.committee, int(p.ok)) for p, settled in fresh),
+              p.committee, int(p.ok), p.own, p.checked, p.facts) for p, settled in fresh),
         )
         db.executemany("INSERT OR REPLACE INTO payloads VALUES (?, ?)", ((p.path, p.payload) for p, _ in fresh))
         db.executemany(
@@ -287,6 +297,27 @@ class RecordCache:
         """Keep the folder listings of this scan (within a snapshot)."""
         self.db.execute("INSERT OR REPLACE INTO folders VALUES (1, ?)", (marshal.dumps(folders),))
 
+    def checks(self) -> list[tuple[str, int, bytes, bytes, bytes]]:
+        """Each file's path, whether it holds a record, and what validating it needs: its own problems, the
+        validation code they were found with, and its facts (see Parsed)."""
+        return self.db.execute("SELECT path, ok, checked, own, facts FROM files").fetchall()
+
+    def payload(self, path: str) -> bytes:
+        row = self.db.execute("SELECT data FROM payloads WHERE path = ?", (path,)).fetchone()
+        if row is None:
+            raise sqlite3.DatabaseError(f"no parse result stored for {path}")
+        data: bytes = row[0]
+        return data
+
+    def recheck(self, path: str, own: bytes, checked: bytes, facts: bytes) -> None:
+        """Keep a file's own problems and facts found again with other validation code (within a snapshot)."""
+        self.db.execute("UPDATE files SET own = ?, checked = ?, facts = ? WHERE path = ?", (own, checked, facts, path))
+
+    def record_count(self) -> int:
+        """How many records the files hold, counting an ID used twice once."""
+        row = self.db.execute("SELECT count(DISTINCT id) FROM files WHERE ok = 1").fetchone()
+        return int(row[0])
+
     def validation(self, state: str) -> list[Any] | None:
         """The problems validation found in this state of the repository, if it was validated before."""
         row = self.db.execute("SELECT problems FROM validated WHERE state = ?", (state,)).fetchone()
@@ -297,22 +328,21 @@ class RecordCache:
 
     def remember_validation(self, state: str, problems: list[Any]) -> None:
         """Keep what validation found in this state (and only the few most recent states)."""
+        with self.snapshot(immediate=True):
+            self.keep_validation(state, problems)
+
+    def keep_validation(self, state: str, problems: list[Any]) -> None:
+        """remember_validation, within a snapshot."""
         db = self.db
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            db.execute("INSERT OR REPLACE INTO validated VALUES (?, ?, (SELECT coalesce(max(at), 0) + 1 FROM validated))",
-                       (state, pickle.dumps(problems, protocol=pickle.HIGHEST_PROTOCOL)))
-            db.execute("DELETE FROM validated WHERE at <= (SELECT max(at) FROM validated) - ?", (KEEP_STATES,))
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-        db.execute("COMMIT")
+        db.execute("INSERT OR REPLACE INTO validated VALUES (?, ?, (SELECT coalesce(max(at), 0) + 1 FROM validated))",
+                   (state, pickle.dumps(problems, protocol=pickle.HIGHEST_PROTOCOL)))
+        db.execute("DELETE FROM validated WHERE at <= (SELECT max(at) FROM validated) - ?", (KEEP_STATES,))
 
     @contextmanager
-    def snapshot(self) -> Iterator[None]:
+    def snapshot(self, immediate: bool = False) -> Iterator[None]:
         """One transaction from first read to last write: if another run writes in between, this run's write
         fails (sqlite3.OperationalError) instead of mixing the two runs' views of the files."""
-        self.db.execute("BEGIN")
+        self.db.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
         try:
             yield
         except BaseException:

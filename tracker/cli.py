@@ -651,7 +651,7 @@ def validate(paths: tuple[str, ...], fmt: str) -> None:
     from tracker.validate import validate as check
 
     s = session()
-    records = s.read()
+    records = s.read(only_problems=True)
     problems = records.validated
     if problems is None:
         problems = check(s.config, records)
@@ -664,7 +664,7 @@ def validate(paths: tuple[str, ...], fmt: str) -> None:
     else:
         for problem in problems:
             click.echo(str(problem))
-        count = len(records)
+        count = records.count if records.count is not None else len(records)
         summary = f"{count} records checked, {len(problems)} problem{'s' if len(problems) != 1 else ''}"
         click.echo(summary, err=True)
     if problems:

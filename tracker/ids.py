@@ -21,7 +21,6 @@ from tracker.errors import TrackerError
 
 if TYPE_CHECKING:
     from tracker.records import Record
-    from tracker.store import RecordSet
 
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
@@ -82,7 +81,7 @@ def response_id(report: str, date: dt.date, from_body: str) -> str:
     return f"{report}-{date.isoformat()}-{slugify(from_body, 5)}"
 
 
-def expected_id(record: Record, records: RecordSet) -> str | None:
+def expected_id(record: Record) -> str | None:
     """The ID the naming scheme gives this record, or None where the record's own ID is acceptable."""
     from tracker.records import Action, Meeting, Recommendation, Report, Response
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import gc
+import marshal
 import os
 import pickle
 import sqlite3
@@ -88,6 +89,8 @@ class RecordSet:
     # Set by load_records when git vouched for the files: whether any record file differs from HEAD's (changed,
     # staged, deleted, or on disk but not in HEAD's tree, ignored or not). None when it did not look.
     uncommitted: bool | None = None
+    # Set by load_records when only the files with problems were built: how many records the repository holds.
+    count: int | None = None
 
     @property
     def broken_ids(self) -> set[str]:
@@ -206,7 +209,7 @@ def build_set(sources: Iterable[tuple[str, bytes | Problem]]) -> RecordSet:
 
 def load_records(
     config: Config, paths: Iterable[Path] | None = None, *, use_cache: bool = True, open_on: dt.date | None = None,
-    committee: str | None = None, progress: ProgressCallback | None = None,
+    committee: str | None = None, progress: ProgressCallback | None = None, only_problems: bool = False,
 ) -> RecordSet:
     """Load the repository's records (or just the given files) from the working tree.
 
@@ -214,9 +217,11 @@ def load_records(
     in parallel when there are many. With open_on, only what `query.needs_attention` needs on that date is
     built: items that may be open then, with the reports and responses they refer to; meetings and items
     already done by that date are left out. With committee, only that committee's meetings and actions are
-    built. Either part is loaded only when the state's validation is remembered (records.validated is set);
-    otherwise every record is. Problems are reported for every file either way. progress, when given, hears how
-    many of the files that need parsing are done.
+    built. With only_problems, just the files with problems are built, and records.count tells how many records
+    there are (what `tracker validate` needs). A part is loaded only when the state's validation is known
+    (records.validated is set; found from the cache's facts when it is not remembered); otherwise every record
+    is. Problems are reported for every file either way. progress, when given, hears how many of the files that
+    need parsing are done.
     """
     root = config.root
     if paths is not None:
@@ -226,10 +231,13 @@ def load_records(
     gc.disable()  # building many small objects; the collector would only slow it down (nothing here is cyclic)
     state: tuple[str, list[Problem] | None] | None = None
     uncommitted: list[bool] = []  # filled in by _load_snapshot when git vouched for the files
+    count: list[int] = []  # filled in by _load_snapshot when only the files with problems were loaded
+    if only_problems:
+        committee = ""  # the cache's name for that part
     try:
         if cache is not None:
             try:
-                loaded, odd, state = _load_cached(config, cache, open_on, committee, uncommitted, progress)
+                loaded, odd, state = _load_cached(config, cache, open_on, committee, uncommitted, progress, count)
             except _Raced:
                 # Another run of tracker changed the cache meanwhile: read the files this time.
                 loaded, odd = _load_scanned(root, progress)
@@ -262,6 +270,8 @@ def load_records(
             records.state, records.validated = state
         if uncommitted:
             records.uncommitted = uncommitted[-1]
+        if count:
+            records.count = count[-1]
     finally:
         if gc_was_enabled:
             # Everything built here lives until the command ends: keep the collector from walking it again and
@@ -376,10 +386,10 @@ def _load_scanned(root: Path, progress: ProgressCallback | None = None) -> tuple
 
 def _load_cached(
     config: Config, cache: RecordCache, open_on: dt.date | None, committee: str | None = None,
-    uncommitted: list[bool] | None = None, progress: ProgressCallback | None = None,
+    uncommitted: list[bool] | None = None, progress: ProgressCallback | None = None, count: list[int] | None = None,
 ) -> tuple[dict[str, Loaded], list[str], tuple[str, list[Problem] | None] | None]:
     with cache.snapshot():
-        return _load_snapshot(config, cache, open_on, committee, uncommitted, progress)
+        return _load_snapshot(config, cache, open_on, committee, uncommitted, progress, count)
 
 
 @dataclass
@@ -437,12 +447,15 @@ class _Raced(Exception):
 
 def _load_snapshot(
     config: Config, cache: RecordCache, open_on: dt.date | None, committee: str | None = None,
-    uncommitted: list[bool] | None = None, progress: ProgressCallback | None = None,
+    uncommitted: list[bool] | None = None, progress: ProgressCallback | None = None, count: list[int] | None = None,
 ) -> tuple[dict[str, Loaded], list[str], tuple[str, list[Problem] | None] | None]:
     """The records, from the cache where their bytes are unchanged, and the state (with the problems found
     when it was validated before, if it was). Only when that state's validation is known is a partial load
     (open_on) made: otherwise every record is loaded, for validation needs them all."""
+    from tracker import cache as cache_module
+
     root = cache.folder.parent
+    code = cache_module.validation_code(root, Path(cache_module.__file__).parent)
     read_at = cache.now_ns()
     found = _find_files(root, cache, read_at)
     files, odd = found.files, found.odd
@@ -486,7 +499,7 @@ def _load_snapshot(
     loaded: dict[str, Loaded] = {}
     fresh: list[tuple[Parsed, bool]] = []
     stats = dict(files)
-    for result in _parse_many(root, to_parse, progress):
+    for result in _parse_many(root, to_parse, progress, config, code):
         if isinstance(result, Parsed):
             fresh.append((result, cache.settled(result.stat, read_at)))
             expected[result.path] = result.digest
@@ -502,9 +515,6 @@ def _load_snapshot(
 
     state: tuple[str, list[Problem] | None] | None = None
     if not loaded and not odd:  # every file read and hashed: the state is known exactly
-        from tracker import cache as cache_module
-
-        code = cache_module.validation_code(root, Path(cache_module.__file__).parent)
         if found.tree:
             # The tree fixes the content of every file git vouched for; the rest are named with their hashes.
             entries = [(rel, hashed) for rel, hashed in expected.items() if found.clean.get(rel) != hashed]
@@ -514,8 +524,14 @@ def _load_snapshot(
         else:
             key = cache_module.state_key(expected.items(), code)
         state = (key, cache.validation(key))
+        if state[1] is None:
+            problems = _validate_cached(config, cache, code)
+            cache.keep_validation(key, problems)
+            state = (key, problems)
     if state is None or state[1] is None:
         open_on = committee = None
+    elif committee == "" and count is not None:
+        count.append(cache.record_count())
     done = None
     if open_on is not None:
         done = {kind: [slug for slug, status in config.statuses.get(kind, {}).items() if not status.is_open]
@@ -527,6 +543,34 @@ def _load_snapshot(
     if open_on is None and committee is None and len(loaded) < len(files) + len(found.clean):
         raise _Raced("results went missing")
     return loaded, odd, state
+
+
+def _validate_cached(config: Config, cache: RecordCache, code: bytes) -> list[Problem]:
+    """Every problem of the cached files (which are every file of the repository): each file's own problems as
+    kept with it (found again where they were found with other validation code), and those across records from
+    the records' facts, so no record is built again."""
+    from tracker.validate import Facts, combine, facts_of, local_problems
+
+    root = cache.folder.parent
+    failed: list[Problem] = []
+    kept: list[tuple[Facts, list[Problem]]] = []
+    for path, ok, checked, own, facts in sorted(cache.checks(), key=lambda row: row[0].split("/")):
+        if checked != code:
+            record, problems = load_payload(cache.payload(path))
+            found = problems if record is None else local_problems(config, record, root)
+            own = pickle.dumps(found, protocol=pickle.HIGHEST_PROTOCOL) if found else b""
+            facts = marshal.dumps(tuple(facts_of(record))) if record is not None else b""
+            cache.recheck(path, own, code, facts)
+        problems = pickle.loads(own) if own else []
+        if ok:
+            kept.append((Facts._make(marshal.loads(facts)), problems))
+        else:
+            failed.extend(problems)
+
+    def locate(path: str, field_path: tuple[str | int, ...]) -> tuple[int, int]:
+        return field_position(root, path, field_path) if field_path else (1, 1)
+
+    return combine(failed, kept, locate)
 
 
 def _load_fresh(root: Path, rels: list[str], progress: ProgressCallback | None = None) -> dict[str, Loaded]:
@@ -542,8 +586,10 @@ def _load_fresh(root: Path, rels: list[str], progress: ProgressCallback | None =
 PARALLEL_FROM = 300
 
 
-def _parse_many(root: Path, rels: list[str], progress: ProgressCallback | None = None) -> list[Parsed | tuple[str, Problem]]:
-    """Read and parse files, across all cores when there are many, reporting (done, total) as chunks finish."""
+def _parse_many(root: Path, rels: list[str], progress: ProgressCallback | None = None, config: Config | None = None,
+                checked: bytes = b"") -> list[Parsed | tuple[str, Problem]]:
+    """Read and parse files, across all cores when there are many, reporting (done, total) as chunks finish
+    (config and checked as for parse_files)."""
     workers = _cores()
     chunk = max(50, len(rels) // (max(workers, 1) * 8))
     chunks = [rels[start:start + chunk] for start in range(0, len(rels), chunk)]
@@ -557,16 +603,17 @@ def _parse_many(root: Path, rels: list[str], progress: ProgressCallback | None =
         return results
 
     if len(rels) < PARALLEL_FROM or workers < 2:
-        return collect(parse_files(str(root), part) for part in chunks)
+        return collect(parse_files(str(root), part, config, checked) for part in chunks)
     from concurrent.futures import ProcessPoolExecutor
 
     try:
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            return collect(pool.map(parse_files, [str(root)] * len(chunks), chunks))
+            return collect(pool.map(parse_files, [str(root)] * len(chunks), chunks, [config] * len(chunks),
+                                    [checked] * len(chunks)))
     except (OSError, ImportError, RuntimeError):
         # No process pool here (a sandbox without semaphores, say): parse in this process.
         results.clear()
-        return collect(parse_files(str(root), part) for part in chunks)
+        return collect(parse_files(str(root), part, config, checked) for part in chunks)
 
 
 def _cores() -> int:
@@ -576,8 +623,10 @@ def _cores() -> int:
         return os.cpu_count() or 1
 
 
-def parse_files(root: str, rels: list[str]) -> list[Parsed | tuple[str, Problem]]:
-    """Read and parse each file; a Parsed result to keep, or the problem that stopped it being read."""
+def parse_files(root: str, rels: list[str], config: Config | None = None, checked: bytes = b"",
+                ) -> list[Parsed | tuple[str, Problem]]:
+    """Read and parse each file; a Parsed result to keep, or the problem that stopped it being read. With config,
+    each record's own problems and its facts are found too (see validate.py), checked being the validation code."""
     results: list[Parsed | tuple[str, Problem]] = []
     base = Path(root)
     for rel in rels:
@@ -594,11 +643,19 @@ def parse_files(root: str, rels: list[str]) -> list[Parsed | tuple[str, Problem]
         record, problems = parse_record(rel, data)
         kind = record.kind if record is not None else ""
         final_status, final_on = _final_status(record)
+        own = b""
+        facts = b""
+        if config is not None:
+            from tracker.validate import facts_of, local_problems
+
+            found = problems if record is None else local_problems(config, record, data)
+            own = pickle.dumps(found, protocol=pickle.HIGHEST_PROTOCOL) if found else b""
+            facts = marshal.dumps(tuple(facts_of(record))) if record is not None else b""
         results.append(Parsed(
             rel, stat, digest(data), kind, record.id if record is not None else "",
             str(getattr(record, "report", "")), final_status, final_on, str(getattr(record, "committee", "")),
             record is not None and not problems,
-            dump_payload(record, problems),
+            dump_payload(record, problems), own, checked if config is not None else b"", facts,
         ))
     return results
 
