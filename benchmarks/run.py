@@ -254,6 +254,9 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[int, dict[str, Figure]] = {}
     tasks: dict[int, dict[str, Figure] | None] = {}
     print(f"machine: {machine()}", flush=True)
+    # As after `pip install`, which compiles every module: otherwise a machine that writes no bytecode
+    # (PYTHONDONTWRITEBYTECODE) would compile the sources on every run and measure that instead.
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(PROJECT / "tracker")], check=True)
     for size in sizes:
         repo = build(args.workdir, size, args.seed)
         print(f"measuring {size:,} records in {repo} ...", file=sys.stderr, flush=True)

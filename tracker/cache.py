@@ -35,6 +35,8 @@ _CODE = ("cache.py", "store.py", "records.py", "dates.py", "yamlio.py", "schemas
 
 # How many validated states to remember (the current one, and a few to come back to after switching branches).
 KEEP_STATES = 8
+# How many answers to keep (a clerk's few questions a day, on a few branches).
+KEEP_ANSWERS = 32
 
 StatKey = tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode
 Result = tuple[str, int, int, int, int, bytes, bytes]  # path, the four of StatKey, digest, payload
@@ -148,10 +150,15 @@ class RecordCache:
                 db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
                 # The problems `validate` found in one whole state of the repository (see state_key).
                 db.execute("CREATE TABLE validated (state TEXT PRIMARY KEY, problems BLOB, at INTEGER)")
-                # Each records tree of git's (by ID) as {path: blob ID}, so `git ls-tree` runs once per tree.
-                db.execute("CREATE TABLE trees (tree TEXT PRIMARY KEY, data BLOB, at INTEGER)")
-                # Each folder's listing under records/ (see gitscan.list_records), kept whole in one blob.
-                db.execute("CREATE TABLE folders (id INTEGER PRIMARY KEY CHECK (id = 1), data BLOB)")
+                # The record files of git's current records tree with their blob IDs (its ID in meta 'tree'), so
+                # `git ls-tree` runs once per tree, and which cached files match it is one query.
+                db.execute("CREATE TABLE tree_files (path TEXT PRIMARY KEY, blob BLOB)")
+                # The last scan through git (see store._find_files), kept whole in one blob.
+                db.execute("CREATE TABLE scan (id INTEGER PRIMARY KEY CHECK (id = 1), data BLOB)")
+                # A command's whole answer (its output text and how many items it listed) in one state of the
+                # repository, for a question that names the command, its options and the day (see answer()).
+                db.execute("CREATE TABLE answers (state TEXT, question TEXT, text BLOB, items INTEGER, at INTEGER,"
+                           " PRIMARY KEY (state, question))")
                 db.execute("INSERT INTO meta VALUES ('version', ?)", (version,))
                 db.execute("COMMIT")
                 return db
@@ -251,9 +258,9 @@ class RecordCache:
         yield from self.db.execute(query, [open_on, *params])
 
     def update(self, fresh: list[tuple[Parsed, bool]], confirmed: list[tuple[str, StatKey, bool]],
-               gone: Iterable[str], index: Index) -> None:
+               gone: Iterable[str], index: Index | None) -> None:
         """Store new parse results, new stats of files whose bytes were unchanged, and forget deleted files
-        (within a snapshot)."""
+        (within a snapshot); index is the new stats() whole, or None to have it read from the rows."""
         gone = list(gone)
         if not (fresh or confirmed or gone):
             return
@@ -271,31 +278,56 @@ class RecordCache:
             ((*stat, int(settled), path) for path, stat, settled in confirmed),
         )
         db.execute("DELETE FROM stat_index")
-        db.execute("INSERT INTO stat_index VALUES (1, ?)", (marshal.dumps(index),))
+        if index is not None:
+            db.execute("INSERT INTO stat_index VALUES (1, ?)", (marshal.dumps(index),))
 
-    def tree(self, tree: str) -> dict[str, bytes] | None:
-        """The record files of a git records tree with their blob IDs, if stored before."""
-        row = self.db.execute("SELECT data FROM trees WHERE tree = ?", (tree,)).fetchone()
-        if row is None:
-            return None
-        blobs: dict[str, bytes] = marshal.loads(row[0])
-        return blobs
+    def tree(self) -> str:
+        """The ID of the records tree whose files tree_files holds ("" for none)."""
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'tree'").fetchone()
+        return str(row[0]) if row is not None else ""
 
     def remember_tree(self, tree: str, blobs: dict[str, bytes]) -> None:
-        """Keep a records tree's blob IDs (and only the few most recent trees). Within a snapshot."""
+        """Keep a records tree's files and blob IDs in place of the last (within a snapshot)."""
         db = self.db
-        db.execute("INSERT OR REPLACE INTO trees VALUES (?, ?, (SELECT coalesce(max(at), 0) + 1 FROM trees))",
-                   (tree, marshal.dumps(blobs)))
-        db.execute("DELETE FROM trees WHERE at <= (SELECT max(at) FROM trees) - ?", (KEEP_STATES,))
+        db.execute("DELETE FROM tree_files")
+        db.executemany("INSERT INTO tree_files VALUES (?, ?)", blobs.items())
+        db.execute("INSERT OR REPLACE INTO meta VALUES ('tree', ?)", (tree,))
 
-    def folders(self) -> Any:
-        """The folder listings kept by the last scan through git, or None."""
-        row = self.db.execute("SELECT data FROM folders").fetchone()
+    def tree_blobs(self, paths: Iterable[str]) -> dict[str, bytes]:
+        """The blob IDs of those of paths that are files of the kept tree."""
+        return dict(self._where_path("SELECT path, blob FROM tree_files", paths))
+
+    def unmatched(self) -> tuple[list[str], list[str]]:
+        """The files of the kept tree whose cached result is missing, from other bytes or from bytes written too
+        recently to trust git about (see SETTLE_NS); and the cached files that are not in the tree."""
+        diverged = [row[0] for row in self.db.execute(
+            "SELECT tree_files.path FROM tree_files LEFT JOIN files ON files.path = tree_files.path"
+            " WHERE files.path IS NULL OR files.digest != tree_files.blob OR files.settled = 0")]
+        others = [row[0] for row in self.db.execute(
+            "SELECT path FROM files WHERE path NOT IN (SELECT path FROM tree_files)")]
+        return diverged, others
+
+    def index_of(self, paths: Iterable[str]) -> Index:
+        """stats(), for just those paths."""
+        rows = self._where_path("SELECT path, size, mtime_ns, ctime_ns, ino, settled, digest FROM files", paths)
+        return {row[0]: ((row[1], row[2], row[3], row[4]), bool(row[5]), row[6]) for row in rows}
+
+    def _where_path(self, select: str, paths: Iterable[str]) -> list[Any]:
+        wanted = list(paths)
+        rows: list[Any] = []
+        for start in range(0, len(wanted), 500):  # within SQLite's limit on parameters
+            part = wanted[start:start + 500]
+            rows += self.db.execute(f"{select} WHERE path IN ({', '.join('?' * len(part))})", part).fetchall()
+        return rows
+
+    def scan(self) -> Any:
+        """What the last scan through git kept for the next, or None."""
+        row = self.db.execute("SELECT data FROM scan").fetchone()
         return marshal.loads(row[0]) if row is not None else None
 
-    def remember_folders(self, folders: Any) -> None:
-        """Keep the folder listings of this scan (within a snapshot)."""
-        self.db.execute("INSERT OR REPLACE INTO folders VALUES (1, ?)", (marshal.dumps(folders),))
+    def remember_scan(self, scan: Any) -> None:
+        """Keep what this scan found for the next (within a snapshot)."""
+        self.db.execute("INSERT OR REPLACE INTO scan VALUES (1, ?)", (marshal.dumps(scan),))
 
     def checks(self) -> list[tuple[str, int, bytes, bytes, bytes]]:
         """Each file's path, whether it holds a record, and what validating it needs: its own problems, the
@@ -337,6 +369,19 @@ class RecordCache:
         db.execute("INSERT OR REPLACE INTO validated VALUES (?, ?, (SELECT coalesce(max(at), 0) + 1 FROM validated))",
                    (state, pickle.dumps(problems, protocol=pickle.HIGHEST_PROTOCOL)))
         db.execute("DELETE FROM validated WHERE at <= (SELECT max(at) FROM validated) - ?", (KEEP_STATES,))
+
+    def answer(self, state: str, question: str) -> tuple[str, int] | None:
+        """The answer given before to this question in this state, if kept."""
+        row = self.db.execute("SELECT text, items FROM answers WHERE state = ? AND question = ?", (state, question)).fetchone()
+        return (row[0].decode("utf-8"), int(row[1])) if row is not None else None
+
+    def remember_answer(self, state: str, question: str, text: str, items: int) -> None:
+        """Keep an answer (and only the KEEP_ANSWERS most recent)."""
+        with self.snapshot(immediate=True):
+            db = self.db
+            db.execute("INSERT OR REPLACE INTO answers VALUES (?, ?, ?, ?, (SELECT coalesce(max(at), 0) + 1 FROM answers))",
+                       (state, question, text.encode("utf-8"), items))
+            db.execute("DELETE FROM answers WHERE at <= (SELECT max(at) FROM answers) - ?", (KEEP_ANSWERS,))
 
     @contextmanager
     def snapshot(self, immediate: bool = False) -> Iterator[None]:

@@ -70,13 +70,15 @@ class Session:
     def records(self) -> RecordSet:
         return self._load()
 
-    def open_records(self, as_of: dt.date) -> RecordSet:
-        """Just what `query.needs_attention` asks about on that date (faster than every record)."""
-        return self.records if self.ref or "records" in self.__dict__ else self._load(as_of)
+    def open_records(self, as_of: dt.date, question: str | None = None) -> RecordSet:
+        """Just what `query.needs_attention` asks about on that date (faster than every record); or, with
+        question, no records at all when the cache kept the answer to it in this state (records.answer)."""
+        return self.records if self.ref or "records" in self.__dict__ else self._load(as_of, question=question)
 
-    def committee_records(self, committee: str) -> RecordSet:
-        """Just one committee's meetings and actions (what `render actions` shows), once the state is validated."""
-        return self.records if self.ref or "records" in self.__dict__ else self._load(committee=committee)
+    def committee_records(self, committee: str, question: str | None = None) -> RecordSet:
+        """Just one committee's meetings and actions (what `render actions` shows), once the state is validated;
+        or, with question, no records at all when the cache kept the answer to it in this state (records.answer)."""
+        return self.records if self.ref or "records" in self.__dict__ else self._load(committee=committee, question=question)
 
     def read(self, **options: Any) -> RecordSet:
         """Load the records from the working tree (see store.load_records), showing progress on a long first read."""
@@ -89,7 +91,7 @@ class Session:
         finally:
             progress.close()
 
-    def _load(self, open_on: dt.date | None = None, committee: str | None = None) -> RecordSet:
+    def _load(self, open_on: dt.date | None = None, committee: str | None = None, question: str | None = None) -> RecordSet:
         from tracker.errors import TrackerError
         from tracker.store import build_set, remember_validation
         from tracker.validate import validate
@@ -99,7 +101,7 @@ class Session:
 
             records = build_set(tree_sources(self.root, self.ref))
         else:
-            records = self.read(open_on=open_on, committee=committee)
+            records = self.read(open_on=open_on, committee=committee, question=question)
         # Answers drawn from inconsistent records (two files with one ID, a dangling reference, an unknown status)
         # would be quietly wrong, so every command that reads the records refuses until they are fixed.
         # Validation is remembered per state of the repository (every file's content): an unchanged state is
@@ -619,16 +621,28 @@ def overdue(committee: str, responsible: str, fail_if_any: bool, as_of: dt.date 
       tracker overdue
       tracker overdue --as-of 2024-01-15 --committee pcc --format json
     """
-    from tracker import output as out
-    from tracker.query import Filters, needs_attention
-
     s = session()
     _check_committee(s, committee)
     when = today(as_of)
-    records = s.open_records(when)
-    items = needs_attention(records, s.config, when, Filters(committee=committee, responsible=responsible))
-    write_output(out.attention_table(records, s.config, items, fmt, when, to_terminal=output is None and _tty()), output)
-    if fail_if_any and items:
+    to_terminal = output is None and _tty()
+    # Off a terminal, the output depends only on the records, the options and the day: an unchanged repository
+    # gets the answer kept from last time (the cache keys it by the state of every file, tracker.yaml and code).
+    question = None if to_terminal else repr(("overdue", committee, responsible, when.isoformat(), fmt))
+    records = s.open_records(when, question)
+    if records.answer is not None:
+        text, count = records.answer
+    else:
+        from tracker import output as out
+        from tracker.query import Filters, needs_attention
+
+        items = needs_attention(records, s.config, when, Filters(committee=committee, responsible=responsible))
+        text, count = out.attention_table(records, s.config, items, fmt, when, to_terminal=to_terminal), len(items)
+        if question is not None:
+            from tracker.store import remember_answer
+
+            remember_answer(s.config, records, question, text, count)
+    write_output(text, output)
+    if fail_if_any and count:
         sys.exit(1)
 
 

@@ -48,11 +48,24 @@ def render_actions(committee: str, as_of: dt.date | None, since: dt.date | None,
     Example:
       tracker render actions --committee pcc --as-of 2023-05-24 --since 2023-03-22 -o actions.md
     """
-    from tracker import render as core
+    from tracker.gitio import commit_of
+    from tracker.templating import templates_digest
 
     s = session()
-    records = s.committee_records(committee)
-    text = core.render_actions(records, s.config, committee, today(as_of), since, _source(records))
+    when = today(as_of)
+    # The page depends on the records, the options, the day, the templates and the commit it names: an unchanged
+    # repository gets the page kept from last time (see store.load_records).
+    question = repr(("render actions", committee, when.isoformat(), since and since.isoformat(), commit_of(s.root),
+                     templates_digest(s.config)))
+    records = s.committee_records(committee, question)
+    if records.answer is not None:
+        text = records.answer[0]
+    else:
+        from tracker import render as core
+        from tracker.store import remember_answer
+
+        text = core.render_actions(records, s.config, committee, when, since, _source(records))
+        remember_answer(s.config, records, question, text, 0)
     write_output(text, output)
 
 

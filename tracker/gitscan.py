@@ -27,16 +27,21 @@ _TRUST_NOTHING = ("-c", "core.trustctime=true", "-c", "core.checkStat=default", 
                   "-c", "core.fsmonitor=false")
 
 
-Folders = dict[str, tuple[tuple[int, int, int], bool, list[str], list[str], list[str]]]
+# Each folder under records/ (its path from the root, with a trailing slash) as last listed: its stat (mtime,
+# ctime, inode), whether that had settled, its subfolders, its *.yaml files not in the records tree the listing
+# was made against (the tree is kept beside), and its entries named *.yaml that are not files.
+Folder = tuple[tuple[int, int, int], bool, list[str], list[str], list[str]]
+Folders = dict[str, Folder]
 
 
 @dataclass(frozen=True)
 class GitScan:
     tree: str  # the id of HEAD's records tree
     dirty: frozenset[str]  # tracked paths that differ from HEAD in the index or the work tree
-    names: list[str]  # every record file on disk
+    extras: list[str]  # record files on disk, not in the tree, of folders unchanged since the known listing
+    listed: dict[str, list[str]]  # the folders listed afresh: their *.yaml files (names), in or out of the tree
     odd: list[str]  # entries named *.yaml that are not files (reported as problems)
-    folders: Folders  # each folder's listing, to keep for the next scan
+    folders: Folders  # each folder's listing, to keep for the next scan (listed ones without their extras yet)
 
 
 def _env() -> dict[str, str]:
@@ -47,12 +52,22 @@ def _env() -> dict[str, str]:
     return env
 
 
-def git_scan(root: Path, known: Folders | None = None, settled_before: int | None = None) -> GitScan | None:
+def git_scan(root: Path, known: Folders | None = None, known_tree: str = "", settled_before: int | None = None,
+             ) -> GitScan | None:
     """What git knows about the records, or None when the repository is not the top of a git work tree with
-    committed records (or git is missing or fails): the caller then checks every file's stat instead."""
+    committed records (or git is missing or fails): the caller then checks every file's stat instead. known is
+    the last scan's folders, listed against the records tree known_tree (see list_records)."""
     if not (root / ".git").exists():
         return None
     env = _env()
+    head = subprocess.run(
+        ["git", "-C", str(root), "rev-parse", "--show-prefix", f"HEAD:{RECORDS_DIR}"],
+        capture_output=True, stdin=subprocess.DEVNULL, env=env, check=False,
+    )
+    lines = head.stdout.decode("utf-8", "replace").split("\n")
+    if head.returncode != 0 or len(lines) < 2 or lines[0] != "" or len(lines[1]) not in (40, 64):
+        return None  # records/ is not committed yet, or root is a folder inside a larger repository
+    tree = lines[1]
     try:
         status = subprocess.Popen(
             ["git", "-C", str(root), *_TRUST_NOTHING, "status", "--porcelain=v2", "-z", "-uno", "--no-renames",
@@ -62,26 +77,19 @@ def git_scan(root: Path, known: Folders | None = None, settled_before: int | Non
     except OSError:
         return None
     try:
-        # While git compares the tracked files, list what is on disk (names only: no stat per file).
-        head = subprocess.run(
-            ["git", "-C", str(root), "rev-parse", "--show-prefix", f"HEAD:{RECORDS_DIR}"],
-            capture_output=True, stdin=subprocess.DEVNULL, env=env, check=False,
-        )
-        names, odd, folders = list_records(root, known, settled_before)
+        # While git compares the tracked files, look for files it does not track (names only: no stat per file).
+        extras, listed, odd, folders = list_records(root, known if known_tree == tree else None, settled_before)
         output, _ = status.communicate()
     except BaseException:
         status.kill()
         status.wait()
         raise
-    if head.returncode != 0 or status.returncode != 0:
+    if status.returncode != 0:
         return None
-    lines = head.stdout.decode("utf-8", "replace").split("\n")
-    if len(lines) < 2 or lines[0] != "" or len(lines[1]) not in (40, 64):
-        return None  # records/ is not committed yet, or root is a folder inside a larger repository
     dirty = parse_status(output)
     if dirty is None:
         return None
-    return GitScan(lines[1], dirty, names, odd, folders)
+    return GitScan(tree, dirty, extras, listed, odd, folders)
 
 
 def parse_status(output: bytes) -> frozenset[str] | None:
@@ -136,38 +144,43 @@ def tree_blobs(root: Path, tree: str) -> dict[str, bytes] | None:
 
 
 def list_records(root: Path, known: Folders | None = None, settled_before: int | None = None,
-                 ) -> tuple[list[str], list[str], Folders]:
-    """Every record file under records/ (its path from root) without stat-ing the files, the odd entries, and
-    each folder's listing; the same entries as a stat scan finds (symbolic links to folders are not followed).
+                 ) -> tuple[list[str], dict[str, list[str]], list[str], Folders]:
+    """The folders under records/ and what is in them, without stat-ing the files: the record files (paths from
+    root) of folders unchanged since known that are not in the tree known was listed against, the *.yaml files of
+    the folders listed afresh (by folder), the odd entries, and each folder's listing (with no extras yet for
+    those listed afresh). The same entries as a stat scan finds (symbolic links to folders are not followed).
 
-    known holds each folder's listing from an earlier call: a folder whose stat (mtime, ctime, inode) is the
-    same, and whose last change lay before settled_before (file system time, ns) when it was listed, is not
-    listed again (adding, removing or renaming an entry changes a folder's mtime and ctime)."""
-    names: list[str] = []
+    A folder whose stat (mtime, ctime, inode) is the same as in known, and whose last change lay before
+    settled_before (file system time, ns) when it was listed, is not listed again (adding, removing or renaming
+    an entry changes a folder's mtime and ctime)."""
+    extras: list[str] = []
+    listed: dict[str, list[str]] = {}
     odd: list[str] = []
     folders: Folders = {}
     known = known or {}
     stack = [f"{RECORDS_DIR}/"]
-    base = str(root)
+    base = f"{root}/"
     while stack:
         rel = stack.pop()
-        path = os.path.join(base, rel)
+        path = base + rel
         try:
             stat = os.stat(path)
         except OSError:
             continue
         key = (stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
+        settled = settled_before is not None and max(key[0], key[1]) < settled_before
         entry = known.get(rel)
         if entry is not None and entry[1] and tuple(entry[0]) == key:
-            subfolders, files, strange = entry[2], entry[3], entry[4]
+            subfolders, outside, strange = entry[2], entry[3], entry[4]
+            extras.extend([rel + name for name in outside])
         else:
             try:
                 subfolders, files, strange = list_folder(path)
             except OSError:
                 continue
-        settled = settled_before is not None and max(key[0], key[1]) < settled_before
-        folders[rel] = (key, settled, subfolders, files, strange)
-        names.extend([rel + name for name in files])
+            listed[rel] = files
+            outside = []
+        folders[rel] = (key, settled, subfolders, outside, strange)
         odd.extend([rel + name for name in strange])
         stack.extend([f"{rel}{name}/" for name in subfolders])
-    return names, odd, folders
+    return extras, listed, odd, folders

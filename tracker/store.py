@@ -91,6 +91,9 @@ class RecordSet:
     uncommitted: bool | None = None
     # Set by load_records when only the files with problems were built: how many records the repository holds.
     count: int | None = None
+    # Set by load_records when the cache held the answer to the question asked (text, items listed); then no
+    # record is built.
+    answer: tuple[str, int] | None = None
 
     @property
     def broken_ids(self) -> set[str]:
@@ -210,6 +213,7 @@ def build_set(sources: Iterable[tuple[str, bytes | Problem]]) -> RecordSet:
 def load_records(
     config: Config, paths: Iterable[Path] | None = None, *, use_cache: bool = True, open_on: dt.date | None = None,
     committee: str | None = None, progress: ProgressCallback | None = None, only_problems: bool = False,
+    question: str | None = None,
 ) -> RecordSet:
     """Load the repository's records (or just the given files) from the working tree.
 
@@ -221,7 +225,8 @@ def load_records(
     there are (what `tracker validate` needs). A part is loaded only when the state's validation is known
     (records.validated is set; found from the cache's facts when it is not remembered); otherwise every record
     is. Problems are reported for every file either way. progress, when given, hears how many of the files that
-    need parsing are done.
+    need parsing are done. With question (a command's options and day, as text), an answer kept for it in this
+    state by remember_answer comes back as records.answer, and then no record is built.
     """
     root = config.root
     if paths is not None:
@@ -232,12 +237,14 @@ def load_records(
     state: tuple[str, list[Problem] | None] | None = None
     uncommitted: list[bool] = []  # filled in by _load_snapshot when git vouched for the files
     count: list[int] = []  # filled in by _load_snapshot when only the files with problems were loaded
+    answers: list[tuple[str, int]] = []  # filled in by _load_snapshot when the question's answer was kept
     if only_problems:
         committee = ""  # the cache's name for that part
     try:
         if cache is not None:
             try:
-                loaded, odd, state = _load_cached(config, cache, open_on, committee, uncommitted, progress, count)
+                loaded, odd, state = _load_cached(config, cache, open_on, committee, uncommitted, progress, count,
+                                                   question, answers)
             except _Raced:
                 # Another run of tracker changed the cache meanwhile: read the files this time.
                 loaded, odd = _load_scanned(root, progress)
@@ -272,6 +279,8 @@ def load_records(
             records.uncommitted = uncommitted[-1]
         if count:
             records.count = count[-1]
+        if answers:
+            records.answer = answers[-1]
     finally:
         if gc_was_enabled:
             # Everything built here lives until the command ends: keep the collector from walking it again and
@@ -295,6 +304,26 @@ def remember_validation(config: Config, records: RecordSet, problems: list[Probl
         pass
     finally:
         cache.close()
+
+
+def remember_answer(config: Config, records: RecordSet, question: str, text: str, items: int) -> None:
+    """Keep a command's answer to question in the state records.state (see load_records). Never fails."""
+    if records.state is None:
+        return
+    cache = _open_cache(config.root)
+    if cache is None:
+        return
+    try:
+        cache.remember_answer(records.state, _asked(question, [records.uncommitted] if records.uncommitted is not None else []),
+                              text, items)
+    except (sqlite3.Error, OSError):
+        pass
+    finally:
+        cache.close()
+
+
+def _asked(question: str, uncommitted: list[bool] | None) -> str:
+    return f"{question} uncommitted={uncommitted[-1] if uncommitted else None}"
 
 
 def scan_records(root: Path) -> tuple[dict[str, StatKey], list[str]]:
@@ -387,15 +416,18 @@ def _load_scanned(root: Path, progress: ProgressCallback | None = None) -> tuple
 def _load_cached(
     config: Config, cache: RecordCache, open_on: dt.date | None, committee: str | None = None,
     uncommitted: list[bool] | None = None, progress: ProgressCallback | None = None, count: list[int] | None = None,
+    question: str | None = None, answers: list[tuple[str, int]] | None = None,
 ) -> tuple[dict[str, Loaded], list[str], tuple[str, list[Problem] | None] | None]:
     with cache.snapshot():
-        return _load_snapshot(config, cache, open_on, committee, uncommitted, progress, count)
+        return _load_snapshot(config, cache, open_on, committee, uncommitted, progress, count, question, answers)
 
 
 @dataclass
 class _Found:
     """The record files on disk: those whose content git vouches for (path: blob ID), and the rest with their
-    stats; tree is the git records tree the first are from ("" when every file was stat-ed instead)."""
+    stats; tree is the git records tree the first are from ("" when every file was stat-ed instead). When lean,
+    clean holds only the files of the tree whose cached results need checking: every other file of the tree is
+    unchanged and its cached result is known to come from its bytes."""
 
     files: dict[str, StatKey]
     odd: list[str]
@@ -403,41 +435,64 @@ class _Found:
     tree: str = ""
     deleted: list[str] = field(default_factory=list)
     dirty: bool = False  # git reported a tracked file under records/ changed, staged or deleted
+    lean: bool = False
+    checked: set[str] = field(default_factory=set)  # every file looked at (lean only)
+    folders: Any = None  # the folder listings to keep for the next scan (lean only)
 
 
 def _find_files(root: Path, cache: RecordCache, read_at: int) -> _Found:
-    """Through git when the repository is a git work tree with committed records; else by stat-ing every file."""
+    """Through git when the repository is a git work tree with committed records; else by stat-ing every file.
+
+    Through git, only a few files are looked at: those git reports changed, those on disk that are not in the
+    tree, and those of the tree whose cached result did not match it after the last run (kept with the scan)."""
+    import stat as stat_module
+
     from tracker.gitscan import git_scan, tree_blobs
 
-    known = cache.folders()
-    scan = git_scan(root, known, read_at - cache.settle_ns)
-    if scan is not None and scan.folders != known:
-        cache.remember_folders(scan.folders)
-    blobs = None
-    if scan is not None:
-        blobs = cache.tree(scan.tree)
-        if blobs is None:
-            blobs = tree_blobs(root, scan.tree)
-            if blobs is not None:
-                cache.remember_tree(scan.tree, blobs)
-    if scan is None or blobs is None:
+    kept = cache.scan()
+    known_tree, known_folders, diverged, others = kept if kept is not None else ("", None, [], [])
+    scan = git_scan(root, known_folders, known_tree, read_at - cache.settle_ns)
+    blobs: dict[str, bytes] | None = None
+    if scan is not None and cache.tree() != scan.tree:
+        blobs = tree_blobs(root, scan.tree)
+        if blobs is not None:
+            cache.remember_tree(scan.tree, blobs)
+    if scan is None or (blobs is None and cache.tree() != scan.tree):
         files, odd = scan_records(root)
         return _Found(files, odd)
-    found = _Found({}, list(scan.odd), tree=scan.tree, dirty=bool(scan.dirty))
-    dirty = scan.dirty
-    on_disk = set(scan.names)
-    for rel in scan.names:
-        blob = blobs.get(rel)
+    listed = [rel + name for rel, names in scan.listed.items() for name in names]
+    in_tree = set(blobs) if blobs is not None else set(cache.tree_blobs(listed))
+    folders = dict(scan.folders)
+    extras = list(scan.extras)
+    for rel, names in scan.listed.items():
+        outside = [name for name in names if rel + name not in in_tree]
+        key, settled, subfolders, _, strange = folders[rel]
+        folders[rel] = (key, settled, subfolders, outside, strange)
+        extras.extend(rel + name for name in outside)
+    if known_tree != scan.tree:
+        diverged, others = cache.unmatched()
+    dirty = {rel for rel in scan.dirty if rel.endswith(".yaml")}
+    check = dirty.union(extras, diverged, others)
+    tree_files = cache.tree_blobs(check)
+    found = _Found({}, list(scan.odd), tree=scan.tree, dirty=bool(scan.dirty), lean=True, checked=check,
+                   folders=folders)
+    for rel in sorted(check):
+        blob = tree_files.get(rel)
         if blob is not None and rel not in dirty:
             found.clean[rel] = blob
             continue
+        try:  # on disk as a folder listing finds it (in a folder listed, not itself a folder), or gone?
+            present = rel.rpartition("/")[0] + "/" in folders and not stat_module.S_ISDIR(os.lstat(root / rel).st_mode)
+        except OSError:
+            present = False
+        if not present:
+            if blob is not None:
+                found.deleted.append(rel)
+            continue
         try:  # new, ignored, changed, or a link: checked as a stat scan would
-            stat = os.stat(root / rel)
+            found.files[rel] = stat_key(os.stat(root / rel))
         except OSError:
             found.odd.append(rel)
-            continue
-        found.files[rel] = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
-    found.deleted = [rel for rel in blobs if rel not in on_disk]
     return found
 
 
@@ -448,6 +503,7 @@ class _Raced(Exception):
 def _load_snapshot(
     config: Config, cache: RecordCache, open_on: dt.date | None, committee: str | None = None,
     uncommitted: list[bool] | None = None, progress: ProgressCallback | None = None, count: list[int] | None = None,
+    question: str | None = None, answers: list[tuple[str, int]] | None = None,
 ) -> tuple[dict[str, Loaded], list[str], tuple[str, list[Problem] | None] | None]:
     """The records, from the cache where their bytes are unchanged, and the state (with the problems found
     when it was validated before, if it was). Only when that state's validation is known is a partial load
@@ -461,10 +517,11 @@ def _load_snapshot(
     files, odd = found.files, found.odd
     if found.tree and uncommitted is not None:
         uncommitted.append(bool(found.dirty or found.files or found.odd or found.deleted))
-    known = cache.stats()
+    known = cache.index_of(found.checked) if found.lean else cache.stats()
     expected: dict[str, bytes] = {}  # the hash of the bytes each cached result must come from to be used
     to_parse: list[str] = []
     confirmed: list[tuple[str, StatKey, bool]] = []
+    in_tree: dict[str, bytes] = {}  # the blob IDs of files of the tree that are checked by their stat
     for rel, blob in list(found.clean.items()):
         entry = known.get(rel)
         if entry is not None and entry[2] == blob and entry[1]:
@@ -473,6 +530,7 @@ def _load_snapshot(
             # Cached while its last write was recent: a same-size rewrite within that second, with the old mtime
             # put back, can hide from git (it compares change times to the second). Its stat decides, as below.
             del found.clean[rel]
+            in_tree[rel] = blob
             try:
                 files[rel] = stat_key(os.stat(root / rel))
             except OSError:
@@ -508,16 +566,27 @@ def _load_snapshot(
             loaded[result[0]] = result[1]
     gone = [rel for rel in known if rel not in expected]
     if fresh or confirmed or gone:
-        index = {rel: known[rel] for rel in expected if rel in known}
-        index.update((rel, (stat, settled, known[rel][2])) for rel, stat, settled in confirmed)
-        index.update((parsed.path, (parsed.stat, settled, parsed.digest)) for parsed, settled in fresh)
+        index = None
+        if not found.lean:
+            index = {rel: known[rel] for rel in expected if rel in known}
+            index.update((rel, (stat, settled, known[rel][2])) for rel, stat, settled in confirmed)
+            index.update((parsed.path, (parsed.stat, settled, parsed.digest)) for parsed, settled in fresh)
         cache.update(fresh, confirmed, gone, index)
+    if found.lean:
+        kept = cache.scan()
+        if fresh or confirmed or gone or kept is None or kept[0] != found.tree:
+            cache.remember_scan((found.tree, found.folders, *cache.unmatched()))
+        elif kept[1] != found.folders:
+            cache.remember_scan((found.tree, found.folders, kept[2], kept[3]))
 
     state: tuple[str, list[Problem] | None] | None = None
     if not loaded and not odd:  # every file read and hashed: the state is known exactly
         if found.tree:
             # The tree fixes the content of every file git vouched for; the rest are named with their hashes.
-            entries = [(rel, hashed) for rel, hashed in expected.items() if found.clean.get(rel) != hashed]
+            # (A file that matches its blob is left out however it was checked, so the state does not depend on
+            # whether its last write had settled.)
+            entries = [(rel, hashed) for rel, hashed in expected.items()
+                       if found.clean.get(rel, in_tree.get(rel)) != hashed]
             entries += [(rel, b"") for rel in found.deleted]
             entries.append(("\0tree", found.tree.encode()))
             key = cache_module.state_key(entries, code)
@@ -532,15 +601,23 @@ def _load_snapshot(
         open_on = committee = None
     elif committee == "" and count is not None:
         count.append(cache.record_count())
+    elif question is not None and answers is not None and state is not None:
+        # Whether the records differ from HEAD's is not part of the state (a changed file outside the records
+        # can make it so), and answers may say it: they are kept for each.
+        answer = cache.answer(state[0], _asked(question, uncommitted))
+        if answer is not None:
+            answers.append(answer)
+            return {}, odd, state
     done = None
     if open_on is not None:
         done = {kind: [slug for slug, status in config.statuses.get(kind, {}).items() if not status.is_open]
                 for kind in KINDS_WITH_STATUS}
     for rel, *row_stat, hashed, payload in cache.results(open_on.isoformat() if open_on else None, done, committee):
-        if expected.get(rel) != hashed or (rel in stats and stats[rel] != tuple(row_stat)):
+        want = expected.get(rel)
+        if (want is not None or not found.lean) and want != hashed or (rel in stats and stats[rel] != tuple(row_stat)):
             raise _Raced(rel)
         loaded[rel] = load_payload(payload)
-    if open_on is None and committee is None and len(loaded) < len(files) + len(found.clean):
+    if open_on is None and committee is None and not found.lean and len(loaded) < len(files) + len(found.clean):
         raise _Raced("results went missing")
     return loaded, odd, state
 
@@ -554,7 +631,7 @@ def _validate_cached(config: Config, cache: RecordCache, code: bytes) -> list[Pr
     root = cache.folder.parent
     failed: list[Problem] = []
     kept: list[tuple[Facts, list[Problem]]] = []
-    for path, ok, checked, own, facts in sorted(cache.checks(), key=lambda row: row[0].split("/")):
+    for path, ok, checked, own, facts in cache.checks():
         if checked != code:
             record, problems = load_payload(cache.payload(path))
             found = problems if record is None else local_problems(config, record, root)
@@ -566,6 +643,13 @@ def _validate_cached(config: Config, cache: RecordCache, code: bytes) -> list[Pr
             kept.append((Facts._make(marshal.loads(facts)), problems))
         else:
             failed.extend(problems)
+
+    ids = [fact.id for fact, _ in kept]
+    numbers = [(fact.report, fact.number) for fact, _ in kept if fact.kind == "recommendation"]
+    if len(set(ids)) != len(ids) or len(set(numbers)) != len(numbers):
+        # Of two records with one ID (or one report's number), the first in load order is the one kept (see
+        # load_records); only then does the order matter.
+        kept.sort(key=lambda entry: entry[0].path.split("/"))
 
     def locate(path: str, field_path: tuple[str | int, ...]) -> tuple[int, int]:
         return field_position(root, path, field_path) if field_path else (1, 1)

@@ -24,6 +24,19 @@ def template_dirs(config: Config) -> list[Path]:
     return [config.root / "templates", data_dir("templates")]
 
 
+def templates_digest(config: Config) -> str:
+    """A digest of every template that could be used (names and contents), to key answers rendered through them."""
+    import hashlib
+
+    hasher = hashlib.blake2b(digest_size=16)
+    for folder in template_dirs(config):
+        for path in sorted(folder.rglob("*")) if folder.is_dir() else ():
+            if path.is_file():
+                hasher.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+        hasher.update(b"\1")
+    return hasher.hexdigest()
+
+
 def _escape_markdown_value(value: Any) -> Any:
     from markupsafe import Markup
 

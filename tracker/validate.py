@@ -43,7 +43,8 @@ class Facts(NamedTuple):
 
 
 def facts_of(record: Record) -> Facts:
-    report = number = published = ""
+    report = published = ""
+    number = 0
     undated: tuple[tuple[int, str], ...] = ()
     refs: tuple[tuple[int, str], ...] = ()
     answers: tuple[int, ...] = ()
@@ -58,7 +59,7 @@ def facts_of(record: Record) -> Facts:
         report, answers = record.report, record.numbers
     elif isinstance(record, Report):
         published = record.published.first_day().isoformat()
-    return Facts(record.path, record.id, record.kind, report, number or 0, published, undated, refs, answers)
+    return Facts(record.path, record.id, record.kind, report, number, published, undated, refs, answers)
 
 
 def local_problems(config: Config, record: Record, source: bytes | Path) -> list[Problem]:
