@@ -38,6 +38,9 @@ KEEP_STATES = 8
 # How many answers to keep (a clerk's few questions a day, on a few branches).
 KEEP_ANSWERS = 32
 
+# Where a record's response references are in its marshalled facts (validate.Facts.response_refs).
+REFS = 7
+
 StatKey = tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode
 Result = tuple[str, int, int, int, int, bytes, bytes]  # path, the four of StatKey, digest, payload
 Index = dict[str, tuple[StatKey, bool, bytes]]  # path: stat, settled, digest
@@ -145,6 +148,12 @@ class RecordCache:
                     " final_status TEXT, final_on TEXT, committee TEXT, ok INTEGER, own BLOB, checked BLOB, facts BLOB)"
                 )
                 db.execute("CREATE INDEX files_id ON files (id)")
+                db.execute("CREATE INDEX files_report ON files (report)")
+                # Which records' histories name which response IDs (from their facts), to find the records a
+                # changed response touches.
+                db.execute("CREATE TABLE refs (target TEXT, path TEXT)")
+                db.execute("CREATE INDEX refs_target ON refs (target)")
+                db.execute("CREATE INDEX refs_path ON refs (path)")
                 db.execute("CREATE TABLE payloads (path TEXT PRIMARY KEY, data BLOB)")
                 db.execute("CREATE TABLE stat_index (id INTEGER PRIMARY KEY CHECK (id = 1), data BLOB)")
                 db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
@@ -267,6 +276,9 @@ class RecordCache:
         db = self.db
         db.executemany("DELETE FROM files WHERE path = ?", ((path,) for path in gone))
         db.executemany("DELETE FROM payloads WHERE path = ?", ((path,) for path in gone))
+        db.executemany("DELETE FROM refs WHERE path = ?", [(path,) for path in gone] + [(p.path,) for p, _ in fresh])
+        db.executemany("INSERT INTO refs VALUES (?, ?)", (
+            (target, p.path) for p, _ in fresh if p.facts for _, target in marshal.loads(p.facts)[REFS]))
         db.executemany(
             "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             ((p.path, *p.stat, int(settled), p.digest, p.kind, p.id, p.report, p.final_status, p.final_on,
@@ -313,11 +325,14 @@ class RecordCache:
         return {row[0]: ((row[1], row[2], row[3], row[4]), bool(row[5]), row[6]) for row in rows}
 
     def _where_path(self, select: str, paths: Iterable[str]) -> list[Any]:
-        wanted = list(paths)
+        return self._where(select, "path", paths)
+
+    def _where(self, select: str, column: str, values: Iterable[str], close: str = "") -> list[Any]:
+        wanted = sorted(set(values))
         rows: list[Any] = []
         for start in range(0, len(wanted), 500):  # within SQLite's limit on parameters
             part = wanted[start:start + 500]
-            rows += self.db.execute(f"{select} WHERE path IN ({', '.join('?' * len(part))})", part).fetchall()
+            rows += self.db.execute(f"{select} WHERE {column} IN ({', '.join('?' * len(part))}){close}", part).fetchall()
         return rows
 
     def scan(self) -> Any:
@@ -333,6 +348,26 @@ class RecordCache:
         """Each file's path, whether it holds a record, and what validating it needs: its own problems, the
         validation code they were found with, and its facts (see Parsed)."""
         return self.db.execute("SELECT path, ok, checked, own, facts FROM files").fetchall()
+
+    def check_rows(self, column: str, values: Iterable[str]) -> list[tuple[str, int, str, str, bytes, bytes]]:
+        """checks(), with each file's ID and report, for the files whose column (path, id or report) is one of
+        values, or (column "refs") whose history names one of values as a response."""
+        select = "SELECT path, ok, id, report, own, facts FROM files"
+        if column == "refs":
+            return self._where(f"{select} WHERE path IN (SELECT path FROM refs", "target", values, ")")
+        assert column in ("path", "id", "report")
+        return self._where(select, column, values)
+
+    def failed(self) -> list[bytes]:
+        """The problems (pickled) of every file that holds no record."""
+        return [row[0] for row in self.db.execute("SELECT own FROM files WHERE ok = 0")]
+
+    def meta(self, key: str) -> Any:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row is not None else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
 
     def payload(self, path: str) -> bytes:
         row = self.db.execute("SELECT data FROM payloads WHERE path = ?", (path,)).fetchone()

@@ -565,6 +565,12 @@ def _load_snapshot(
         else:
             loaded[result[0]] = result[1]
     gone = [rel for rel in known if rel not in expected]
+    # What validated state the cached rows held before this update, and those rows of the files it changes, so a
+    # new state can be validated from the last one (see _validate_changes).
+    changed = [parsed.path for parsed, _ in fresh] + gone
+    last = (cache.meta("rows_state") or "").split(" ")
+    before = cache.check_rows("path", changed) if len(last) == 2 and last[1] == code.hex() else None
+    cache.set_meta("rows_state", "")  # until this state's validation is known
     if fresh or confirmed or gone:
         index = None
         if not found.lean:
@@ -594,9 +600,14 @@ def _load_snapshot(
             key = cache_module.state_key(expected.items(), code)
         state = (key, cache.validation(key))
         if state[1] is None:
-            problems = _validate_cached(config, cache, code)
+            previous = cache.validation(last[0]) if before is not None else None
+            if previous is not None and before is not None:
+                problems = _validate_changes(cache, previous, before, changed)
+            else:
+                problems = _validate_cached(config, cache, code)
             cache.keep_validation(key, problems)
             state = (key, problems)
+        cache.set_meta("rows_state", f"{key} {code.hex()}")
     if state is None or state[1] is None:
         open_on = committee = None
     elif committee == "" and count is not None:
@@ -655,6 +666,58 @@ def _validate_cached(config: Config, cache: RecordCache, code: bytes) -> list[Pr
         return field_position(root, path, field_path) if field_path else (1, 1)
 
     return combine(failed, kept, locate)
+
+
+def _validate_changes(cache: RecordCache, previous: list[Problem], before: list[Any], changed: list[str]) -> list[Problem]:
+    """The problems of the cached files, from the problems of the state they held before the files changed were
+    updated (their rows then are before): only the files whose problems can differ are checked again. Those are
+    the files changed, those sharing an ID with one of them (old or new), the recommendations and responses of a
+    report that is, or holds a recommendation that is, among them, and the records naming them as responses."""
+    from tracker.validate import Facts, across
+
+    after = cache.check_rows("path", changed)
+    touched_ids: set[str] = set()
+    reports: set[str] = set()
+    for _path, ok, record_id, report, own, _facts in [*before, *after]:
+        if ok:
+            touched_ids.add(record_id)
+            reports.add(report)
+        else:
+            touched_ids.update(p.record_id for p in pickle.loads(own) if p.record_id)
+    touched_ids.discard("")
+    same_ids = cache.check_rows("id", touched_ids)
+    reports.update(row[3] for row in same_ids)
+    reports.update(touched_ids)
+    reports.discard("")
+    affected = {row[0]: row for row in [*after, *same_ids, *cache.check_rows("report", reports),
+                                         *cache.check_rows("refs", touched_ids)]}
+    # Everything the affected records' checks look at: the records with the IDs they name (and all that share
+    # those IDs, for which of them is kept), and the recommendations of their reports (for their numbers).
+    context = dict(affected)
+    wanted: set[str] = set()
+    for _path, ok, record_id, report, _own, facts in affected.values():
+        if ok:
+            fact = Facts._make(marshal.loads(facts))
+            wanted.update((record_id, report), (target for _, target in fact.response_refs))
+    context.update((row[0], row) for row in cache.check_rows("id", wanted - {""}))
+    context.update((row[0], row) for row in cache.check_rows("report", {row[3] for row in context.values()} - {""}))
+    context.update((row[0], row) for row in cache.check_rows("id", {row[2] for row in context.values() if row[1]}))
+    kept = sorted((Facts._make(marshal.loads(row[5])) for row in context.values() if row[1]),
+                  key=lambda fact: fact.path.split("/"))
+    broken = {p.record_id for own in cache.failed() if own for p in pickle.loads(own) if p.record_id}
+    root = cache.folder.parent
+
+    def locate(path: str, field_path: tuple[str | int, ...]) -> tuple[int, int]:
+        return field_position(root, path, field_path) if field_path else (1, 1)
+
+    found, shadowed = across(kept, broken, locate)
+    checked_again = set(affected).union(changed)  # the files deleted among them too
+    problems = [p for p in previous if p.path not in checked_again]
+    problems += [p for p in found if p.path in checked_again]
+    for path, ok, _id, _report, own, _facts in affected.values():
+        if own and not (ok and path in shadowed):
+            problems.extend(pickle.loads(own))
+    return sorted(set(problems))
 
 
 def _load_fresh(root: Path, rels: list[str], progress: ProgressCallback | None = None) -> dict[str, Loaded]:

@@ -1,0 +1,95 @@
+"""A new state is validated from the last one by checking again only the files a change can touch; whatever the
+change, the problems are exactly those a validation of every record finds."""
+
+from __future__ import annotations
+
+import random
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import CallSpy, generated_repo, git
+from tracker import store
+from tracker.config import load_config
+from tracker.store import load_records
+from tracker.validate import validate
+
+
+def _edits(root: Path, rng: random.Random) -> str:
+    """One random edit of the kind that changes problems across records; returns what it did."""
+    files = sorted(p for p in (root / "records").rglob("*.yaml"))
+    path = rng.choice(files)
+    text = path.read_text(encoding="utf-8")
+    other = rng.choice(files)
+    other_text = other.read_text(encoding="utf-8") if other.exists() else ""
+    other_id = re.search(r"^id: (.+)$", other_text, re.MULTILINE)
+    choice = rng.randrange(9)
+    if choice == 0 and other_id:  # take another record's ID
+        path.write_text(re.sub(r"^id: .+$", f"id: {other_id.group(1)}", text, count=1, flags=re.MULTILINE), encoding="utf-8")
+    elif choice == 1 and "report: " in text:  # point at a report that is not there
+        path.write_text(text.replace("report: ", "report: gone-", 1), encoding="utf-8")
+    elif choice == 2:  # delete a file (often a report, so its recommendations dangle)
+        reports = [f for f in files if f.parent.name not in ("recommendations", "responses") and "/reports/" in f.as_posix()]
+        rng.choice(reports or files).unlink()
+        return "deleted"
+    elif choice == 3 and re.search(r"^number: \d+$", text, re.MULTILINE):  # take a number that may be in use
+        path.write_text(re.sub(r"^number: \d+$", f"number: {rng.randint(1, 4)}", text, count=1, flags=re.MULTILINE), encoding="utf-8")
+    elif choice == 4:  # break the file
+        path.write_text(text + "broken: [\n", encoding="utf-8")
+    elif choice == 5 and "response: " in text:  # name a response that is not there
+        path.write_text(text.replace("response: ", "response: missing-", 1), encoding="utf-8")
+    elif choice == 6:  # a copy under another name: two files, one ID
+        shutil.copy(path, path.with_name("copy-" + path.name))
+    elif choice == 7 and re.search(r"^status: \w", text, re.MULTILINE):
+        path.write_text(re.sub(r"^status: (\S+)", r"status: x\1", text, count=1, flags=re.MULTILINE), encoding="utf-8")
+    else:  # put everything back as committed
+        git(root, "checkout", "-q", "--", "records")
+        git(root, "clean", "-qfd", "records")
+        return "restored"
+    return f"edit {choice}"
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = generated_repo(tmp_path_factory, "incremental", 120, 3)
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "-c", "user.name=Clerk", "-c", "user.email=clerk@example.org", "commit", "-qm", "Records")
+    return root
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_validating_from_the_last_state_finds_what_a_full_validation_finds(
+    generated: Path, tmp_path: Path, seed: int, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    root = tmp_path / "repo"
+    shutil.copytree(generated, root)
+    config = load_config(root)
+    assert load_records(config).validated == []
+    full = CallSpy(monkeypatch, store, "_validate_cached")
+    incremental = CallSpy(monkeypatch, store, "_validate_changes")
+    rng = random.Random(seed)
+    seen_problems = 0
+    for step in range(25):
+        what = _edits(root, rng)
+        expected = validate(config, load_records(config, use_cache=False))
+        cached = load_records(config)
+        assert cached.validated == expected, (step, what)
+        seen_problems += bool(expected)
+    assert full.calls == 0  # every state after the first came from the one before
+    assert incremental.calls >= 12  # the rest came back to states validated before (after a restore, say)
+    assert seen_problems >= 10  # the edits really did break things
+
+
+def test_a_change_of_tracker_yaml_validates_everything_again(bundled: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = load_config(bundled)
+    assert load_records(config).validated == []
+    full = CallSpy(monkeypatch, store, "_validate_cached")
+    text = (bundled / "tracker.yaml").read_text(encoding="utf-8")
+    (bundled / "tracker.yaml").write_text(text.replace("  pcc:", "  pcc-renamed:", 1), encoding="utf-8")
+    config = load_config(bundled)
+    found = load_records(config).validated
+    assert full.calls == 1
+    assert found and found == validate(config, load_records(config, use_cache=False))
