@@ -115,7 +115,7 @@ class _Generator:
         self.count = 0
 
     def build(self) -> Check:
-        body = self.block(self.root, "v", 2)
+        body = self.block(self.root, "v", 2) or ["pass"]
         source = "\n".join([*self.functions, "def valid(v):", "    try:", *_indent(_indent(body)),
                             "    except Exception:", "        return False", "    return True", ""])
         namespace = dict(self.constants)
