@@ -77,6 +77,12 @@ def test_validating_from_the_last_state_finds_what_a_full_validation_finds(
         expected = validate(config, load_records(config, use_cache=False))
         cached = load_records(config)
         assert cached.validated == expected, (step, what)
+        # What the scan keeps of the files that do not match the tree is what the database says.
+        cache = store._open_cache(root)
+        assert cache is not None
+        kept = cache.scan()
+        assert (kept[2], kept[3]) == tuple(sorted(part) for part in cache.unmatched()), (step, what)
+        cache.close()
         seen_problems += bool(expected)
     assert full.calls == 0  # every state after the first came from the one before
     assert incremental.calls >= 12  # the rest came back to states validated before (after a restore, say)

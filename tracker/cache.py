@@ -29,7 +29,7 @@ DB_NAME = "records.sqlite3"
 STAMP_NAME = "stamp"
 # Longer than the coarsest timestamp granularity of a common file system (FAT: 2 s).
 SETTLE_NS = 3_000_000_000
-FORMAT = "7"
+FORMAT = "8"
 # What a cached parse result depends on besides the file's bytes.
 _CODE = ("cache.py", "store.py", "records.py", "dates.py", "yamlio.py", "schemas.py", "fastschema.py", "errors.py")
 
@@ -149,6 +149,7 @@ class RecordCache:
                 )
                 db.execute("CREATE INDEX files_id ON files (id)")
                 db.execute("CREATE INDEX files_report ON files (report)")
+                db.execute("CREATE INDEX files_failed ON files (ok) WHERE ok = 0")
                 # Which records' histories name which response IDs (from their facts), to find the records a
                 # changed response touches.
                 db.execute("CREATE TABLE refs (target TEXT, path TEXT)")

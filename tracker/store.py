@@ -438,6 +438,11 @@ class _Found:
     lean: bool = False
     checked: set[str] = field(default_factory=set)  # every file looked at (lean only)
     folders: Any = None  # the folder listings to keep for the next scan (lean only)
+    # The files of the tree whose cached result did not match it, and the cached files not in the tree (lean only;
+    # see RecordCache.unmatched), as they stood before this run updated the cache.
+    diverged: list[str] = field(default_factory=list)
+    others: list[str] = field(default_factory=list)
+    kept: Any = None  # what the last scan kept for this one
 
 
 def _find_files(root: Path, cache: RecordCache, read_at: int) -> _Found:
@@ -475,7 +480,7 @@ def _find_files(root: Path, cache: RecordCache, read_at: int) -> _Found:
     check = dirty.union(extras, diverged, others)
     tree_files = cache.tree_blobs(check)
     found = _Found({}, list(scan.odd), tree=scan.tree, dirty=bool(scan.dirty), lean=True, checked=check,
-                   folders=folders)
+                   folders=folders, diverged=diverged, others=others, kept=kept)
     for rel in sorted(check):
         blob = tree_files.get(rel)
         if blob is not None and rel not in dirty:
@@ -579,11 +584,22 @@ def _load_snapshot(
             index.update((parsed.path, (parsed.stat, settled, parsed.digest)) for parsed, settled in fresh)
         cache.update(fresh, confirmed, gone, index)
     if found.lean:
-        kept = cache.scan()
-        if fresh or confirmed or gone or kept is None or kept[0] != found.tree:
-            cache.remember_scan((found.tree, found.folders, *cache.unmatched()))
-        elif kept[1] != found.folders:
-            cache.remember_scan((found.tree, found.folders, kept[2], kept[3]))
+        diverged, others = set(found.diverged), set(found.others)
+        after = {parsed.path: (parsed.digest, settled) for parsed, settled in fresh}
+        after.update((rel, (known[rel][2], settled)) for rel, _, settled in confirmed)
+        blobs = cache.tree_blobs([*after, *gone])
+        for rel in [*after, *gone]:  # only these rows changed: where do they stand against the tree now?
+            diverged.discard(rel)
+            others.discard(rel)
+            row = after.get(rel)
+            if rel in blobs:
+                if row is None or row != (blobs[rel], True):
+                    diverged.add(rel)
+            elif row is not None:
+                others.add(rel)
+        now = (found.tree, found.folders, sorted(diverged), sorted(others))
+        if now != found.kept:
+            cache.remember_scan(now)
 
     state: tuple[str, list[Problem] | None] | None = None
     if not loaded and not odd:  # every file read and hashed: the state is known exactly
