@@ -29,7 +29,7 @@ DB_NAME = "records.sqlite3"
 STAMP_NAME = "stamp"
 # Longer than the coarsest timestamp granularity of a common file system (FAT: 2 s).
 SETTLE_NS = 3_000_000_000
-FORMAT = "8"
+FORMAT = "9"
 # What a cached parse result depends on besides the file's bytes.
 _CODE = ("cache.py", "store.py", "records.py", "dates.py", "yamlio.py", "schemas.py", "fastschema.py", "errors.py")
 
@@ -145,11 +145,13 @@ class RecordCache:
                 db.execute(
                     "CREATE TABLE files (path TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER, ctime_ns INTEGER,"
                     " ino INTEGER, settled INTEGER, digest BLOB, kind TEXT, id TEXT, report TEXT,"
-                    " final_status TEXT, final_on TEXT, committee TEXT, ok INTEGER, own BLOB, checked BLOB, facts BLOB)"
+                    " final_status TEXT, final_on TEXT, committee TEXT, ok INTEGER)"
                 )
                 db.execute("CREATE INDEX files_id ON files (id)")
                 db.execute("CREATE INDEX files_report ON files (report)")
                 db.execute("CREATE INDEX files_failed ON files (ok) WHERE ok = 0")
+                # What validating each file needs (see Parsed), apart from the narrow rows the questions scan.
+                db.execute("CREATE TABLE checks (path TEXT PRIMARY KEY, checked BLOB, own BLOB, facts BLOB)")
                 # Which records' histories name which response IDs (from their facts), to find the records a
                 # changed response touches.
                 db.execute("CREATE TABLE refs (target TEXT, path TEXT)")
@@ -223,23 +225,23 @@ class RecordCache:
         return {row[0]: ((row[1], row[2], row[3], row[4]), bool(row[5]), row[6]) for row in rows}
 
     def results(self, open_on: str | None = None, done: dict[str, list[str]] | None = None,
-                committee: str | None = None) -> Iterator[Result]:
+                committee: str | None = None, clean: bool = False) -> Iterator[Result]:
         """The stored parse results: of every file, or (with open_on, an ISO date) of just the files a question
         about what needs attention on that day can touch, or (with committee) of just that committee's meetings
         and actions (with committee "", of just the files with problems). done gives the statuses that count as
         done, by kind. Files with problems and duplicated IDs always come, so problems and ID clashes resolve
-        exactly as in a full load."""
+        exactly as in a full load; clean says there are none (the state was validated without a problem, and a
+        file that is not a record or an ID used twice is always one), so they need not be looked for."""
         columns = "files.path, size, mtime_ns, ctime_ns, ino, digest, payloads.data"
         tables = "files JOIN payloads ON payloads.path = files.path"
         if committee == "":
             yield from self.db.execute(f"SELECT {columns} FROM {tables} WHERE ok = 0")
             return
+        clashes = "0" if clean else "ok = 0 OR id IN (SELECT id FROM files WHERE id != '' GROUP BY id HAVING count(*) > 1)"
         if committee is not None:
             yield from self.db.execute(f"""
                 SELECT {columns} FROM {tables}
-                WHERE ok = 0
-                   OR (kind IN ('action', 'meeting') AND committee = ?)
-                   OR id IN (SELECT id FROM files WHERE id != '' GROUP BY id HAVING count(*) > 1)
+                WHERE (kind IN ('action', 'meeting') AND committee = ?) OR {clashes}
             """, (committee,))
             return
         if open_on is None:
@@ -253,19 +255,16 @@ class RecordCache:
             for kind, statuses in (done or {}).items()
         ) or "0"
         params = [status for statuses in (done or {}).values() for status in statuses]
+        items = f"kind IN ('action', 'recommendation') AND (final_on > ? OR {open_items})"
         query = f"""
-            WITH items AS (
-                SELECT path, report FROM files
-                WHERE kind IN ('action', 'recommendation') AND (final_on > ? OR {open_items})
-            ), reports AS (SELECT DISTINCT report FROM items WHERE report != '')
+            WITH reports AS (SELECT DISTINCT report FROM files WHERE {items} AND report != '')
             SELECT {columns} FROM {tables}
-            WHERE ok = 0
-               OR files.path IN (SELECT path FROM items)
+            WHERE ({items})
                OR (kind = 'report' AND id IN reports)
                OR (kind = 'response' AND report IN reports)
-               OR id IN (SELECT id FROM files WHERE id != '' GROUP BY id HAVING count(*) > 1)
+               OR {clashes}
         """
-        yield from self.db.execute(query, [open_on, *params])
+        yield from self.db.execute(query, [open_on, *params, open_on, *params])
 
     def update(self, fresh: list[tuple[Parsed, bool]], confirmed: list[tuple[str, StatKey, bool]],
                gone: Iterable[str], index: Index | None) -> None:
@@ -277,14 +276,17 @@ class RecordCache:
         db = self.db
         db.executemany("DELETE FROM files WHERE path = ?", ((path,) for path in gone))
         db.executemany("DELETE FROM payloads WHERE path = ?", ((path,) for path in gone))
+        db.executemany("DELETE FROM checks WHERE path = ?", ((path,) for path in gone))
         db.executemany("DELETE FROM refs WHERE path = ?", [(path,) for path in gone] + [(p.path,) for p, _ in fresh])
         db.executemany("INSERT INTO refs VALUES (?, ?)", (
             (target, p.path) for p, _ in fresh if p.facts for _, target in marshal.loads(p.facts)[REFS]))
         db.executemany(
-            "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             ((p.path, *p.stat, int(settled), p.digest, p.kind, p.id, p.report, p.final_status, p.final_on,
-              p.committee, int(p.ok), p.own, p.checked, p.facts) for p, settled in fresh),
+              p.committee, int(p.ok)) for p, settled in fresh),
         )
+        db.executemany("INSERT OR REPLACE INTO checks VALUES (?, ?, ?, ?)",
+                       ((p.path, p.checked, p.own, p.facts) for p, _ in fresh))
         db.executemany("INSERT OR REPLACE INTO payloads VALUES (?, ?)", ((p.path, p.payload) for p, _ in fresh))
         db.executemany(
             "UPDATE files SET size = ?, mtime_ns = ?, ctime_ns = ?, ino = ?, settled = ? WHERE path = ?",
@@ -348,20 +350,21 @@ class RecordCache:
     def checks(self) -> list[tuple[str, int, bytes, bytes, bytes]]:
         """Each file's path, whether it holds a record, and what validating it needs: its own problems, the
         validation code they were found with, and its facts (see Parsed)."""
-        return self.db.execute("SELECT path, ok, checked, own, facts FROM files").fetchall()
+        return self.db.execute("SELECT path, ok, checked, own, facts FROM files JOIN checks USING (path)").fetchall()
 
     def check_rows(self, column: str, values: Iterable[str]) -> list[tuple[str, int, str, str, bytes, bytes]]:
         """checks(), with each file's ID and report, for the files whose column (path, id or report) is one of
         values, or (column "refs") whose history names one of values as a response."""
-        select = "SELECT path, ok, id, report, own, facts FROM files"
+        select = "SELECT files.path, ok, id, report, own, facts FROM files JOIN checks ON checks.path = files.path"
         if column == "refs":
-            return self._where(f"{select} WHERE path IN (SELECT path FROM refs", "target", values, ")")
+            return self._where(f"{select} WHERE files.path IN (SELECT path FROM refs", "target", values, ")")
         assert column in ("path", "id", "report")
-        return self._where(select, column, values)
+        return self._where(select, f"files.{column}", values)
 
     def failed(self) -> list[bytes]:
         """The problems (pickled) of every file that holds no record."""
-        return [row[0] for row in self.db.execute("SELECT own FROM files WHERE ok = 0")]
+        return [row[0] for row in self.db.execute(
+            "SELECT own FROM checks WHERE path IN (SELECT path FROM files WHERE ok = 0)")]
 
     def meta(self, key: str) -> Any:
         row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
@@ -379,7 +382,7 @@ class RecordCache:
 
     def recheck(self, path: str, own: bytes, checked: bytes, facts: bytes) -> None:
         """Keep a file's own problems and facts found again with other validation code (within a snapshot)."""
-        self.db.execute("UPDATE files SET own = ?, checked = ?, facts = ? WHERE path = ?", (own, checked, facts, path))
+        self.db.execute("UPDATE checks SET own = ?, checked = ?, facts = ? WHERE path = ?", (own, checked, facts, path))
 
     def record_count(self) -> int:
         """How many records the files hold, counting an ID used twice once."""

@@ -639,7 +639,8 @@ def _load_snapshot(
     if open_on is not None:
         done = {kind: [slug for slug, status in config.statuses.get(kind, {}).items() if not status.is_open]
                 for kind in KINDS_WITH_STATUS}
-    for rel, *row_stat, hashed, payload in cache.results(open_on.isoformat() if open_on else None, done, committee):
+    clean = state is not None and state[1] == []
+    for rel, *row_stat, hashed, payload in cache.results(open_on.isoformat() if open_on else None, done, committee, clean):
         want = expected.get(rel)
         if (want is not None or not found.lean) and want != hashed or (rel in stats and stats[rel] != tuple(row_stat)):
             raise _Raced(rel)
