@@ -25,10 +25,12 @@ _TAG = "tag:yaml.org,2002:"
 # Characters the YAML reader refuses (tab and carriage return included: the full loader deals with them), plus
 # the YAML 1.1 line breaks NEL, LS and PS and the byte-order mark, which this reader does not treat specially.
 _BAD = re.compile("[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
-_KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_-]{0,99}):(?: +|$)")
-_SINGLE = re.compile(r"'((?:[^']|'')*)'")
-_DOUBLE = re.compile(r'"([^"\\]*)"')
+_KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_-]{0,99}):(?: +|$)(.*)")
+# A one-line quoted scalar and what may follow it on its line (nothing, or a comment after a space).
+_SINGLE = re.compile(r"'((?:[^']|'')*)'(?: +#.*| *)")
+_DOUBLE = re.compile(r'"([^"\\]*)"(?: +#.*| *)')
 _TAIL = re.compile(r"(?: +#.*| *)")
+_EMPTY_FLOW = {"[]": list, "{}": dict}
 _INT = re.compile(r"-?(?:0|[1-9][0-9]*)")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 # A plain scalar may not start with an indicator character (`-` is allowed before a non-space, as in -5).
@@ -44,7 +46,10 @@ _ANY_FIRST = list(Resolver.yaml_implicit_resolvers.get(None, []))  # type: ignor
 _BOOLS = SafeConstructor.bool_values
 
 _CACHE_LIMIT = 20_000
-_short_values: dict[str, Any] = {}
+_MISS = object()
+# One-line scalars seen before (the text after `key: ` or `- `, comment included) and their immutable values:
+# statuses, dates, names and numbers repeat across records.
+_scalars: dict[str, Any] = {}
 _keys: dict[str, bool] = {}
 
 
@@ -77,46 +82,55 @@ def _tag(value: str) -> str:
     return _TAG + "str"
 
 
+def _scalar(rest: str) -> Any:
+    """A one-line scalar from the text after `key: ` or `- ` (non-empty, not starting with a space, `#`, `|`, `>`,
+    `[` or `{`)."""
+    first = rest[0]
+    if first == '"':
+        found = _DOUBLE.fullmatch(rest)
+        if found is None:
+            raise _REFUSED
+        value = found.group(1)
+    elif first == "'":
+        found = _SINGLE.fullmatch(rest)
+        if found is None:
+            raise _REFUSED
+        value = found.group(1).replace("''", "'")
+    else:
+        comment = rest.find(" #")
+        value = _plain((rest[:comment] if comment >= 0 else rest).rstrip(" "))
+    if len(rest) <= 40:
+        if len(_scalars) >= _CACHE_LIMIT:
+            _scalars.clear()
+        _scalars[rest] = value
+    return value
+
+
 def _plain(value: str) -> Any:
     """A one-line plain scalar (stripped, non-empty) typed as the YAML 1.1 resolver types it."""
     if value[0] in _INDICATORS and (value[0] != "-" or len(value) == 1 or value[1] in " -"):
         raise _REFUSED
     if ": " in value or value[-1] == ":":
         raise _REFUSED
-    short = len(value) <= 24
-    if short:
-        try:
-            return _short_values[value]
-        except KeyError:
-            pass
     tag = _tag(value)
     if tag == _TAG + "str":
-        result: Any = value
-    elif tag == _TAG + "bool":
-        result = _BOOLS[value.lower()]
-    elif tag == _TAG + "null":
-        result = None
-    elif tag == _TAG + "int" and _INT.fullmatch(value):
-        result = int(value)
-    elif tag == _TAG + "timestamp" and _DATE.fullmatch(value):
-        result = dt.date(int(value[:4]), int(value[5:7]), int(value[8:])).isoformat()
-    else:
-        raise _REFUSED
-    if short:
-        if len(_short_values) >= _CACHE_LIMIT:
-            _short_values.clear()
-        _short_values[value] = result
-    return result
+        return value
+    if tag == _TAG + "bool":
+        return _BOOLS[value.lower()]
+    if tag == _TAG + "null":
+        return None
+    if tag == _TAG + "int" and _INT.fullmatch(value):
+        return int(value)
+    if tag == _TAG + "timestamp" and _DATE.fullmatch(value):
+        return dt.date(int(value[:4]), int(value[5:7]), int(value[8:])).isoformat()
+    raise _REFUSED
 
 
 def _key_ok(key: str) -> bool:
-    try:
-        return _keys[key]
-    except KeyError:
-        ok = _tag(key) == _TAG + "str"
-        if len(_keys) < _CACHE_LIMIT:
-            _keys[key] = ok
-        return ok
+    ok = _tag(key) == _TAG + "str"
+    if len(_keys) < _CACHE_LIMIT:
+        _keys[key] = ok
+    return ok
 
 
 def _is_entry(content: str) -> bool:
@@ -168,14 +182,31 @@ class _Reader:
         indents = self.indents
         count = self.count
         match = _KEY.match
+        known = _keys.get
+        cached = _scalars.get
         while True:
             found = match(text[i])
             if found is None:
                 raise _REFUSED
-            key = found.group(1)
-            if key in result or not _key_ok(key):
+            key, rest = found.groups()
+            if key in result or not (known(key) or _key_ok(key)):
                 raise _REFUSED
-            result[key], i = self.value(text[i][found.end():], i, indent, depth, True)
+            if not rest:
+                result[key], i = self.nested(i, indent, depth, True)
+            else:
+                value = cached(rest, _MISS)
+                if value is not _MISS:
+                    i += 1
+                elif rest[0] in "#|>[{":
+                    value, i = self.special(rest, i, indent, depth, True)
+                else:
+                    value = _scalar(rest)
+                    i += 1
+                result[key] = value
+            if i < count:
+                content = text[i]
+                if not content or content[0] == "#":
+                    i = self.skip(i)
             if i == count or indents[i] < indent:
                 return result, i
             if indents[i] > indent:
@@ -186,59 +217,67 @@ class _Reader:
         text = self.text
         indents = self.indents
         count = self.count
+        cached = _scalars.get
         while True:
             content = text[i]
-            if not _is_entry(content):
+            if content[:2] == "- ":
+                rest = content[2:].lstrip(" ")
+            elif content == "-":
+                rest = ""
+            else:
                 # A key at the indentation of an indentless sequence belongs to the mapping above; anything
                 # else is refused by the caller.
                 return result, i
-            rest = content[1:].lstrip(" ")
-            if rest and rest[0] != "#" and (_KEY.match(rest) or _is_entry(rest)):
-                column = indent + len(content) - len(rest)
-                text[i] = rest
-                indents[i] = column
-                item, i = self.block(i, column, depth + 1)
+            if not rest:
+                value, i = self.nested(i, indent, depth, False)
             else:
-                item, i = self.value(rest, i, indent, depth, False)
-            result.append(item)
+                value = cached(rest, _MISS)
+                if value is not _MISS:
+                    i += 1
+                elif rest[0] in "#|>[{":
+                    value, i = self.special(rest, i, indent, depth, False)
+                elif _KEY.match(rest) or _is_entry(rest):
+                    # A compact collection (`- key: value`, `- - item`): its lines line up with its first.
+                    column = indent + len(content) - len(rest)
+                    text[i] = rest
+                    indents[i] = column
+                    value, i = self.block(i, column, depth + 1)
+                else:
+                    value = _scalar(rest)
+                    i += 1
+            result.append(value)
+            if i < count:
+                content = text[i]
+                if not content or content[0] == "#":
+                    i = self.skip(i)
             if i == count or indents[i] < indent:
                 return result, i
             if indents[i] > indent:
                 raise _REFUSED
 
-    def value(self, rest: str, i: int, indent: int, depth: int, in_mapping: bool) -> tuple[Any, int]:
-        """The value whose text starts with rest on line i, inside a collection at indent; and the next line."""
-        if not rest or rest[0] == "#":
-            following = self.skip(i + 1)
-            if following < self.count:
-                nested = self.indents[following]
-                if nested > indent:
-                    return self.block(following, nested, depth + 1)
-                if nested == indent and in_mapping and _is_entry(self.text[following]):
-                    return self.sequence(following, indent, depth + 1)
-            return None, following
+    def nested(self, i: int, indent: int, depth: int, in_mapping: bool) -> tuple[Any, int]:
+        """The value of a key or entry with nothing after it on line i: a collection on the lines below, or null."""
+        following = self.skip(i + 1)
+        if following < self.count:
+            column = self.indents[following]
+            if column > indent:
+                return self.block(following, column, depth + 1)
+            if column == indent and in_mapping and _is_entry(self.text[following]):
+                return self.sequence(following, indent, depth + 1)
+        return None, following
+
+    def special(self, rest: str, i: int, indent: int, depth: int, in_mapping: bool) -> tuple[Any, int]:
+        """A value starting with a comment, a block scalar header or a flow collection."""
         first = rest[0]
+        if first == "#":
+            return self.nested(i, indent, depth, in_mapping)
         if first == "|" or first == ">":
             return self.block_scalar(rest, i, indent)
-        if first == "[" or first == "{":
-            # Only the empty flow collections (`history: []`); anything else in flow style is refused.
-            if rest[1:2] != ("]" if first == "[" else "}") or not _TAIL.fullmatch(rest, 2):
-                raise _REFUSED
-            return ([] if first == "[" else {}), self.skip(i + 1)
-        if first == "'":
-            found = _SINGLE.match(rest)
-            if found is None or not _TAIL.fullmatch(rest, found.end()):
-                raise _REFUSED
-            return found.group(1).replace("''", "'"), self.skip(i + 1)
-        if first == '"':
-            found = _DOUBLE.match(rest)
-            if found is None or not _TAIL.fullmatch(rest, found.end()):
-                raise _REFUSED
-            return found.group(1), self.skip(i + 1)
-        comment = rest.find(" #")
-        if comment >= 0:
-            rest = rest[:comment]
-        return _plain(rest.rstrip(" ")), self.skip(i + 1)
+        # Only the empty flow collections (`history: []`); anything else in flow style is refused.
+        empty = _EMPTY_FLOW.get(rest[:2])
+        if empty is None or not _TAIL.fullmatch(rest, 2):
+            raise _REFUSED
+        return empty(), i + 1
 
     def block_scalar(self, header: str, i: int, parent: int) -> tuple[str, int]:
         try:
@@ -247,41 +286,42 @@ class _Reader:
             raise _REFUSED from None
         lines = self.lines
         text = self.text
-        indents = self.indents
         count = self.count
         i += 1
         if i >= count or not text[i]:
             raise _REFUSED  # leading blank lines, or an empty scalar: rare, and subtle
-        indent = indents[i]
+        indent = self.indents[i]
         if indent <= parent:
             raise _REFUSED
+        pad = " " * indent
         parts = [text[i]]
         blanks = 0
         last = i
         i += 1
         while i < count:
-            content = text[i]
-            if not content:
-                if len(lines[i]) > indent:
-                    raise _REFUSED  # spaces beyond the indentation are content
-                blanks += 1
-                i += 1
-                continue
-            more = indents[i] - indent
-            if more < 0:
-                break
-            if more:
+            line = lines[i]
+            if line.startswith(pad):
+                content = line[indent:]
+                if not content:
+                    blanks += 1
+                    i += 1
+                    continue
+                if content[0] == " " and (folded or not content.strip(" ")):
+                    # A folded scalar keeps more-indented lines apart; spaces alone beyond the indentation are
+                    # content. Both are left to the full loader.
+                    raise _REFUSED
                 if folded:
-                    raise _REFUSED  # more-indented lines are not folded
-                content = lines[i][indent:]
-            if folded:
-                parts.append("\n" * blanks if blanks else " ")
+                    parts.append("\n" * blanks if blanks else " ")
+                else:
+                    parts.append("\n" * (blanks + 1))
+                parts.append(content)
+                blanks = 0
+                last = i
+            elif text[i]:
+                break
             else:
-                parts.append("\n" * (blanks + 1))
-            parts.append(content)
-            blanks = 0
-            last = i
+                blanks += 1
             i += 1
         if clip and last < count - 1:
             parts.append("\n")
-        return "".join(parts), self.skip(i)
+        return "".join(parts), i
