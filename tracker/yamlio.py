@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from tracker import fastyaml
 from tracker.errors import TrackerError
 
 try:
@@ -67,6 +68,12 @@ def decode(data: bytes, path: Path | str) -> str:
 
 def load_text(text: str, path: Path | str, marks: Marks | None = None) -> Any:
     """Parse one YAML document into plain data; record each field's (line, column) into marks when given."""
+    if marks is None:
+        # Most records are in the plain subset the fast reader handles; it defers everything else (and every
+        # error, which needs positions) to the full loader below.
+        value = fastyaml.parse(text)
+        if value is not None:
+            return value
     try:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as err:
