@@ -31,7 +31,8 @@ STAMP_NAME = "stamp"
 SETTLE_NS = 3_000_000_000
 FORMAT = "9"
 # What a cached parse result depends on besides the file's bytes.
-_CODE = ("cache.py", "store.py", "records.py", "dates.py", "yamlio.py", "schemas.py", "fastschema.py", "errors.py")
+_CODE = ("cache.py", "store.py", "records.py", "dates.py", "yamlio.py", "fastyaml.py", "schemas.py", "fastschema.py",
+         "errors.py")
 
 # How many validated states to remember (the current one, and a few to come back to after switching branches).
 KEEP_STATES = 8

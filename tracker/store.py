@@ -793,11 +793,20 @@ def parse_files(root: str, rels: list[str], config: Config | None = None, checke
     each record's own problems and its facts are found too (see validate.py), checked being the validation code."""
     results: list[Parsed | tuple[str, Problem]] = []
     base = Path(root)
+    inside: dict[str, bool] = {}  # whether each folder, links resolved, is inside the repository
+    real_root = os.path.realpath(root) + os.sep
     for rel in rels:
         path = base / rel
         try:
-            stat = stat_key(os.stat(path))  # before reading: a write in between shows up as a changed stat next time
-            data = read_record_bytes(base, rel)
+            folder = rel.rpartition("/")[0]
+            if folder not in inside:
+                inside[folder] = os.path.realpath(os.path.join(root, folder)).startswith(real_root)
+            read = _read_plain(str(path)) if inside[folder] else None
+            if read is None:  # a link, or anything unusual: read with every check, for the message
+                stat = stat_key(os.stat(path))  # before reading: a write in between shows as a changed stat next time
+                data = read_record_bytes(base, rel)
+            else:
+                stat, data = read
         except TrackerError as err:
             results.append((rel, err.problems[0]))
             continue
@@ -822,6 +831,37 @@ def parse_files(root: str, rels: list[str], config: Config | None = None, checke
             dump_payload(record, problems), own, checked if config is not None else b"", facts,
         ))
     return results
+
+
+def _read_plain(path: str) -> tuple[StatKey, bytes] | None:
+    """A regular file's stat (taken before reading) and bytes, or None when it is a link, not a regular file or
+    too big (read_record_bytes then reads it with its checks and says what is wrong)."""
+    import stat as stat_module
+
+    from tracker.yamlio import MAX_RECORD_BYTES
+
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0))
+    except OSError:
+        return None
+    try:
+        stat = os.fstat(fd)
+        if not stat_module.S_ISREG(stat.st_mode) or stat.st_size > MAX_RECORD_BYTES or not hasattr(os, "O_NOFOLLOW"):
+            return None
+        chunks = []
+        while True:
+            chunk = os.read(fd, max(stat.st_size, 1 << 16))
+            if not chunk:
+                break
+            chunks.append(chunk)
+        data = b"".join(chunks)
+        if len(data) > MAX_RECORD_BYTES:
+            return None
+        return stat_key(stat), data
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
 
 
 def _final_status(record: Record | None) -> tuple[str, str]:
