@@ -49,6 +49,9 @@ class Figure:
         return f"{self.seconds:.3f} s, {self.peak_mb:.0f} MB"
 
 
+PYTHON = [sys.executable]  # the interpreter that runs tracker (--python)
+
+
 def timed(args: list[str], env: dict[str, str] | None = None) -> tuple[float, float, int]:
     """Wall time, peak memory (MB) and exit status of one run of a command."""
     start = time.perf_counter()
@@ -73,11 +76,11 @@ def measure(args: list[str], runs: int, before: object = None, env: dict[str, st
 
 
 def tracker(repo: Path, *args: str) -> list[str]:
-    return [sys.executable, "-m", "tracker", "--root", str(repo), *args]
+    return [PYTHON[0], "-m", "tracker", "--root", str(repo), *args]
 
 
 def has_render() -> bool:
-    done = subprocess.run([sys.executable, "-m", "tracker", "render", "--help"], capture_output=True, cwd=PROJECT)
+    done = subprocess.run([PYTHON[0], "-m", "tracker", "render", "--help"], capture_output=True, cwd=PROJECT)
     return done.returncode == 0
 
 
@@ -109,7 +112,7 @@ def clear_cache(repo: Path) -> None:
 
 def bench_tracker(repo: Path, runs: int) -> dict[str, Figure]:
     figures: dict[str, Figure] = {}
-    base = [sys.executable, "-m", "tracker"]
+    base = [PYTHON[0], "-m", "tracker"]
     figures["help"] = measure([*base, "--help"], runs)
     figures["version"] = measure([*base, "--version"], runs)
     # Cold: no cache at all, as after a fresh clone.
@@ -248,7 +251,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=5, help="runs per figure (the median is shown)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/tracker-benchmarks"))
+    parser.add_argument("--python", default=sys.executable,
+                        help="the interpreter that runs tracker (default: this one); a virtual environment's, as a "
+                             "clerk installs tracker, starts without the system's site hooks")
     args = parser.parse_args(argv)
+    PYTHON[0] = args.python
     args.workdir.mkdir(parents=True, exist_ok=True)
     sizes = [int(size) for size in args.sizes.split(",")]
     results: dict[int, dict[str, Figure]] = {}
@@ -256,7 +263,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"machine: {machine()}", flush=True)
     # As after `pip install`, which compiles every module: otherwise a machine that writes no bytecode
     # (PYTHONDONTWRITEBYTECODE) would compile the sources on every run and measure that instead.
-    subprocess.run([sys.executable, "-m", "compileall", "-q", str(PROJECT / "tracker")], check=True)
+    subprocess.run([PYTHON[0], "-m", "compileall", "-q", str(PROJECT / "tracker")], check=True)
     for size in sizes:
         repo = build(args.workdir, size, args.seed)
         print(f"measuring {size:,} records in {repo} ...", file=sys.stderr, flush=True)
