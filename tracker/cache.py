@@ -29,7 +29,7 @@ DB_NAME = "records.sqlite3"
 STAMP_NAME = "stamp"
 # Longer than the coarsest timestamp granularity of a common file system (FAT: 2 s).
 SETTLE_NS = 3_000_000_000
-FORMAT = "9"
+FORMAT = "10"
 # What a cached parse result depends on besides the file's bytes.
 _CODE = ("cache.py", "store.py", "records.py", "dates.py", "yamlio.py", "fastyaml.py", "schemas.py", "fastschema.py",
          "errors.py")
@@ -146,13 +146,13 @@ class RecordCache:
                 db.execute(
                     "CREATE TABLE files (path TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER, ctime_ns INTEGER,"
                     " ino INTEGER, settled INTEGER, digest BLOB, kind TEXT, id TEXT, report TEXT,"
-                    " final_status TEXT, final_on TEXT, committee TEXT, ok INTEGER)"
+                    " final_status TEXT, final_on TEXT, committee TEXT, ok INTEGER) WITHOUT ROWID"
                 )
                 db.execute("CREATE INDEX files_id ON files (id)")
                 db.execute("CREATE INDEX files_report ON files (report)")
                 db.execute("CREATE INDEX files_failed ON files (ok) WHERE ok = 0")
                 # What validating each file needs (see Parsed), apart from the narrow rows the questions scan.
-                db.execute("CREATE TABLE checks (path TEXT PRIMARY KEY, checked BLOB, own BLOB, facts BLOB)")
+                db.execute("CREATE TABLE checks (path TEXT PRIMARY KEY, checked BLOB, own BLOB, facts BLOB) WITHOUT ROWID")
                 # Which records' histories name which response IDs (from their facts), to find the records a
                 # changed response touches.
                 db.execute("CREATE TABLE refs (target TEXT, path TEXT)")
@@ -165,7 +165,7 @@ class RecordCache:
                 db.execute("CREATE TABLE validated (state TEXT PRIMARY KEY, problems BLOB, at INTEGER)")
                 # The record files of git's current records tree with their blob IDs (its ID in meta 'tree'), so
                 # `git ls-tree` runs once per tree, and which cached files match it is one query.
-                db.execute("CREATE TABLE tree_files (path TEXT PRIMARY KEY, blob BLOB)")
+                db.execute("CREATE TABLE tree_files (path TEXT PRIMARY KEY, blob BLOB) WITHOUT ROWID")
                 # The last scan through git (see store._find_files), kept whole in one blob.
                 db.execute("CREATE TABLE scan (id INTEGER PRIMARY KEY CHECK (id = 1), data BLOB)")
                 # A command's whole answer (its output text and how many items it listed) in one state of the

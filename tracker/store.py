@@ -559,36 +559,46 @@ def _load_snapshot(
                 confirmed.append((rel, stat, cache.settled(stat, read_at)))
             else:
                 to_parse.append(rel)
+    # What validated state the cached rows held before this update, and those rows of the files it changes, so a
+    # new state can be validated from the last one (see _validate_changes).
+    last = (cache.meta("rows_state") or "").split(" ")
+    incremental = len(last) == 2 and last[1] == code.hex()
+    before = cache.check_rows("path", to_parse) if incremental else None
+    cache.set_meta("rows_state", "")  # until this state's validation is known
     loaded: dict[str, Loaded] = {}
     fresh: list[tuple[Parsed, bool]] = []
     stats = dict(files)
-    for result in _parse_many(root, to_parse, progress, config, code):
-        if isinstance(result, Parsed):
-            fresh.append((result, cache.settled(result.stat, read_at)))
-            expected[result.path] = result.digest
-            stats[result.path] = result.stat
-        else:
-            loaded[result[0]] = result[1]
+    for part in _parse_many(root, to_parse, progress, config, code):
+        stored: list[tuple[Parsed, bool]] = []
+        for result in part:
+            if isinstance(result, Parsed):
+                stored.append((result, cache.settled(result.stat, read_at)))
+                expected[result.path] = result.digest
+                stats[result.path] = result.stat
+            else:
+                loaded[result[0]] = result[1]
+        cache.update(stored, [], [], None)  # while the other parts are still being parsed
+        fresh.extend(stored)
     gone = [rel for rel in known if rel not in expected]
-    # What validated state the cached rows held before this update, and those rows of the files it changes, so a
-    # new state can be validated from the last one (see _validate_changes).
     changed = [parsed.path for parsed, _ in fresh] + gone
-    last = (cache.meta("rows_state") or "").split(" ")
-    before = cache.check_rows("path", changed) if len(last) == 2 and last[1] == code.hex() else None
-    cache.set_meta("rows_state", "")  # until this state's validation is known
+    if before is not None:
+        before += cache.check_rows("path", set(gone).difference(to_parse))
     if fresh or confirmed or gone:
         index = None
         if not found.lean:
             index = {rel: known[rel] for rel in expected if rel in known}
             index.update((rel, (stat, settled, known[rel][2])) for rel, stat, settled in confirmed)
             index.update((parsed.path, (parsed.stat, settled, parsed.digest)) for parsed, settled in fresh)
-        cache.update(fresh, confirmed, gone, index)
+        cache.update([], confirmed, gone, index)
     if found.lean:
         diverged, others = set(found.diverged), set(found.others)
         after = {parsed.path: (parsed.digest, settled) for parsed, settled in fresh}
         after.update((rel, (known[rel][2], settled)) for rel, _, settled in confirmed)
-        blobs = cache.tree_blobs([*after, *gone])
-        for rel in [*after, *gone]:  # only these rows changed: where do they stand against the tree now?
+        many = len(after) + len(gone) > 2000
+        if many:  # a first run, say: one query is quicker than looking up each row
+            diverged, others = (set(part) for part in cache.unmatched())
+        blobs = {} if many else cache.tree_blobs([*after, *gone])
+        for rel in [] if many else [*after, *gone]:  # only these rows changed: how do they stand against the tree?
             diverged.discard(rel)
             others.discard(rel)
             row = after.get(rel)
@@ -739,11 +749,12 @@ def _validate_changes(cache: RecordCache, previous: list[Problem], before: list[
 
 def _load_fresh(root: Path, rels: list[str], progress: ProgressCallback | None = None) -> dict[str, Loaded]:
     loaded: dict[str, Loaded] = {}
-    for result in _parse_many(root, rels, progress):
-        if isinstance(result, Parsed):
-            loaded[result.path] = load_payload(result.payload)
-        else:
-            loaded[result[0]] = result[1]
+    for part in _parse_many(root, rels, progress):
+        for result in part:
+            if isinstance(result, Parsed):
+                loaded[result.path] = load_payload(result.payload)
+            else:
+                loaded[result[0]] = result[1]
     return loaded
 
 
@@ -751,33 +762,35 @@ PARALLEL_FROM = 300
 
 
 def _parse_many(root: Path, rels: list[str], progress: ProgressCallback | None = None, config: Config | None = None,
-                checked: bytes = b"") -> list[Parsed | tuple[str, Problem]]:
-    """Read and parse files, across all cores when there are many, reporting (done, total) as chunks finish
-    (config and checked as for parse_files)."""
+                checked: bytes = b"") -> Iterator[list[Parsed | tuple[str, Problem]]]:
+    """Read and parse files, across all cores when there are many, part by part as each is done, reporting (done,
+    total) as they come (config and checked as for parse_files)."""
     workers = _cores()
     chunk = max(50, len(rels) // (max(workers, 1) * 8))
     chunks = [rels[start:start + chunk] for start in range(0, len(rels), chunk)]
-    results: list[Parsed | tuple[str, Problem]] = []
+    done = 0
 
-    def collect(parts: Iterable[list[Parsed | tuple[str, Problem]]]) -> list[Parsed | tuple[str, Problem]]:
-        for part in parts:
-            results.extend(part)
-            if progress is not None:
-                progress(len(results), len(rels))
-        return results
+    def report(part: list[Parsed | tuple[str, Problem]]) -> list[Parsed | tuple[str, Problem]]:
+        nonlocal done
+        done += len(part)
+        if progress is not None:
+            progress(done, len(rels))
+        return part
 
-    if len(rels) < PARALLEL_FROM or workers < 2:
-        return collect(parse_files(str(root), part, config, checked) for part in chunks)
-    from concurrent.futures import ProcessPoolExecutor
+    given = 0  # chunks handed on so far
+    if len(rels) >= PARALLEL_FROM and workers >= 2:
+        from concurrent.futures import ProcessPoolExecutor
 
-    try:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            return collect(pool.map(parse_files, [str(root)] * len(chunks), chunks, [config] * len(chunks),
-                                    [checked] * len(chunks)))
-    except (OSError, ImportError, RuntimeError):
-        # No process pool here (a sandbox without semaphores, say): parse in this process.
-        results.clear()
-        return collect(parse_files(str(root), part, config, checked) for part in chunks)
+        try:
+            with ProcessPoolExecutor(max_workers=workers) as pool:
+                for result in pool.map(parse_files, [str(root)] * len(chunks), chunks, [config] * len(chunks),
+                                       [checked] * len(chunks)):
+                    given += 1
+                    yield report(result)
+        except (OSError, ImportError, RuntimeError):
+            pass  # no process pool here (a sandbox without semaphores, say): the rest is parsed in this process
+    for names in chunks[given:]:
+        yield report(parse_files(str(root), names, config, checked))
 
 
 def _cores() -> int:
