@@ -808,15 +808,15 @@ def parse_files(root: str, rels: list[str], config: Config | None = None, checke
     base = Path(root)
     inside: dict[str, bool] = {}  # whether each folder, links resolved, is inside the repository
     real_root = os.path.realpath(root) + os.sep
+    prefix = root + os.sep
     for rel in rels:
-        path = base / rel
         try:
             folder = rel.rpartition("/")[0]
             if folder not in inside:
-                inside[folder] = os.path.realpath(os.path.join(root, folder)).startswith(real_root)
-            read = _read_plain(str(path)) if inside[folder] else None
+                inside[folder] = os.path.realpath(prefix + folder).startswith(real_root)
+            read = _read_plain(prefix + rel) if inside[folder] else None
             if read is None:  # a link, or anything unusual: read with every check, for the message
-                stat = stat_key(os.stat(path))  # before reading: a write in between shows as a changed stat next time
+                stat = stat_key(os.stat(base / rel))  # before reading: a write in between shows as a changed stat next time
                 data = read_record_bytes(base, rel)
             else:
                 stat, data = read
