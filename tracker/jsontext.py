@@ -42,9 +42,11 @@ def _text(value: Any, newline: str, templates: dict[tuple[Any, ...], str]) -> st
             if all(type(key) is str for key in value):
                 # Keys of other types may equal one another (1, 1.0 and True) while written differently.
                 templates[shape] = template
-        # Plain strings and None, most of the values, are written here rather than in a call of their own.
+        # Plain strings, None and whole numbers, most of the values, are written here rather than in a call of
+        # their own.
         return template % tuple([
-            encode_basestring(item) if type(item) is str else "null" if item is None else _text(item, inner, templates)
+            encode_basestring(item) if type(item) is str else "null" if item is None
+            else int.__repr__(item) if type(item) is int else _text(item, inner, templates)
             for item in value.values()
         ])
     if kind is list or kind is tuple or isinstance(value, (list, tuple)):

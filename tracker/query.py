@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from tracker.config import Config
 from tracker.dates import PartialDate
@@ -29,8 +31,7 @@ class Filters:
     overdue: bool = False
 
 
-@dataclass(frozen=True)
-class Reason:
+class Reason(NamedTuple):
     """Why an item needs attention, and for how many days it has."""
 
     reason: str  # overdue | response-overdue | follow-up-due
@@ -39,20 +40,33 @@ class Reason:
     addressee: str = ""
 
     def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"reason": self.reason, "days": self.days, "since": self.since.isoformat()}
         if self.addressee:
-            out["addressee"] = self.addressee
-        return out
+            return {"reason": self.reason, "days": self.days, "since": self.since.isoformat(), "addressee": self.addressee}
+        return {"reason": self.reason, "days": self.days, "since": self.since.isoformat()}
 
 
-@dataclass(frozen=True)
-class Attention:
+class Attention(NamedTuple):
+    """An open item that needs acting on, with its reasons, worst first."""
+
     record: Trackable
     reasons: tuple[Reason, ...]
 
     @property
     def worst(self) -> int:
         return max(reason.days for reason in self.reasons)
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Hold off the cycle collector while many small objects that will all live on are built: it would only walk
+    them again and again (nothing built here is cyclic; reference counting frees it all)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def exists_on(records: RecordSet, record: Record, as_of: dt.date) -> bool:
@@ -183,19 +197,20 @@ def needs_attention(records: RecordSet, config: Config, as_of: dt.date, filters:
     day = _Day(records, config, as_of)
     responsible = filters.responsible
     found = []
-    for record in day.trackables(filters):
-        status, due = record.state_as_of(as_of)
-        if not day.status(record.kind, status)[0]:
-            continue
-        reasons = day.reasons(record, due)
-        if responsible:
-            reasons = [r for r in reasons if not r.addressee or matches_body(config, responsible, (r.addressee,))]
-        if reasons:
-            if len(reasons) > 1:
-                reasons.sort(key=_minus_days)
-            found.append(Attention(record, tuple(reasons)))
-    sort_key_of = day.sort_key
-    found.sort(key=lambda a: (-a.reasons[0].days, sort_key_of(a.record)))
+    with collector_paused():
+        for record in day.trackables(filters):
+            status, due = record.state_as_of(as_of)
+            if not day.status(record.kind, status)[0]:
+                continue
+            reasons = day.reasons(record, due)
+            if responsible:
+                reasons = [r for r in reasons if not r.addressee or matches_body(config, responsible, (r.addressee,))]
+            if reasons:
+                if len(reasons) > 1:
+                    reasons.sort(key=_minus_days)
+                found.append(Attention(record, tuple(reasons)))
+        sort_key_of = day.sort_key
+        found.sort(key=lambda a: (-a.reasons[0].days, sort_key_of(a.record)))
     return found
 
 
@@ -210,7 +225,8 @@ def row(records: RecordSet, config: Config, record: Record, as_of: dt.date) -> d
 
 def rows(records: RecordSet, config: Config, chosen: Iterable[Record], as_of: dt.date) -> list[dict[str, Any]]:
     """row() of each record, in order, faster than one at a time."""
-    return [*map(_Day(records, config, as_of).row, chosen)]
+    with collector_paused():
+        return [*map(_Day(records, config, as_of).row, chosen)]
 
 
 class _ReportFacts:
@@ -237,14 +253,23 @@ class _ReportFacts:
             answered: dict[int, set[str]] = {}
             heard: dict[int, dt.date] = {}
             day = self.day
+            as_of = day.as_of
+            canonical = day.canonical
             for response in day.responses_by_report().get(self.report_id, ()):
-                if response.date > day.as_of:
+                when = response.date
+                if when > as_of:
                     continue
-                body = day.canonical(response.from_body)
+                body = canonical(response.from_body)
                 for answer in response.answers:
-                    answered.setdefault(answer.number, set()).add(body)
-                    if response.date > heard.get(answer.number, dt.date.min):
-                        heard[answer.number] = response.date
+                    number = answer.number
+                    bodies = answered.get(number)
+                    if bodies is None:
+                        answered[number] = {body}
+                        heard[number] = when
+                    else:
+                        bodies.add(body)
+                        if when > heard[number]:
+                            heard[number] = when
             self._answers = (answered, heard)
         return self._answers
 
