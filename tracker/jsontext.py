@@ -1,7 +1,8 @@
 """Indented JSON text, several times faster than the standard library's for large outputs.
 
 `json.dumps(data, indent=2, ensure_ascii=False)` falls back to the pure-Python encoder whenever an indent is
-asked for; `dumps` gives exactly the same text using the C string escaper, which matters for thousands of rows.
+asked for; `dumps` gives exactly the same text using the C string escaper, and writes each mapping through one
+format string made once for every set of keys it meets (the thousands of rows of a listing share a handful).
 """
 
 from __future__ import annotations
@@ -13,62 +14,62 @@ from typing import Any
 
 def dumps(data: Any) -> str:
     """The same text as json.dumps(data, indent=2, ensure_ascii=False)."""
-    out: list[str] = []
-    _emit(data, out, "\n")
-    return "".join(out)
+    return _text(data, "\n", {})
 
 
-def _emit(value: Any, out: list[str], newline: str) -> None:
+def _text(value: Any, newline: str, templates: dict[tuple[Any, ...], str]) -> str:
+    """The JSON text of value, whose lines after the first are indented by newline; templates holds the format
+    strings made so far, by the newline and keys of a mapping."""
+    kind = type(value)
+    if kind is str:
+        return encode_basestring(value)  # type: ignore[no-any-return]
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if kind is int:
+        return int.__repr__(value)
+    if kind is dict or (kind is not list and isinstance(value, dict)):
+        if not value:
+            return "{}"
+        inner = newline + "  "
+        shape = (newline, *value)
+        template = templates.get(shape)
+        if template is None:
+            template = _template(value, newline, inner)
+            if all(type(key) is str for key in value):
+                # Keys of other types may equal one another (1, 1.0 and True) while written differently.
+                templates[shape] = template
+        # Plain strings, None and whole numbers, most of the values, are written here rather than in a call of
+        # their own.
+        return template % tuple([
+            encode_basestring(item) if type(item) is str else "null" if item is None
+            else int.__repr__(item) if type(item) is int else _text(item, inner, templates)
+            for item in value.values()
+        ])
+    if kind is list or kind is tuple or isinstance(value, (list, tuple)):
+        if not value:
+            return "[]"
+        inner = newline + "  "
+        return "[" + inner + ("," + inner).join([
+            encode_basestring(item) if type(item) is str else _text(item, inner, templates) for item in value
+        ]) + newline + "]"
     if isinstance(value, str):
-        out.append(encode_basestring(value))
-    elif value is None:
-        out.append("null")
-    elif value is True:
-        out.append("true")
-    elif value is False:
-        out.append("false")
-    elif isinstance(value, int):
-        out.append(int.__repr__(value))
-    elif isinstance(value, float):
-        out.append(_float(value))
-    elif isinstance(value, dict):
-        if not value:
-            out.append("{}")
-            return
-        inner = newline + "  "
-        separator = "{" + inner
-        append = out.append
-        for key, item in value.items():
-            append(separator)
-            append(encode_basestring(key if type(key) is str else _key(key)))
-            # Plain strings and None, most of the values, are written here rather than in a call of their own.
-            if type(item) is str:
-                append(": " + encode_basestring(item))
-            elif item is None:
-                append(": null")
-            else:
-                append(": ")
-                _emit(item, out, inner)
-            separator = "," + inner
-        append(newline + "}")
-    elif isinstance(value, (list, tuple)):
-        if not value:
-            out.append("[]")
-            return
-        inner = newline + "  "
-        separator = "[" + inner
-        append = out.append
-        for item in value:
-            if type(item) is str:
-                append(separator + encode_basestring(item))
-            else:
-                append(separator)
-                _emit(item, out, inner)
-            separator = "," + inner
-        append(newline + "]")
-    else:
-        # Whatever the standard encoder makes of it (normally a TypeError naming the type).
-        out.append(json.dumps(value, indent=2, ensure_ascii=False).replace("\n", newline))
+        return encode_basestring(value)  # type: ignore[no-any-return]
+    if isinstance(value, int):
+        return int.__repr__(value)
+    if isinstance(value, float):
+        return _float(value)
+    # Whatever the standard encoder makes of it (normally a TypeError naming the type).
+    return json.dumps(value, indent=2, ensure_ascii=False).replace("\n", newline)
+
+
+def _template(mapping: dict[Any, Any], newline: str, inner: str) -> str:
+    """A format string writing a mapping with these keys at this indent, given the text of each value."""
+    keys = [encode_basestring(key if type(key) is str else _key(key)).replace("%", "%%") for key in mapping]
+    return "{" + inner + ("," + inner).join(key + ": %s" for key in keys) + newline + "}"
 
 
 def _float(value: float) -> str:

@@ -8,7 +8,6 @@ import io
 from typing import Any
 
 from tracker import markdown
-from tracker.chase import slippage
 from tracker.config import Config
 from tracker.dates import format_date
 from tracker.query import Attention, Reason, title_of
@@ -110,14 +109,17 @@ def _reason_text(config: Config, reason: Reason) -> str:
 
 def attention_table(records: RecordSet, config: Config, items: list[Attention], fmt: str, as_of: dt.date,
                     *, to_terminal: bool) -> str:
-    from tracker.query import row
+    from tracker.query import collector_paused, rows
 
+    bases = rows(records, config, [item.record for item in items], as_of)
     if fmt == "json":
-        return to_json([{**row(records, config, a.record, as_of), "days": a.worst,
-                         "reasons": [r.to_json() for r in a.reasons]} for a in items])
+        with collector_paused():
+            for base, item in zip(bases, items, strict=True):
+                base["days"] = item.worst
+                base["reasons"] = [reason.to_json() for reason in item.reasons]
+            return to_json(bases)
     flat = []
-    for item in items:
-        base = row(records, config, item.record, as_of)
+    for base, item in zip(bases, items, strict=True):
         for reason in item.reasons:
             flat.append({**base, "reason": reason.reason, "days": reason.days, "since": reason.since.isoformat(),
                          "addressee": reason.addressee, "reason_text": _reason_text(config, reason)})
@@ -134,6 +136,7 @@ def attention_table(records: RecordSet, config: Config, items: list[Attention], 
 
 
 def show_record(records: RecordSet, config: Config, record: Record, as_of: dt.date, fmt: str, *, to_terminal: bool) -> str:
+    from tracker.chase import slippage
     from tracker.query import row
 
     summary = row(records, config, record, as_of)

@@ -93,17 +93,12 @@ class Trackable(Record):
     history: tuple[Event, ...] = ()
 
     def events_until(self, as_of: dt.date) -> tuple[Event, ...]:
-        return tuple(event for event in self.history if event.date <= as_of)
+        history = self.history
+        return tuple(event for event in history if event.date <= as_of) if history else history
 
     def status_as_of(self, as_of: dt.date) -> str:
         """The status on that date: history events after it are ignored."""
-        for event in reversed(self.history):
-            if event.changes_status and event.date <= as_of:
-                return event.status
-        for event in self.history:
-            if event.changes_status:
-                return event.from_status or self.status
-        return self.status
+        return self.state_as_of(as_of)[0] if self.history else self.status
 
     def due_as_of(self, as_of: dt.date) -> PartialDate | None:
         """The due date on that date, undoing reschedules that came later."""
@@ -111,6 +106,28 @@ class Trackable(Record):
             if event.event == "reschedule" and event.date > as_of:
                 return event.previous_due
         return self.due
+
+    def state_as_of(self, as_of: dt.date) -> tuple[str, PartialDate | None]:
+        """status_as_of and due_as_of together, in one pass over the history."""
+        history = self.history
+        if not history:
+            return self.status, self.due
+        status = None
+        first_change = None
+        due = self.due
+        rescheduled = False
+        for event in history:
+            if event.status and (event.event == "status" or event.event == "response"):  # event.changes_status
+                if first_change is None:
+                    first_change = event
+                if event.date <= as_of:
+                    status = event.status
+            elif not rescheduled and event.event == "reschedule" and event.date > as_of:
+                due = event.previous_due
+                rescheduled = True
+        if status is None:
+            status = (first_change.from_status or self.status) if first_change is not None else self.status
+        return status, due
 
     def last_status_change(self, as_of: dt.date) -> Event | None:
         for event in reversed(self.events_until(as_of)):
