@@ -29,15 +29,18 @@ DB_NAME = "records.sqlite3"
 STAMP_NAME = "stamp"
 # Longer than the coarsest timestamp granularity of a common file system (FAT: 2 s).
 SETTLE_NS = 3_000_000_000
-FORMAT = "10"
+FORMAT = "11"
 # What a cached parse result depends on besides the file's bytes.
 _CODE = ("cache.py", "store.py", "records.py", "dates.py", "yamlio.py", "fastyaml.py", "schemas.py", "fastschema.py",
          "errors.py")
 
 # How many validated states to remember (the current one, and a few to come back to after switching branches).
 KEEP_STATES = 8
-# How many answers to keep (a clerk's few questions a day, on a few branches).
+# How many answers to keep (a clerk's few questions a day, on a few branches), each a file in this folder: a
+# command's whole answer (how many items it listed, a newline, its output) in one state of the repository, for a
+# question that names the command, its options and the day (see RecordCache.answer).
 KEEP_ANSWERS = 32
+ANSWERS = "answers"
 
 # Where a record's response references are in its marshalled facts (validate.Facts.response_refs).
 REFS = 7
@@ -80,6 +83,10 @@ class Parsed:
     own: bytes = b""
     checked: bytes = b""
     facts: bytes = b""
+
+
+def _answer_name(state: str, question: str) -> str:
+    return hashlib.blake2b(f"{state}\0{question}".encode(), digest_size=20).hexdigest()
 
 
 def fingerprint(package: Path, schema_dir: Path) -> str:
@@ -168,10 +175,6 @@ class RecordCache:
                 db.execute("CREATE TABLE tree_files (path TEXT PRIMARY KEY, blob BLOB) WITHOUT ROWID")
                 # The last scan through git (see store._find_files), kept whole in one blob.
                 db.execute("CREATE TABLE scan (id INTEGER PRIMARY KEY CHECK (id = 1), data BLOB)")
-                # A command's whole answer (its output text and how many items it listed) in one state of the
-                # repository, for a question that names the command, its options and the day (see answer()).
-                db.execute("CREATE TABLE answers (state TEXT, question TEXT, text BLOB, items INTEGER, at INTEGER,"
-                           " PRIMARY KEY (state, question))")
                 db.execute("INSERT INTO meta VALUES ('version', ?)", (version,))
                 db.execute("COMMIT")
                 return db
@@ -187,8 +190,11 @@ class RecordCache:
         raise AssertionError("unreachable")
 
     def clear(self) -> None:
+        import shutil
+
         for name in (DB_NAME, DB_NAME + "-wal", DB_NAME + "-shm"):
             (self.folder / name).unlink(missing_ok=True)
+        shutil.rmtree(self.folder / ANSWERS, ignore_errors=True)
 
     def close(self) -> None:
         self.db.close()
@@ -412,16 +418,25 @@ class RecordCache:
 
     def answer(self, state: str, question: str) -> tuple[str, int] | None:
         """The answer given before to this question in this state, if kept."""
-        row = self.db.execute("SELECT text, items FROM answers WHERE state = ? AND question = ?", (state, question)).fetchone()
-        return (row[0].decode("utf-8"), int(row[1])) if row is not None else None
+        try:
+            data = (self.folder / ANSWERS / _answer_name(state, question)).read_bytes()
+        except OSError:
+            return None
+        items, _, text = data.partition(b"\n")
+        return text.decode("utf-8"), int(items)
 
     def remember_answer(self, state: str, question: str, text: str, items: int) -> None:
-        """Keep an answer (and only the KEEP_ANSWERS most recent)."""
-        with self.snapshot(immediate=True):
-            db = self.db
-            db.execute("INSERT OR REPLACE INTO answers VALUES (?, ?, ?, ?, (SELECT coalesce(max(at), 0) + 1 FROM answers))",
-                       (state, question, text.encode("utf-8"), items))
-            db.execute("DELETE FROM answers WHERE at <= (SELECT max(at) FROM answers) - ?", (KEEP_ANSWERS,))
+        """Keep an answer (and only the KEEP_ANSWERS most recent). Answers are files of their own: a large one
+        is written once, not into the database's log and then again into the database."""
+        folder = self.folder / ANSWERS
+        folder.mkdir(exist_ok=True)
+        name = _answer_name(state, question)
+        partial = folder / f".{name}.{os.getpid()}"
+        partial.write_bytes(b"%d\n" % items + text.encode("utf-8"))
+        os.replace(partial, folder / name)
+        kept = sorted(folder.iterdir(), key=lambda path: path.stat().st_mtime_ns, reverse=True)
+        for old in kept[KEEP_ANSWERS:]:
+            old.unlink(missing_ok=True)
 
     @contextmanager
     def snapshot(self, immediate: bool = False) -> Iterator[None]:
