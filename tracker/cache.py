@@ -29,7 +29,7 @@ DB_NAME = "records.sqlite3"
 STAMP_NAME = "stamp"
 # Longer than the coarsest timestamp granularity of a common file system (FAT: 2 s).
 SETTLE_NS = 3_000_000_000
-FORMAT = "11"
+FORMAT = "12"
 # What a cached parse result depends on besides the file's bytes.
 _CODE = ("cache.py", "store.py", "records.py", "dates.py", "yamlio.py", "fastyaml.py", "schemas.py", "fastschema.py",
          "errors.py")
@@ -175,6 +175,9 @@ class RecordCache:
                 db.execute("CREATE TABLE tree_files (path TEXT PRIMARY KEY, blob BLOB) WITHOUT ROWID")
                 # The last scan through git (see store._find_files), kept whole in one blob.
                 db.execute("CREATE TABLE scan (id INTEGER PRIMARY KEY CHECK (id = 1), data BLOB)")
+                # How the cached rows went from one validated state to the next: the files changed and their rows
+                # before (see check_rows), so a question answered a few states ago can be answered from there.
+                db.execute("CREATE TABLE transitions (seq INTEGER PRIMARY KEY, before TEXT, after TEXT, data BLOB)")
                 db.execute("INSERT INTO meta VALUES ('version', ?)", (version,))
                 db.execute("COMMIT")
                 return db
@@ -435,8 +438,58 @@ class RecordCache:
         partial.write_bytes(b"%d\n" % items + text.encode("utf-8"))
         os.replace(partial, folder / name)
         kept = sorted(folder.iterdir(), key=lambda path: path.stat().st_mtime_ns, reverse=True)
-        for old in kept[KEEP_ANSWERS:]:
+        for old in kept[2 * KEEP_ANSWERS:]:  # each answer, and the items of some
             old.unlink(missing_ok=True)
+
+    def remember_transition(self, before: str, after: str, changed: list[str], rows: list[Any]) -> None:
+        """Keep how the rows went from state before to state after (within a snapshot; only the last few)."""
+        db = self.db
+        db.execute("INSERT INTO transitions (before, after, data) VALUES (?, ?, ?)",
+                   (before, after, pickle.dumps((changed, rows), protocol=pickle.HIGHEST_PROTOCOL)))
+        db.execute("DELETE FROM transitions WHERE seq <= (SELECT max(seq) FROM transitions) - ?", (KEEP_STATES * 2,))
+
+    def transition_to(self, state: str) -> tuple[str, list[str], list[Any]] | None:
+        """The latest step the rows took to this state: the state before, the files changed, their rows before."""
+        row = self.db.execute("SELECT before, data FROM transitions WHERE after = ? ORDER BY seq DESC LIMIT 1",
+                              (state,)).fetchone()
+        if row is None:
+            return None
+        changed, rows = pickle.loads(row[1])
+        return row[0], changed, rows
+
+    def items(self, state: str, question: str) -> list[Any] | None:
+        """The items kept with the answer to this question in this state (see remember_items), if kept."""
+        try:
+            data = (self.folder / ANSWERS / (_answer_name(state, question) + ".items")).read_bytes()
+        except OSError:
+            return None
+        items: list[Any] = pickle.loads(data)
+        return items
+
+    def remember_items(self, state: str, question: str, items: list[Any]) -> None:
+        """Keep the items an answer lists, to answer the same question after a few files change."""
+        folder = self.folder / ANSWERS
+        folder.mkdir(exist_ok=True)
+        name = _answer_name(state, question) + ".items"
+        partial = folder / f".{name}.{os.getpid()}"
+        partial.write_bytes(pickle.dumps(items, protocol=pickle.HIGHEST_PROTOCOL))
+        os.replace(partial, folder / name)
+
+    def results_about(self, paths: list[str], reports: set[str], with_responses: set[str]) -> list[tuple[str, str, bytes]]:
+        """The path, kind and stored result of the files given, the recommendations of reports, and the reports
+        with_responses with their responses."""
+        marks = ", ".join("?" * len(paths))
+        named = ", ".join("?" * len(reports))
+        answered = ", ".join("?" * len(with_responses))
+        # One indexed query for each part: a single WHERE with OR reads every row.
+        return self.db.execute(f"""
+            SELECT files.path, kind, payloads.data FROM files JOIN payloads ON payloads.path = files.path
+            WHERE files.path IN (
+                SELECT path FROM files WHERE path IN ({marks})
+                UNION SELECT path FROM files WHERE report IN ({named}) AND kind = 'recommendation'
+                UNION SELECT path FROM files WHERE id IN ({answered}) AND kind = 'report'
+                UNION SELECT path FROM files WHERE report IN ({answered}) AND kind = 'response')
+        """, [*paths, *sorted(reports), *sorted(with_responses), *sorted(with_responses)]).fetchall()
 
     @contextmanager
     def snapshot(self, immediate: bool = False) -> Iterator[None]:

@@ -636,11 +636,16 @@ def overdue(committee: str, responsible: str, fail_if_any: bool, as_of: dt.date 
         from tracker.query import Filters, needs_attention
 
         items = needs_attention(records, s.config, when, Filters(committee=committee, responsible=responsible))
-        text, count = out.attention_table(records, s.config, items, fmt, when, to_terminal=to_terminal), len(items)
+        entries = out.attention_entries(records, s.config, items, when, fmt)
+        if records.reuse is not None:
+            # The records are just those whose items may have changed since the items kept: the rest stand.
+            kept, affected = records.reuse
+            entries = sorted([entry for entry in kept if entry[1] not in affected] + entries, key=lambda entry: entry[0])
+        text, count = out.attention_text(s.config, entries, fmt, when, to_terminal=to_terminal), len(entries)
         if question is not None:
             from tracker.store import remember_answer
 
-            remember_answer(s.config, records, question, text, count)
+            remember_answer(s.config, records, question, text, count, entries)
     write_output(text, output)
     if fail_if_any and count:
         sys.exit(1)

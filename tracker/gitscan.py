@@ -153,13 +153,16 @@ def list_records(root: Path, known: Folders | None = None, settled_before: int |
     A folder whose stat (mtime, ctime, inode) is the same as in known, and whose last change lay before
     settled_before (file system time, ns) when it was listed, is not listed again (adding, removing or renaming
     an entry changes a folder's mtime and ctime)."""
+    base = f"{root}/"
+    if known and _unchanged(base, known):
+        return ([rel + name for rel, entry in known.items() for name in entry[3]], {},
+                [rel + name for rel, entry in known.items() for name in entry[4]], known)
     extras: list[str] = []
     listed: dict[str, list[str]] = {}
     odd: list[str] = []
     folders: Folders = {}
     known = known or {}
     stack = [f"{RECORDS_DIR}/"]
-    base = f"{root}/"
     while stack:
         rel = stack.pop()
         path = base + rel
@@ -184,3 +187,18 @@ def list_records(root: Path, known: Folders | None = None, settled_before: int |
         odd.extend([rel + name for name in strange])
         stack.extend([f"{rel}{name}/" for name in subfolders])
     return extras, listed, odd, folders
+
+
+def _unchanged(base: str, known: Folders) -> bool:
+    """Whether every folder known is there with the same settled stat (the common case, checked in one loop)."""
+    stat = os.stat
+    try:
+        for rel, (key, settled, *_) in known.items():
+            if not settled:
+                return False
+            found = stat(base + rel)
+            if (found.st_mtime_ns, found.st_ctime_ns, found.st_ino) != tuple(key):
+                return False
+    except OSError:
+        return False
+    return True

@@ -109,18 +109,36 @@ def _reason_text(config: Config, reason: Reason) -> str:
 
 def attention_table(records: RecordSet, config: Config, items: list[Attention], fmt: str, as_of: dt.date,
                     *, to_terminal: bool) -> str:
-    from tracker.query import collector_paused, rows
+    return attention_text(config, attention_entries(records, config, items, as_of, fmt), fmt, as_of, to_terminal=to_terminal)
 
+
+# One item of `tracker overdue`, as kept to answer again: its place in the order, its file, its row (for --format
+# json, already the row's text in the list), its reasons.
+Entry = tuple[tuple[Any, ...], str, Any, tuple[Any, ...]]
+
+
+def attention_entries(records: RecordSet, config: Config, items: list[Attention], as_of: dt.date, fmt: str) -> list[Entry]:
+    """What attention_text needs of each item in that format, in the items' order, with no record left in it."""
+    from tracker.jsontext import dumps
+    from tracker.query import attention_order, collector_paused, rows
+
+    order = attention_order(records, config, as_of)
     bases = rows(records, config, [item.record for item in items], as_of)
+    with collector_paused():
+        if fmt == "json":
+            # Each row as it stands in the list: the list's text without its brackets (see attention_text).
+            return [(order(item), item.record.path,
+                     dumps([{**base, "days": item.worst, "reasons": [reason.to_json() for reason in item.reasons]}])[2:-2],
+                     item.reasons) for base, item in zip(bases, items, strict=True)]
+        return [(order(item), item.record.path, base, item.reasons) for base, item in zip(bases, items, strict=True)]
+
+
+def attention_text(config: Config, entries: list[Entry], fmt: str, as_of: dt.date, *, to_terminal: bool) -> str:
     if fmt == "json":
-        with collector_paused():
-            for base, item in zip(bases, items, strict=True):
-                base["days"] = item.worst
-                base["reasons"] = [reason.to_json() for reason in item.reasons]
-            return to_json(bases)
+        return "[\n" + ",\n".join(text for _, _, text, _ in entries) + "\n]\n" if entries else "[]\n"
     flat = []
-    for base, item in zip(bases, items, strict=True):
-        for reason in item.reasons:
+    for _, _, base, reasons in entries:
+        for reason in reasons:
             flat.append({**base, "reason": reason.reason, "days": reason.days, "since": reason.since.isoformat(),
                          "addressee": reason.addressee, "reason_text": _reason_text(config, reason)})
     if fmt == "csv":
@@ -130,7 +148,7 @@ def attention_table(records: RecordSet, config: Config, items: list[Attention], 
     values = [[f["id"], f["reason_text"], str(f["days"]), f["status_label"] or "",
                _flat(f["responsible"]), f["title"]] for f in flat]
     when = format_date(as_of, config.date_style)
-    return human_table(fmt, headers, values, title=f"{len(items)} items need attention as of {when}",
+    return human_table(fmt, headers, values, title=f"{len(entries)} items need attention as of {when}",
                        empty=f"nothing needs attention as of {when}", alarm=[f["reason"] != "follow-up-due" for f in flat],
                        widths={1: 70, 4: 40, 5: 60}, to_terminal=to_terminal)
 

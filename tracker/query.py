@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
@@ -212,6 +212,12 @@ def needs_attention(records: RecordSet, config: Config, as_of: dt.date, filters:
         sort_key_of = day.sort_key
         found.sort(key=lambda a: (-a.reasons[0].days, sort_key_of(a.record)))
     return found
+
+
+def attention_order(records: RecordSet, config: Config, as_of: dt.date) -> Callable[[Attention], tuple[Any, ...]]:
+    """The key needs_attention orders its items by (worst first, then as sort_key), to merge lists in that order."""
+    sort_key_of = _Day(records, config, as_of).sort_key
+    return lambda item: (-item.reasons[0].days, sort_key_of(item.record))
 
 
 def _minus_days(reason: Reason) -> int:

@@ -94,6 +94,10 @@ class RecordSet:
     # Set by load_records when the cache held the answer to the question asked (text, items listed); then no
     # record is built.
     answer: tuple[str, int] | None = None
+    # Set by load_records when the cache held the items answering the question in the state before the files that
+    # changed since: (those items, the files whose items must be worked out again); then only the records those
+    # need are built.
+    reuse: tuple[list[Any], set[str]] | None = None
 
     @property
     def broken_ids(self) -> set[str]:
@@ -237,7 +241,7 @@ def load_records(
     state: tuple[str, list[Problem] | None] | None = None
     uncommitted: list[bool] = []  # filled in by _load_snapshot when git vouched for the files
     count: list[int] = []  # filled in by _load_snapshot when only the files with problems were loaded
-    answers: list[tuple[str, int]] = []  # filled in by _load_snapshot when the question's answer was kept
+    answers: list[Any] = []  # filled in by _load_snapshot: the question's answer, or items to reuse, if kept
     if only_problems:
         committee = ""  # the cache's name for that part
     try:
@@ -279,8 +283,11 @@ def load_records(
             records.uncommitted = uncommitted[-1]
         if count:
             records.count = count[-1]
-        if answers:
-            records.answer = answers[-1]
+        for kept in answers:
+            if isinstance(kept[1], set):
+                records.reuse = kept
+            else:
+                records.answer = kept
     finally:
         if gc_was_enabled:
             # Everything built here lives until the command ends: keep the collector from walking it again and
@@ -306,8 +313,10 @@ def remember_validation(config: Config, records: RecordSet, problems: list[Probl
         cache.close()
 
 
-def remember_answer(config: Config, records: RecordSet, question: str, text: str, items: int) -> None:
-    """Keep a command's answer to question in the state records.state (see load_records). Never fails."""
+def remember_answer(config: Config, records: RecordSet, question: str, text: str, items: int,
+                    kept: list[Any] | None = None) -> None:
+    """Keep a command's answer to question in the state records.state (see load_records), and with kept, the items
+    it lists (to answer from after a few files change: records.reuse). Never fails."""
     if records.state is None:
         return
     cache = _open_cache(config.root)
@@ -316,7 +325,9 @@ def remember_answer(config: Config, records: RecordSet, question: str, text: str
     try:
         cache.remember_answer(records.state, _asked(question, [records.uncommitted] if records.uncommitted is not None else []),
                               text, items)
-    except (sqlite3.Error, OSError):
+        if kept is not None:
+            cache.remember_items(records.state, question, kept)
+    except (sqlite3.Error, OSError, pickle.PicklingError):
         pass
     finally:
         cache.close()
@@ -416,7 +427,7 @@ def _load_scanned(root: Path, progress: ProgressCallback | None = None) -> tuple
 def _load_cached(
     config: Config, cache: RecordCache, open_on: dt.date | None, committee: str | None = None,
     uncommitted: list[bool] | None = None, progress: ProgressCallback | None = None, count: list[int] | None = None,
-    question: str | None = None, answers: list[tuple[str, int]] | None = None,
+    question: str | None = None, answers: list[Any] | None = None,
 ) -> tuple[dict[str, Loaded], list[str], tuple[str, list[Problem] | None] | None]:
     with cache.snapshot():
         return _load_snapshot(config, cache, open_on, committee, uncommitted, progress, count, question, answers)
@@ -508,7 +519,7 @@ class _Raced(Exception):
 def _load_snapshot(
     config: Config, cache: RecordCache, open_on: dt.date | None, committee: str | None = None,
     uncommitted: list[bool] | None = None, progress: ProgressCallback | None = None, count: list[int] | None = None,
-    question: str | None = None, answers: list[tuple[str, int]] | None = None,
+    question: str | None = None, answers: list[Any] | None = None,
 ) -> tuple[dict[str, Loaded], list[str], tuple[str, list[Problem] | None] | None]:
     """The records, from the cache where their bytes are unchanged, and the state (with the problems found
     when it was validated before, if it was). Only when that state's validation is known is a partial load
@@ -633,6 +644,8 @@ def _load_snapshot(
                 problems = _validate_cached(config, cache, code)
             cache.keep_validation(key, problems)
             state = (key, problems)
+        if before is not None and last[0] != key:
+            cache.remember_transition(last[0], key, changed, before)
         cache.set_meta("rows_state", f"{key} {code.hex()}")
     if state is None or state[1] is None:
         open_on = committee = None
@@ -645,6 +658,15 @@ def _load_snapshot(
         if answer is not None:
             answers.append(answer)
             return {}, odd, state
+        # The items answering this question in a recent state, and what changed since (by this run or those
+        # between): only the items of the files changed, and of the recommendations of a report changed or
+        # answered by a response changed, need working out again.
+        since = _since_items(cache, state[0], question) if state[1] == [] else None
+        if since is not None:
+            items, earlier, paths = since
+            loaded, affected = _affected(cache, earlier, paths)
+            answers.append((items, affected))
+            return loaded, odd, state
     done = None
     if open_on is not None:
         done = {kind: [slug for slug, status in config.statuses.get(kind, {}).items() if not status.is_open]
@@ -693,6 +715,54 @@ def _validate_cached(config: Config, cache: RecordCache, code: bytes) -> list[Pr
         return field_position(root, path, field_path) if field_path else (1, 1)
 
     return combine(failed, kept, locate)
+
+
+def _since_items(cache: RecordCache, state: str, question: str, steps: int = 8,
+                 ) -> tuple[list[Any], list[Any], list[str]] | None:
+    """The items kept for question in the latest of the last few states this one came from through the cache's
+    own updates, with the earlier rows of the files changed since and those files; None when there are none (or
+    too many files changed for it to be worth it)."""
+    earlier: list[Any] = []
+    paths: list[str] = []
+    for _ in range(steps):
+        items = cache.items(state, question)
+        if items is not None:
+            return items, earlier, paths
+        step = cache.transition_to(state)
+        if step is None:
+            return None
+        state, changed, rows = step
+        paths += changed
+        earlier += rows
+        if len(paths) > 200:
+            return None
+    return None
+
+
+def _affected(cache: RecordCache, before: list[Any], changed: list[str]) -> tuple[dict[str, Loaded], set[str]]:
+    """The records a question about items needs to work out again the items of the files changed (their rows
+    then are before): the items changed and the recommendations of the reports changed or answered by a changed
+    response, with their reports and those reports' responses; and the files whose items those are."""
+    from tracker.validate import Facts
+
+    reports: set[str] = set()
+    wanted: set[str] = set()
+    for row in [*before, *cache.check_rows("path", changed)]:
+        if row[1]:
+            fact = Facts._make(marshal.loads(row[5]))
+            if fact.kind == "report":
+                reports.add(fact.id)
+            elif fact.kind == "response":
+                reports.add(fact.report)
+            elif fact.kind == "recommendation":
+                wanted.add(fact.report)
+    loaded: dict[str, Loaded] = {}
+    affected = set(changed)
+    for rel, kind, payload in cache.results_about(changed, reports, reports | wanted):
+        loaded[rel] = load_payload(payload)
+        if kind in ("action", "recommendation"):
+            affected.add(rel)
+    return loaded, affected
 
 
 def _validate_changes(cache: RecordCache, previous: list[Problem], before: list[Any], changed: list[str]) -> list[Problem]:
