@@ -90,6 +90,14 @@ class CallSpy:
         return len(self.args)
 
 
+def commit_all(root: Path, message: str = "Records") -> Path:
+    """Make root a git repository with everything in it committed, as a clerk's records repository is."""
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "-c", "user.name=Clerk", "-c", "user.email=clerk@example.org", "commit", "-qm", message)
+    return root
+
+
 def generated_repo(factory: pytest.TempPathFactory, name: str, records: int, seed: int) -> Path:
     """A synthetic records repository from benchmarks/generate.py, made once per test module."""
     from benchmarks.generate import generate

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import CallSpy, generated_repo, git
+from tests.conftest import CallSpy, commit_all, generated_repo, git
 from tracker import store
 from tracker.config import load_config
 from tracker.store import load_records
@@ -54,9 +54,7 @@ def _edits(root: Path, rng: random.Random) -> str:
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = generated_repo(tmp_path_factory, "incremental", 120, 3)
-    git(root, "init", "-q", "-b", "main")
-    git(root, "add", "-A")
-    git(root, "-c", "user.name=Clerk", "-c", "user.email=clerk@example.org", "commit", "-qm", "Records")
+    commit_all(root)
     return root
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Run, generated_repo, git
+from tests.conftest import Run, commit_all, generated_repo, git
 from tests.test_cache import rewrite
 from tracker.config import load_config
 from tracker.store import load_records
@@ -46,9 +46,7 @@ def test_a_partial_load_is_refused_nothing_when_validation_is_unknown(generated:
 def test_render_actions_is_the_same_from_a_partial_load(generated: Path, tmp_path: Path, run: Run) -> None:
     root = tmp_path / "copy"
     shutil.copytree(generated, root)
-    git(root, "init", "-q", "-b", "main")
-    git(root, "add", "-A")
-    git(root, "-c", "user.name=Clerk", "-c", "user.email=clerk@example.org", "commit", "-qm", "Records")
+    commit_all(root)
     config = load_config(root)
     assert run(root, "validate").exit_code == 0
     for committee in sorted(config.committees):

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import CallSpy, Run, generated_repo, git
+from tests.conftest import CallSpy, Run, commit_all, generated_repo, git
 from tracker import query
 from tracker.config import load_config
 from tracker.store import load_records
@@ -21,9 +21,7 @@ AS_OF = "2026-11-30"
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = generated_repo(tmp_path_factory, "reuse", 150, 7)
-    git(root, "init", "-q", "-b", "main")
-    git(root, "add", "-A")
-    git(root, "-c", "user.name=Clerk", "-c", "user.email=clerk@example.org", "commit", "-qm", "Records")
+    commit_all(root)
     return root
 
 

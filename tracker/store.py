@@ -300,33 +300,32 @@ def load_records(
 def remember_validation(config: Config, records: RecordSet, problems: list[Problem]) -> None:
     """Keep the problems validation found in the state records.state, so the next run need not validate again
     until something changes. Never fails: the cache is only a cache."""
-    if records.state is None:
-        return
-    cache = _open_cache(config.root)
-    if cache is None:
-        return
-    try:
-        cache.remember_validation(records.state, problems)
-    except (sqlite3.Error, OSError, pickle.PicklingError):
-        pass
-    finally:
-        cache.close()
+    _keep(config, records, lambda cache, state: cache.remember_validation(state, problems))
 
 
 def remember_answer(config: Config, records: RecordSet, question: str, text: str, items: int,
                     kept: list[Any] | None = None) -> None:
     """Keep a command's answer to question in the state records.state (see load_records), and with kept, the items
     it lists (to answer from after a few files change: records.reuse). Never fails."""
+    asked = _asked(question, [records.uncommitted] if records.uncommitted is not None else [])
+
+    def keep(cache: RecordCache, state: str) -> None:
+        cache.remember_answer(state, asked, text, items)
+        if kept is not None:
+            cache.remember_items(state, question, kept)
+
+    _keep(config, records, keep)
+
+
+def _keep(config: Config, records: RecordSet, write: Callable[[RecordCache, str], None]) -> None:
+    """Write something about the state records.state into the cache, if there is one; never fails."""
     if records.state is None:
         return
     cache = _open_cache(config.root)
     if cache is None:
         return
     try:
-        cache.remember_answer(records.state, _asked(question, [records.uncommitted] if records.uncommitted is not None else []),
-                              text, items)
-        if kept is not None:
-            cache.remember_items(records.state, question, kept)
+        write(cache, records.state)
     except (sqlite3.Error, OSError, pickle.PicklingError):
         pass
     finally:
