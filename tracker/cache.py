@@ -311,6 +311,10 @@ class RecordCache:
         row = self.db.execute("SELECT value FROM meta WHERE key = 'tree'").fetchone()
         return str(row[0]) if row is not None else ""
 
+    def empty(self) -> bool:
+        """Whether no file is cached yet."""
+        return self.db.execute("SELECT 1 FROM files LIMIT 1").fetchone() is None
+
     def remember_tree(self, tree: str, blobs: dict[str, bytes]) -> None:
         """Keep a records tree's files and blob IDs in place of the last (within a snapshot)."""
         db = self.db

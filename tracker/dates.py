@@ -74,6 +74,9 @@ class PartialDate:
         return f"{self.year:04d}"
 
 
+_FULL_DATES: dict[str, dt.date] = {}  # text already read as a date (records repeat their dates a great deal)
+
+
 def parse_date(value: object) -> dt.date:
     """A full date from `YYYY-MM-DD` text or a date; raise ValueError otherwise."""
     if isinstance(value, dt.datetime):
@@ -81,6 +84,19 @@ def parse_date(value: object) -> dt.date:
     if isinstance(value, dt.date):
         return value
     if isinstance(value, str):
+        known = _FULL_DATES.get(value)
+        if known is not None:
+            return known
+        if (len(value) == 10 and value.isascii() and value[4] == "-" and value[7] == "-" and value[:4].isdigit()
+                and value[5:7].isdigit() and value[8:].isdigit()):
+            try:
+                day = dt.date.fromisoformat(value)
+            except ValueError:
+                pass  # impossible (2023-02-30): said as below
+            else:
+                if len(_FULL_DATES) < 100_000:
+                    _FULL_DATES[value] = day
+                return day
         partial = PartialDate.parse(value)
         if partial.day is not None:
             return partial.last_day()

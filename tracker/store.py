@@ -453,6 +453,7 @@ class _Found:
     diverged: list[str] = field(default_factory=list)
     others: list[str] = field(default_factory=list)
     kept: Any = None  # what the last scan kept for this one
+    unstored: dict[str, bytes] | None = None  # the tree's files, when the cache is yet to keep them (lean only)
 
 
 def _find_files(root: Path, cache: RecordCache, read_at: int) -> _Found:
@@ -468,9 +469,11 @@ def _find_files(root: Path, cache: RecordCache, read_at: int) -> _Found:
     known_tree, known_folders, diverged, others = kept if kept is not None else ("", None, [], [])
     scan = git_scan(root, known_folders, known_tree, read_at - cache.settle_ns)
     blobs: dict[str, bytes] | None = None
+    first = False  # nothing cached yet: the tree's files are stored while they are parsed (see _load_snapshot)
     if scan is not None and cache.tree() != scan.tree:
         blobs = tree_blobs(root, scan.tree)
-        if blobs is not None:
+        first = blobs is not None and cache.empty()
+        if blobs is not None and not first:
             cache.remember_tree(scan.tree, blobs)
     if scan is None or (blobs is None and cache.tree() != scan.tree):
         files, odd = scan_records(root)
@@ -484,13 +487,16 @@ def _find_files(root: Path, cache: RecordCache, read_at: int) -> _Found:
         key, settled, subfolders, _, strange = folders[rel]
         folders[rel] = (key, settled, subfolders, outside, strange)
         extras.extend(rel + name for name in outside)
-    if known_tree != scan.tree:
+    if first and blobs is not None:
+        diverged, others = list(blobs), []
+    elif known_tree != scan.tree:
         diverged, others = cache.unmatched()
     dirty = {rel for rel in scan.dirty if rel.endswith(".yaml")}
     check = dirty.union(extras, diverged, others)
-    tree_files = cache.tree_blobs(check)
+    tree_files = {rel: blobs[rel] for rel in check if rel in blobs} if blobs is not None else cache.tree_blobs(check)
     found = _Found({}, list(scan.odd), tree=scan.tree, dirty=bool(scan.dirty), lean=True, checked=check,
-                   folders=folders, diverged=diverged, others=others, kept=kept)
+                   folders=folders, diverged=diverged, others=others, kept=kept,
+                   unstored=blobs if first else None)
     for rel in sorted(check):
         blob = tree_files.get(rel)
         if blob is not None and rel not in dirty:
@@ -589,6 +595,11 @@ def _load_snapshot(
                 loaded[result[0]] = result[1]
         cache.update(stored, [], [], None)  # while the other parts are still being parsed
         fresh.extend(stored)
+        if found.unstored is not None:
+            cache.remember_tree(found.tree, found.unstored)
+            found.unstored = None
+    if found.unstored is not None:
+        cache.remember_tree(found.tree, found.unstored)
     gone = [rel for rel in known if rel not in expected]
     changed = [parsed.path for parsed, _ in fresh] + gone
     if before is not None:
