@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -110,7 +111,7 @@ def test_a_render_follows_its_templates_and_the_commit_it_names(git_repo: Path, 
 
 def test_the_answer_is_the_installed_commands_answer(bundled: Path, tmp_path: Path) -> None:
     """Through a real process (as a clerk runs it): the kept answer is byte for byte the worked-out one."""
-    command = ["python3", "-m", "tracker", "--root", str(bundled), *OVERDUE]
+    command = [sys.executable, "-m", "tracker", "--root", str(bundled), *OVERDUE]
     project = Path(query.__file__).resolve().parents[1]
     outputs = [subprocess.run(command, capture_output=True, cwd=project, check=True).stdout for _ in range(2)]
     assert outputs[0] == outputs[1] and outputs[0].startswith(b"[")
