@@ -97,3 +97,17 @@ def test_a_change_of_tracker_yaml_validates_everything_again(bundled: Path, monk
     found = load_records(config).validated
     assert full.calls == 1
     assert found and found == validate(config, load_records(config, use_cache=False))
+
+
+def test_a_first_read_of_a_broken_repository_finds_every_problem(generated: Path, tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    shutil.copytree(generated, root)
+    rng = random.Random(5)
+    for _ in range(4):
+        _edits(root, rng)
+    shutil.rmtree(root / ".git")
+    commit_all(root)  # the broken state is the committed one: a first read through git
+    config = load_config(root)
+    expected = validate(config, load_records(config, use_cache=False))
+    assert expected
+    assert load_records(config).validated == expected

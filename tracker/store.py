@@ -454,6 +454,7 @@ class _Found:
     others: list[str] = field(default_factory=list)
     kept: Any = None  # what the last scan kept for this one
     unstored: dict[str, bytes] | None = None  # the tree's files, when the cache is yet to keep them (lean only)
+    first: bool = False  # nothing was cached before this run (lean only)
 
 
 def _find_files(root: Path, cache: RecordCache, read_at: int) -> _Found:
@@ -496,7 +497,7 @@ def _find_files(root: Path, cache: RecordCache, read_at: int) -> _Found:
     tree_files = {rel: blobs[rel] for rel in check if rel in blobs} if blobs is not None else cache.tree_blobs(check)
     found = _Found({}, list(scan.odd), tree=scan.tree, dirty=bool(scan.dirty), lean=True, checked=check,
                    folders=folders, diverged=diverged, others=others, kept=kept,
-                   unstored=blobs if first else None)
+                   unstored=blobs if first else None, first=first)
     for rel in sorted(check):
         blob = tree_files.get(rel)
         if blob is not None and rel not in dirty:
@@ -651,7 +652,10 @@ def _load_snapshot(
             if previous is not None and before is not None:
                 problems = _validate_changes(cache, previous, before, changed)
             else:
-                problems = _validate_cached(config, cache, code)
+                # On a first read every row was just parsed here: validate from those rather than read them back.
+                problems = _validate_cached(config, cache, code, [
+                    (parsed.path, parsed.ok, parsed.checked, parsed.own, parsed.facts) for parsed, _ in fresh
+                ] if found.first or (not found.lean and not known) else None)
             cache.keep_validation(key, problems)
             state = (key, problems)
         if before is not None and last[0] != key:
@@ -692,16 +696,16 @@ def _load_snapshot(
     return loaded, odd, state
 
 
-def _validate_cached(config: Config, cache: RecordCache, code: bytes) -> list[Problem]:
+def _validate_cached(config: Config, cache: RecordCache, code: bytes, rows: list[Any] | None = None) -> list[Problem]:
     """Every problem of the cached files (which are every file of the repository): each file's own problems as
     kept with it (found again where they were found with other validation code), and those across records from
-    the records' facts, so no record is built again."""
+    the records' facts, so no record is built again. rows, when given, are those of the cache (see checks())."""
     from tracker.validate import Facts, combine, facts_of, local_problems
 
     root = cache.folder.parent
     failed: list[Problem] = []
     kept: list[tuple[Facts, list[Problem]]] = []
-    for path, ok, checked, own, facts in cache.checks():
+    for path, ok, checked, own, facts in cache.checks() if rows is None else rows:
         if checked != code:
             record, problems = load_payload(cache.payload(path))
             found = problems if record is None else local_problems(config, record, root)
