@@ -115,3 +115,14 @@ def test_the_answer_is_the_installed_commands_answer(bundled: Path, tmp_path: Pa
     project = Path(query.__file__).resolve().parents[1]
     outputs = [subprocess.run(command, capture_output=True, cwd=project, check=True).stdout for _ in range(2)]
     assert outputs[0] == outputs[1] and outputs[0].startswith(b"[")
+
+
+def test_only_the_latest_answers_are_kept(bundled: Path, run: Run) -> None:
+    from tracker.cache import ANSWERS, KEEP_ANSWERS
+
+    for day in range(1, KEEP_ANSWERS + 8):
+        assert run(bundled, "overdue", "--as-of", f"2024-02-{day:02d}", "--format", "json").exit_code == 0
+    kept = list((bundled / ".tracker-cache" / ANSWERS).iterdir())
+    assert KEEP_ANSWERS <= len(kept) <= 2 * KEEP_ANSWERS
+    # The latest is among them and still answers.
+    assert run(bundled, "overdue", "--as-of", f"2024-02-{KEEP_ANSWERS + 7:02d}", "--format", "json").stdout.startswith("[")

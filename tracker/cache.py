@@ -38,7 +38,7 @@ KEEP_STATES = 8
 # How many answers to keep (a clerk's few questions a day, on a few branches), each a file in this folder: a
 # command's whole answer (how many items it listed, a newline, its output) in one state of the repository, for a
 # question that names the command, its options and the day (see RecordCache.answer).
-KEEP_ANSWERS = 32
+KEEP_ANSWERS = 16
 ANSWERS = "answers"
 
 # Where a record's response references are in its marshalled facts (validate.Facts.response_refs).
@@ -434,11 +434,14 @@ class RecordCache:
     def remember_answer(self, state: str, question: str, text: str, items: int) -> None:
         """Keep an answer (and only the KEEP_ANSWERS most recent). Answers are files of their own: a large one
         is written once, not into the database's log and then again into the database."""
+        self._keep_file(_answer_name(state, question), b"%d\n" % items + text.encode("utf-8"))
+
+    def _keep_file(self, name: str, data: bytes) -> None:
+        """Write a file of the answers folder atomically, and forget the oldest beyond what is kept."""
         folder = self.folder / ANSWERS
         folder.mkdir(exist_ok=True)
-        name = _answer_name(state, question)
         partial = folder / f".{name}.{os.getpid()}"
-        partial.write_bytes(b"%d\n" % items + text.encode("utf-8"))
+        partial.write_bytes(data)
         os.replace(partial, folder / name)
         kept = sorted(folder.iterdir(), key=lambda path: path.stat().st_mtime_ns, reverse=True)
         for old in kept[2 * KEEP_ANSWERS:]:  # each answer, and the items of some
@@ -471,12 +474,7 @@ class RecordCache:
 
     def remember_items(self, state: str, question: str, items: list[Any]) -> None:
         """Keep the items an answer lists, to answer the same question after a few files change."""
-        folder = self.folder / ANSWERS
-        folder.mkdir(exist_ok=True)
-        name = _answer_name(state, question) + ".items"
-        partial = folder / f".{name}.{os.getpid()}"
-        partial.write_bytes(pickle.dumps(items, protocol=pickle.HIGHEST_PROTOCOL))
-        os.replace(partial, folder / name)
+        self._keep_file(_answer_name(state, question) + ".items", pickle.dumps(items, protocol=pickle.HIGHEST_PROTOCOL))
 
     def results_about(self, paths: list[str], reports: set[str], with_responses: set[str]) -> list[tuple[str, str, bytes]]:
         """The path, kind and stored result of the files given, the recommendations of reports, and the reports
