@@ -411,12 +411,7 @@ class RecordCache:
         return problems
 
     def remember_validation(self, state: str, problems: list[Any]) -> None:
-        """Keep what validation found in this state (and only the few most recent states)."""
-        with self.snapshot(immediate=True):
-            self.keep_validation(state, problems)
-
-    def keep_validation(self, state: str, problems: list[Any]) -> None:
-        """remember_validation, within a snapshot."""
+        """Keep what validation found in this state (and only the few most recent states), within a snapshot."""
         db = self.db
         db.execute("INSERT OR REPLACE INTO validated VALUES (?, ?, (SELECT coalesce(max(at), 0) + 1 FROM validated))",
                    (state, pickle.dumps(problems, protocol=pickle.HIGHEST_PROTOCOL)))
@@ -493,10 +488,10 @@ class RecordCache:
         """, [*paths, *sorted(reports), *sorted(with_responses), *sorted(with_responses)]).fetchall()
 
     @contextmanager
-    def snapshot(self, immediate: bool = False) -> Iterator[None]:
+    def snapshot(self) -> Iterator[None]:
         """One transaction from first read to last write: if another run writes in between, this run's write
         fails (sqlite3.OperationalError) instead of mixing the two runs' views of the files."""
-        self.db.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        self.db.execute("BEGIN")
         try:
             yield
         except BaseException:

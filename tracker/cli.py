@@ -93,7 +93,7 @@ class Session:
 
     def _load(self, open_on: dt.date | None = None, committee: str | None = None, question: str | None = None) -> RecordSet:
         from tracker.errors import TrackerError
-        from tracker.store import build_set, remember_validation
+        from tracker.store import build_set
         from tracker.validate import validate
 
         if self.ref:
@@ -104,12 +104,11 @@ class Session:
             records = self.read(open_on=open_on, committee=committee, question=question)
         # Answers drawn from inconsistent records (two files with one ID, a dangling reference, an unknown status)
         # would be quietly wrong, so every command that reads the records refuses until they are fixed.
-        # Validation is remembered per state of the repository (every file's content): an unchanged state is
-        # not validated again; any change, and load_records hands over every record to validate afresh.
+        # Through the cache, load_records validates (from the last state) and sets records.validated; otherwise
+        # (--ref, --no-cache, a state it could not pin down) every record is here to validate.
         problems = records.validated
         if problems is None:
             problems = validate(self.config, records)
-            remember_validation(self.config, records, problems)
         if problems:
             raise TrackerError(
                 "the records have problems; fix them first:\n" + "\n".join(str(p) for p in problems),
@@ -666,7 +665,6 @@ def validate(paths: tuple[str, ...], fmt: str) -> None:
     """
     import json
 
-    from tracker.store import remember_validation
     from tracker.validate import validate as check
 
     s = session()
@@ -674,7 +672,6 @@ def validate(paths: tuple[str, ...], fmt: str) -> None:
     problems = records.validated
     if problems is None:
         problems = check(s.config, records)
-        remember_validation(s.config, records, problems)
     if paths:
         wanted = [Path(p).resolve() for p in paths]
         problems = [p for p in problems if any(_within(s.root / p.path, w) for w in wanted)]

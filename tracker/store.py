@@ -82,8 +82,8 @@ class RecordSet:
     duplicates: list[tuple[Record, Record]] = field(default_factory=list)
     # Each loaded file's bytes, so problems found later are located in the text that was read (even from --ref).
     sources: dict[str, bytes] = field(default_factory=dict)
-    # Set by load_records from the cache: a digest of the whole state of the repository (every file's path and
-    # content, tracker.yaml and the code), and, when that state was validated before, the problems found then.
+    # Set by load_records from the cache when it knows the state exactly: a digest of the whole state of the
+    # repository (every file's path and content, tracker.yaml and the code), and the problems validation finds in it.
     state: str | None = None
     validated: list[Problem] | None = None
     # Set by load_records when git vouched for the files: whether any record file differs from HEAD's (changed,
@@ -238,31 +238,25 @@ def load_records(
     cache = _open_cache(root) if use_cache else None
     gc_was_enabled = gc.isenabled()
     gc.disable()  # building many small objects; the collector would only slow it down (nothing here is cyclic)
-    state: tuple[str, list[Problem] | None] | None = None
-    uncommitted: list[bool] = []  # filled in by _load_snapshot when git vouched for the files
-    count: list[int] = []  # filled in by _load_snapshot when only the files with problems were loaded
-    answers: list[Any] = []  # filled in by _load_snapshot: the question's answer, or items to reuse, if kept
-    if only_problems:
-        committee = ""  # the cache's name for that part
+    extras = _Extras()
     try:
+        loaded: dict[str, Loaded] | None = None
         if cache is not None:
             try:
-                loaded, odd, state = _load_cached(config, cache, open_on, committee, uncommitted, progress, count,
-                                                   question, answers)
+                with cache.snapshot():
+                    loaded, odd = _load_snapshot(config, cache, _Wanted(open_on, committee, only_problems, question),
+                                                 extras, progress)
             except _Raced:
-                # Another run of tracker changed the cache meanwhile: read the files this time.
-                loaded, odd = _load_scanned(root, progress)
+                pass  # another run of tracker changed the cache meanwhile: read the files this time
             except sqlite3.OperationalError as err:
                 if "locked" not in str(err) and "busy" not in str(err):
                     cache.drop()  # not just busy with another run: unusable, so start it afresh next time
-                loaded, odd = _load_scanned(root, progress)
             except (sqlite3.Error, OSError, pickle.UnpicklingError, EOFError, AttributeError, TypeError, ValueError):
-                # A damaged or unwritable cache is never a reason to fail: start it afresh and read the files.
-                cache.drop()
-                loaded, odd = _load_scanned(root, progress)
+                cache.drop()  # a damaged or unwritable cache is never a reason to fail: start it afresh
             finally:
                 cache.close()
-        else:
+        if loaded is None:
+            extras = _Extras()
             loaded, odd = _load_scanned(root, progress)
         sources: list[tuple[str, Loaded]] = list(loaded.items())
         for rel, data in read_sources(root, [Path(rel) for rel in odd]):
@@ -277,17 +271,8 @@ def load_records(
             records.problems.extend(problems)
             if record is not None:
                 records.add(record)
-        if state is not None:
-            records.state, records.validated = state
-        if uncommitted:
-            records.uncommitted = uncommitted[-1]
-        if count:
-            records.count = count[-1]
-        for kept in answers:
-            if isinstance(kept[1], set):
-                records.reuse = kept
-            else:
-                records.answer = kept
+        records.state, records.validated, records.uncommitted = extras.state, extras.validated, extras.uncommitted
+        records.count, records.answer, records.reuse = extras.count, extras.answer, extras.reuse
     finally:
         if gc_was_enabled:
             # Everything built here lives until the command ends: keep the collector from walking it again and
@@ -297,17 +282,11 @@ def load_records(
     return records
 
 
-def remember_validation(config: Config, records: RecordSet, problems: list[Problem]) -> None:
-    """Keep the problems validation found in the state records.state, so the next run need not validate again
-    until something changes. Never fails: the cache is only a cache."""
-    _keep(config, records, lambda cache, state: cache.remember_validation(state, problems))
-
-
 def remember_answer(config: Config, records: RecordSet, question: str, text: str, items: int,
                     kept: list[Any] | None = None) -> None:
     """Keep a command's answer to question in the state records.state (see load_records), and with kept, the items
     it lists (to answer from after a few files change: records.reuse). Never fails."""
-    asked = _asked(question, [records.uncommitted] if records.uncommitted is not None else [])
+    asked = _asked(question, records.uncommitted)
 
     def keep(cache: RecordCache, state: str) -> None:
         cache.remember_answer(state, asked, text, items)
@@ -332,8 +311,8 @@ def _keep(config: Config, records: RecordSet, write: Callable[[RecordCache, str]
         cache.close()
 
 
-def _asked(question: str, uncommitted: list[bool] | None) -> str:
-    return f"{question} uncommitted={uncommitted[-1] if uncommitted else None}"
+def _asked(question: str, uncommitted: bool | None) -> str:
+    return f"{question} uncommitted={uncommitted}"
 
 
 def scan_records(root: Path) -> tuple[dict[str, StatKey], list[str]]:
@@ -423,13 +402,26 @@ def _load_scanned(root: Path, progress: ProgressCallback | None = None) -> tuple
     return _load_fresh(root, list(files), progress), odd
 
 
-def _load_cached(
-    config: Config, cache: RecordCache, open_on: dt.date | None, committee: str | None = None,
-    uncommitted: list[bool] | None = None, progress: ProgressCallback | None = None, count: list[int] | None = None,
-    question: str | None = None, answers: list[Any] | None = None,
-) -> tuple[dict[str, Loaded], list[str], tuple[str, list[Problem] | None] | None]:
-    with cache.snapshot():
-        return _load_snapshot(config, cache, open_on, committee, uncommitted, progress, count, question, answers)
+@dataclass(frozen=True)
+class _Wanted:
+    """What part of the records a command wants (see load_records)."""
+
+    open_on: dt.date | None = None
+    committee: str | None = None
+    only_problems: bool = False
+    question: str | None = None
+
+
+@dataclass
+class _Extras:
+    """What load_records tells besides the records (see RecordSet), as _load_snapshot finds it."""
+
+    state: str | None = None
+    validated: list[Problem] | None = None
+    uncommitted: bool | None = None
+    count: int | None = None
+    answer: tuple[str, int] | None = None
+    reuse: tuple[list[Any], set[str]] | None = None
 
 
 @dataclass
@@ -522,14 +514,12 @@ class _Raced(Exception):
     """Another run changed the cache while this one was reading it."""
 
 
-def _load_snapshot(
-    config: Config, cache: RecordCache, open_on: dt.date | None, committee: str | None = None,
-    uncommitted: list[bool] | None = None, progress: ProgressCallback | None = None, count: list[int] | None = None,
-    question: str | None = None, answers: list[Any] | None = None,
-) -> tuple[dict[str, Loaded], list[str], tuple[str, list[Problem] | None] | None]:
-    """The records, from the cache where their bytes are unchanged, and the state (with the problems found
-    when it was validated before, if it was). Only when that state's validation is known is a partial load
-    (open_on) made: otherwise every record is loaded, for validation needs them all."""
+def _load_snapshot(config: Config, cache: RecordCache, wanted: _Wanted, extras: _Extras,
+                   progress: ProgressCallback | None = None) -> tuple[dict[str, Loaded], list[str]]:
+    """The records wanted, from the cache where their bytes are unchanged, and the odd entries; what it learns
+    besides (the state and its problems, whether records differ from HEAD, a kept answer) goes into extras.
+    Only when the state is known exactly (and so validated, from the last one or from the kept facts) is a part
+    loaded: otherwise every record is, for validation needs them all."""
     from tracker import cache as cache_module
 
     root = cache.folder.parent
@@ -537,8 +527,8 @@ def _load_snapshot(
     read_at = cache.now_ns()
     found = _find_files(root, cache, read_at)
     files, odd = found.files, found.odd
-    if found.tree and uncommitted is not None:
-        uncommitted.append(bool(found.dirty or found.files or found.odd or found.deleted))
+    if found.tree:
+        extras.uncommitted = bool(found.dirty or found.files or found.odd or found.deleted)
     known = cache.index_of(found.checked) if found.lean else cache.stats()
     expected: dict[str, bytes] = {}  # the hash of the bytes each cached result must come from to be used
     to_parse: list[str] = []
@@ -613,79 +603,65 @@ def _load_snapshot(
             index.update((parsed.path, (parsed.stat, settled, parsed.digest)) for parsed, settled in fresh)
         cache.update([], confirmed, gone, index)
     if found.lean:
-        diverged, others = set(found.diverged), set(found.others)
-        after = {parsed.path: (parsed.digest, settled) for parsed, settled in fresh}
-        after.update((rel, (known[rel][2], settled)) for rel, _, settled in confirmed)
-        many = len(after) + len(gone) > 2000
-        if many:  # a first run, say: one query is quicker than looking up each row
-            diverged, others = (set(part) for part in cache.unmatched())
-        blobs = {} if many else cache.tree_blobs([*after, *gone])
-        for rel in [] if many else [*after, *gone]:  # only these rows changed: how do they stand against the tree?
-            diverged.discard(rel)
-            others.discard(rel)
-            row = after.get(rel)
-            if rel in blobs:
-                if row is None or row != (blobs[rel], True):
-                    diverged.add(rel)
-            elif row is not None:
-                others.add(rel)
-        now = (found.tree, found.folders, sorted(diverged), sorted(others))
-        if now != found.kept:
-            cache.remember_scan(now)
+        _keep_scan(cache, found, fresh, [(rel, known[rel][2], settled) for rel, _, settled in confirmed], gone)
 
-    state: tuple[str, list[Problem] | None] | None = None
-    if not loaded and not odd:  # every file read and hashed: the state is known exactly
-        if found.tree:
-            # The tree fixes the content of every file git vouched for; the rest are named with their hashes.
-            # (A file that matches its blob is left out however it was checked, so the state does not depend on
-            # whether its last write had settled.)
-            entries = [(rel, hashed) for rel, hashed in expected.items()
-                       if found.clean.get(rel, in_tree.get(rel)) != hashed]
-            entries += [(rel, b"") for rel in found.deleted]
-            entries.append(("\0tree", found.tree.encode()))
-            key = cache_module.state_key(entries, code)
+    if loaded or odd:  # a file that could not be read, or is not a file: the state is not known exactly
+        return _load_results(cache, found, files, expected, stats, loaded, odd, _Wanted())
+    if found.tree:
+        # The tree fixes the content of every file git vouched for; the rest are named with their hashes. (A file
+        # that matches its blob is left out however it was checked, so the state does not depend on whether its
+        # last write had settled.)
+        entries = [(rel, hashed) for rel, hashed in expected.items() if found.clean.get(rel, in_tree.get(rel)) != hashed]
+        entries += [(rel, b"") for rel in found.deleted]
+        entries.append(("\0tree", found.tree.encode()))
+        key = cache_module.state_key(entries, code)
+    else:
+        key = cache_module.state_key(expected.items(), code)
+    problems = cache.validation(key)
+    if problems is None:
+        previous = cache.validation(last[0]) if before is not None else None
+        if previous is not None and before is not None:
+            problems = _validate_changes(cache, previous, before, changed)
         else:
-            key = cache_module.state_key(expected.items(), code)
-        state = (key, cache.validation(key))
-        if state[1] is None:
-            previous = cache.validation(last[0]) if before is not None else None
-            if previous is not None and before is not None:
-                problems = _validate_changes(cache, previous, before, changed)
-            else:
-                # On a first read every row was just parsed here: validate from those rather than read them back.
-                problems = _validate_cached(config, cache, code, [
-                    (parsed.path, parsed.ok, parsed.checked, parsed.own, parsed.facts) for parsed, _ in fresh
-                ] if found.first or (not found.lean and not known) else None)
-            cache.keep_validation(key, problems)
-            state = (key, problems)
-        if before is not None and last[0] != key:
-            cache.remember_transition(last[0], key, changed, before)
-        cache.set_meta("rows_state", f"{key} {code.hex()}")
-    if state is None or state[1] is None:
-        open_on = committee = None
-    elif committee == "" and count is not None:
-        count.append(cache.record_count())
-    elif question is not None and answers is not None and state is not None:
+            # On a first read every row was just parsed here: validate from those rather than read them back.
+            problems = _validate_cached(config, cache, code, [
+                (parsed.path, parsed.ok, parsed.checked, parsed.own, parsed.facts) for parsed, _ in fresh
+            ] if found.first or (not found.lean and not known) else None)
+        cache.remember_validation(key, problems)
+    if before is not None and last[0] != key:
+        cache.remember_transition(last[0], key, changed, before)
+    cache.set_meta("rows_state", f"{key} {code.hex()}")
+    extras.state, extras.validated = key, problems
+    if wanted.only_problems:
+        extras.count = cache.record_count()
+    elif wanted.question is not None:
         # Whether the records differ from HEAD's is not part of the state (a changed file outside the records
         # can make it so), and answers may say it: they are kept for each.
-        answer = cache.answer(state[0], _asked(question, uncommitted))
-        if answer is not None:
-            answers.append(answer)
-            return {}, odd, state
+        extras.answer = cache.answer(key, _asked(wanted.question, extras.uncommitted))
+        if extras.answer is not None:
+            return {}, odd
         # The items answering this question in a recent state, and what changed since (by this run or those
         # between): only the items of the files changed, and of the recommendations of a report changed or
         # answered by a response changed, need working out again.
-        since = _since_items(cache, state[0], question) if state[1] == [] else None
+        since = _since_items(cache, key, wanted.question) if not problems else None
         if since is not None:
             items, earlier, paths = since
             loaded, affected = _affected(cache, earlier, paths)
-            answers.append((items, affected))
-            return loaded, odd, state
+            extras.reuse = (items, affected)
+            return loaded, odd
+    return _load_results(cache, found, files, expected, stats, loaded, odd, wanted, config, clean=not problems)
+
+
+def _load_results(cache: RecordCache, found: _Found, files: dict[str, StatKey], expected: dict[str, bytes],
+                  stats: dict[str, StatKey], loaded: dict[str, Loaded], odd: list[str], wanted: _Wanted,
+                  config: Config | None = None, clean: bool = False) -> tuple[dict[str, Loaded], list[str]]:
+    """The stored records wanted (every one, with no part wanted), each checked to come from the bytes expected
+    (and, for files checked by their stat, with that stat); clean as for RecordCache.results."""
+    open_on, committee = wanted.open_on, "" if wanted.only_problems else wanted.committee
     done = None
-    if open_on is not None:
+    if open_on is not None and config is not None:
         done = {kind: [slug for slug, status in config.statuses.get(kind, {}).items() if not status.is_open]
                 for kind in KINDS_WITH_STATUS}
-    clean = state is not None and state[1] == []
     for rel, *row_stat, hashed, payload in cache.results(open_on.isoformat() if open_on else None, done, committee, clean):
         want = expected.get(rel)
         if (want is not None or not found.lean) and want != hashed or (rel in stats and stats[rel] != tuple(row_stat)):
@@ -693,7 +669,33 @@ def _load_snapshot(
         loaded[rel] = load_payload(payload)
     if open_on is None and committee is None and not found.lean and len(loaded) < len(files) + len(found.clean):
         raise _Raced("results went missing")
-    return loaded, odd, state
+    return loaded, odd
+
+
+def _keep_scan(cache: RecordCache, found: _Found, fresh: list[tuple[Parsed, bool]],
+               confirmed: list[tuple[str, bytes, bool]], gone: list[str]) -> None:
+    """Keep what this scan through git found for the next: the folders, and which cached files do not match the
+    tree (brought up to date from the rows this run changed; confirmed holds (path, digest, settled))."""
+    after = {parsed.path: (parsed.digest, settled) for parsed, settled in fresh}
+    after.update((rel, (hashed, settled)) for rel, hashed, settled in confirmed)
+    if len(after) + len(gone) > 2000:  # a first run, say: one query is quicker than looking up each row
+        diverged, others = cache.unmatched()
+    else:
+        unmatched, outside = set(found.diverged), set(found.others)
+        blobs = cache.tree_blobs([*after, *gone])
+        for rel in [*after, *gone]:  # only these rows changed: how do they stand against the tree?
+            unmatched.discard(rel)
+            outside.discard(rel)
+            row = after.get(rel)
+            if rel in blobs:
+                if row != (blobs[rel], True):
+                    unmatched.add(rel)
+            elif row is not None:
+                outside.add(rel)
+        diverged, others = list(unmatched), list(outside)
+    now = (found.tree, found.folders, sorted(diverged), sorted(others))
+    if now != found.kept:
+        cache.remember_scan(now)
 
 
 def _validate_cached(config: Config, cache: RecordCache, code: bytes, rows: list[Any] | None = None) -> list[Problem]:
