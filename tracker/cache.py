@@ -11,6 +11,7 @@ version of the code and the schemas; anything else, or a damaged database, and i
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import marshal
 import os
@@ -88,12 +89,21 @@ def _answer_name(state: str, question: str) -> str:
     return hashlib.blake2b(f"{state}\0{question}".encode(), digest_size=20).hexdigest()
 
 
+@functools.cache
+def _sources(package: Path, names: tuple[str, ...] | None = None) -> bytes:
+    """A digest of the package's modules (those named, else every one); they do not change while tracker runs,
+    so each process reads them once."""
+    hasher = hashlib.blake2b(digest_size=20)
+    for module in [package / name for name in names] if names else sorted(package.glob("*.py")):
+        hasher.update(module.name.encode() + b"\0" + module.read_bytes())
+    return hasher.digest()
+
+
 def fingerprint(package: Path, schema_dir: Path) -> str:
     """Changes whenever the code that builds records, the schemas or Python itself changes."""
     hasher = hashlib.blake2b(digest_size=16)
     hasher.update(f"{FORMAT}|{sys.version}|{sys.implementation.cache_tag}".encode())
-    for name in _CODE:
-        hasher.update(name.encode() + (package / name).read_bytes())
+    hasher.update(_sources(package, _CODE))
     for schema in sorted(schema_dir.glob("*.json")):
         hasher.update(schema.name.encode() + schema.read_bytes())
     return hasher.hexdigest()
@@ -114,8 +124,7 @@ def validation_code(root: Path, package: Path) -> bytes:
 
     hasher = hashlib.blake2b(digest_size=20)
     hasher.update((root / CONFIG_FILE).read_bytes())
-    for module in sorted(package.glob("*.py")):
-        hasher.update(module.name.encode() + b"\0" + module.read_bytes())
+    hasher.update(_sources(package))
     return hasher.digest()
 
 

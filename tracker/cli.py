@@ -558,7 +558,7 @@ def list_records(kinds: tuple[str, ...], committee: str, statuses: tuple[str, ..
       tracker list --kind recommendation --report missing-children-in-london --format csv
     """
     from tracker import output as out
-    from tracker.query import Filters, row, select
+    from tracker.query import Filters, rows, select
 
     s = session()
     _check_committee(s, committee)
@@ -567,8 +567,8 @@ def list_records(kinds: tuple[str, ...], committee: str, statuses: tuple[str, ..
         kinds = ("action", "recommendation")
     filters = Filters(kinds=kinds, committee=committee, statuses=statuses, responsible=responsible, report=report,
                       category="" if is_open is None else ("open" if is_open else "done"), overdue=overdue)
-    rows = [row(s.records, s.config, record, when) for record in select(s.records, s.config, filters, when)]
-    write_output(out.records_table(rows, fmt, as_of=when, to_terminal=output is None and _tty()), output)
+    listed = rows(s.records, s.config, select(s.records, s.config, filters, when), when)
+    write_output(out.records_table(listed, fmt, as_of=when, to_terminal=output is None and _tty()), output)
 
 
 def _check_committee(s: Session, committee: str) -> None:

@@ -13,15 +13,17 @@ if TYPE_CHECKING:
     from tracker.store import RecordSet
 
 
-def _source(records: RecordSet | None = None) -> str:
-    """The closing line's account of where the records came from: a commit, or uncommitted files."""
+def _source(records: RecordSet | None = None, commit: str | None = None) -> str:
+    """The closing line's account of where the records came from: a commit (HEAD's unless given), or uncommitted
+    files."""
     from tracker.gitio import commit_of, has_uncommitted_records
     from tracker.render import provenance
 
     s = session()
     if s.ref:
         return provenance(commit_of(s.root, s.ref))
-    commit = commit_of(s.root)
+    if commit is None:
+        commit = commit_of(s.root)
     if not commit:
         return provenance(commit, dirty=False)
     known = records.uncommitted if records is not None else None  # what git told the loader, if it asked
@@ -55,8 +57,9 @@ def render_actions(committee: str, as_of: dt.date | None, since: dt.date | None,
     when = today(as_of)
     # The page depends on the records, the options, the day, the templates and the commit it names: an unchanged
     # repository gets the page kept from last time (see store.load_records).
-    question = repr(("render actions", committee, when.isoformat(), since and since.isoformat(), commit_of(s.root),
-                     templates_digest(s.config)))
+    commit = None if s.ref else commit_of(s.root)
+    question = None if s.ref else repr(("render actions", committee, when.isoformat(), since and since.isoformat(),
+                                        commit, templates_digest(s.config)))
     records = s.committee_records(committee, question)
     if records.answer is not None:
         text = records.answer[0]
@@ -64,8 +67,9 @@ def render_actions(committee: str, as_of: dt.date | None, since: dt.date | None,
         from tracker import render as core
         from tracker.store import remember_answer
 
-        text = core.render_actions(records, s.config, committee, when, since, _source(records))
-        remember_answer(s.config, records, question, text, 0)
+        text = core.render_actions(records, s.config, committee, when, since, _source(records, commit))
+        if question is not None:
+            remember_answer(s.config, records, question, text, 0)
     write_output(text, output)
 
 

@@ -120,17 +120,16 @@ Entry = tuple[tuple[Any, ...], str, Any, tuple[Any, ...]]
 def attention_entries(records: RecordSet, config: Config, items: list[Attention], as_of: dt.date, fmt: str) -> list[Entry]:
     """What attention_text needs of each item in that format, in the items' order, with no record left in it."""
     from tracker.jsontext import dumps
-    from tracker.query import attention_order, collector_paused, rows
+    from tracker.query import attention_rows, collector_paused
 
-    order = attention_order(records, config, as_of)
-    bases = rows(records, config, [item.record for item in items], as_of)
+    rows = attention_rows(records, config, items, as_of)
     with collector_paused():
         if fmt == "json":
             # Each row as it stands in the list: the list's text without its brackets (see attention_text).
-            return [(order(item), item.record.path,
+            return [(order, item.record.path,
                      dumps([{**base, "days": item.worst, "reasons": [reason.to_json() for reason in item.reasons]}])[2:-2],
-                     item.reasons) for base, item in zip(bases, items, strict=True)]
-        return [(order(item), item.record.path, base, item.reasons) for base, item in zip(bases, items, strict=True)]
+                     item.reasons) for (order, base), item in zip(rows, items, strict=True)]
+        return [(order, item.record.path, base, item.reasons) for (order, base), item in zip(rows, items, strict=True)]
 
 
 def attention_text(config: Config, entries: list[Entry], fmt: str, as_of: dt.date, *, to_terminal: bool) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
@@ -214,10 +214,13 @@ def needs_attention(records: RecordSet, config: Config, as_of: dt.date, filters:
     return found
 
 
-def attention_order(records: RecordSet, config: Config, as_of: dt.date) -> Callable[[Attention], tuple[Any, ...]]:
-    """The key needs_attention orders its items by (worst first, then as sort_key), to merge lists in that order."""
-    sort_key_of = _Day(records, config, as_of).sort_key
-    return lambda item: (-item.reasons[0].days, sort_key_of(item.record))
+def attention_rows(records: RecordSet, config: Config, items: list[Attention], as_of: dt.date,
+                   ) -> list[tuple[tuple[Any, ...], dict[str, Any]]]:
+    """Each item's row (as row()) with the key needs_attention orders items by (worst first, then as sort_key),
+    so that lists of items can be merged in that order."""
+    day = _Day(records, config, as_of)
+    with collector_paused():
+        return [((-item.reasons[0].days, day.sort_key(item.record)), day.row(item.record)) for item in items]
 
 
 def _minus_days(reason: Reason) -> int:
