@@ -10,6 +10,8 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -193,6 +195,18 @@ def test_symlink_to_a_file_outside_is_not_read(tmp_path: Path, run: Run) -> None
     assert_reported(listed, case, "stderr")
     assert "s3cret" not in listed.output
     assert tree_digest(root) == before
+
+
+
+@pytest.mark.parametrize("cache", [True, False], ids=["cached", "no-cache"])
+def test_a_pipe_named_like_a_record_is_refused_without_waiting(tmp_path: Path, cache: bool) -> None:
+    root = make_repo(tmp_path)
+    os.mkfifo(root / M / "pcc-2023-04-19.yaml")  # opening it to read would wait for a writer that never comes
+    command = [sys.executable, "-m", "tracker", "--root", str(root), *([] if cache else ["--no-cache"]), "validate"]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120, cwd=Path(__file__).parents[1])
+    assert done.returncode == 1
+    assert f"{M}/pcc-2023-04-19.yaml: is not a plain file" in done.stdout
+    assert "Traceback" not in done.stderr
 
 
 # ---------------------------------------------------------------- bad command lines

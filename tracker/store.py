@@ -940,7 +940,9 @@ def _read_plain(path: str) -> tuple[StatKey, bytes] | None:
     from tracker.yamlio import MAX_RECORD_BYTES
 
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0))
+        # Not following a link, and not waiting on a pipe: either goes to read_record_bytes to be refused.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+                     | getattr(os, "O_NONBLOCK", 0))
     except OSError:
         return None
     try:

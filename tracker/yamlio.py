@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from pathlib import Path
+from stat import S_ISDIR, S_ISREG
 from typing import Any
 
 import yaml
@@ -115,11 +116,15 @@ def load_file(path: Path, marks: Marks | None = None) -> Any:
 
 
 def read_bytes(path: Path) -> bytes:
-    """Read a file, refusing directories and oversized files before reading them whole."""
+    """Read a file, refusing directories, other things that are not plain files (a pipe would wait for ever) and
+    oversized files before reading them."""
     try:
-        if path.is_dir():
+        stat = path.stat()
+        if S_ISDIR(stat.st_mode):
             raise TrackerError.at(path, "is a directory, expected a YAML file")
-        size = path.stat().st_size
+        if not S_ISREG(stat.st_mode):
+            raise TrackerError.at(path, "is not a plain file (a pipe, socket or device?), expected a YAML file")
+        size = stat.st_size
         if size > MAX_RECORD_BYTES:
             raise TrackerError.at(path, f"file is {size:,} bytes; a record may be at most {MAX_RECORD_BYTES:,}")
         return path.read_bytes()
