@@ -238,14 +238,14 @@ def load_records(
     cache = _open_cache(root) if use_cache else None
     gc_was_enabled = gc.isenabled()
     gc.disable()  # building many small objects; the collector would only slow it down (nothing here is cyclic)
-    extras = _Extras()
+    records = RecordSet()  # _load_snapshot sets what it learns besides the records (state, answer...)
     try:
         loaded: dict[str, Loaded] | None = None
         if cache is not None:
             try:
                 with cache.snapshot():
                     loaded, odd = _load_snapshot(config, cache, _Wanted(open_on, committee, only_problems, question),
-                                                 extras, progress)
+                                                 records, progress)
             except _Raced:
                 pass  # another run of tracker changed the cache meanwhile: read the files this time
             except sqlite3.OperationalError as err:
@@ -256,13 +256,12 @@ def load_records(
             finally:
                 cache.close()
         if loaded is None:
-            extras = _Extras()
+            records = RecordSet()
             loaded, odd = _load_scanned(root, progress)
         sources: list[tuple[str, Loaded]] = list(loaded.items())
         for rel, data in read_sources(root, [Path(rel) for rel in odd]):
             sources.append((rel, data if isinstance(data, Problem) else parse_record(rel, data)))
         sources.sort(key=lambda item: item[0].split("/"))
-        records = RecordSet()
         for _rel, result in sources:
             if isinstance(result, Problem):
                 records.problems.append(result)
@@ -271,8 +270,6 @@ def load_records(
             records.problems.extend(problems)
             if record is not None:
                 records.add(record)
-        records.state, records.validated, records.uncommitted = extras.state, extras.validated, extras.uncommitted
-        records.count, records.answer, records.reuse = extras.count, extras.answer, extras.reuse
     finally:
         if gc_was_enabled:
             # Everything built here lives until the command ends: keep the collector from walking it again and
@@ -413,18 +410,6 @@ class _Wanted:
 
 
 @dataclass
-class _Extras:
-    """What load_records tells besides the records (see RecordSet), as _load_snapshot finds it."""
-
-    state: str | None = None
-    validated: list[Problem] | None = None
-    uncommitted: bool | None = None
-    count: int | None = None
-    answer: tuple[str, int] | None = None
-    reuse: tuple[list[Any], set[str]] | None = None
-
-
-@dataclass
 class _Found:
     """The record files on disk: those whose content git vouches for (path: blob ID), and the rest with their
     stats; tree is the git records tree the first are from ("" when every file was stat-ed instead). When lean,
@@ -514,10 +499,11 @@ class _Raced(Exception):
     """Another run changed the cache while this one was reading it."""
 
 
-def _load_snapshot(config: Config, cache: RecordCache, wanted: _Wanted, extras: _Extras,
+def _load_snapshot(config: Config, cache: RecordCache, wanted: _Wanted, extras: RecordSet,
                    progress: ProgressCallback | None = None) -> tuple[dict[str, Loaded], list[str]]:
     """The records wanted, from the cache where their bytes are unchanged, and the odd entries; what it learns
-    besides (the state and its problems, whether records differ from HEAD, a kept answer) goes into extras.
+    besides (the state and its problems, whether records differ from HEAD, a kept answer) it sets on extras, the
+    RecordSet load_records will fill.
     Only when the state is known exactly (and so validated, from the last one or from the kept facts) is a part
     loaded: otherwise every record is, for validation needs them all."""
     from tracker import cache as cache_module
