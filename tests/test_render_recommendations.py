@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from tests.conftest import Run
-from tests.render_helpers import LEWISHAM_UPDATE, normalise
+from tests.conftest import LEWISHAM_UPDATE, Run, data_file
+from tests.render_helpers import normalise
 
 LEWISHAM = "stop-and-search-and-prevent"
 PROBATION = "probation-services-in-london"
@@ -40,7 +40,7 @@ def test_responses_after_as_of_are_not_shown(bundled: Path, run: Run) -> None:
 
 def test_lewisham_layout_reproduces_the_update_paper(bundled: Path, run: Run) -> None:
     out = render(run, bundled, "--report", LEWISHAM, "--template", "lewisham", "--as-of", "2021-03-01")
-    seed = normalise(LEWISHAM_UPDATE.read_text(encoding="utf-8"))
+    seed = normalise(data_file(LEWISHAM_UPDATE).read_text(encoding="utf-8"))
     referrals = re.findall(r"^\*\*Referral (\d+):\*\* (.+)$", out, re.M)
     assert [int(n) for n, _ in referrals] == list(range(1, 13))
     assert out.count("**2019 Response:**") >= 7
