@@ -14,14 +14,12 @@ their section, in file-name order, so a new page needs no edit to mkdocs.yml.
 from __future__ import annotations
 
 import ast
+import html
 import json
 import re
 from pathlib import Path
 from typing import Any
 
-PROJECT = Path(__file__).resolve().parents[2]
-SCHEMAS = PROJECT / "schema"
-PACKAGE = PROJECT / "tracker"
 MARKER = re.compile(r"^<!-- tracker:(\w+)(?: (\S+))? -->$", re.MULTILINE)
 # Sections of the nav that take in pages nobody listed: (nav title, folder under docs/).
 OPEN_SECTIONS = {"Guide": "guide", "Design": "design"}
@@ -109,7 +107,7 @@ def fields(kind: str) -> str:
     """A table of a record kind's fields: name, type, whether required, and the schema's description."""
     schema = _schema(kind)
     rows = _rows(schema, schema, "", set(schema.get("required", [])))
-    intro = schema.get("description", "")
+    intro = _cell(schema.get("description", ""))
     return f"{intro}\n\n" + _table(rows) if intro else _table(rows)
 
 
@@ -120,8 +118,9 @@ def settings() -> str:
 
 
 def _schema(name: str) -> dict[str, Any]:
-    path = SCHEMAS / f"{name}.schema.json"
-    return json.loads(path.read_text(encoding="utf-8"))
+    from tracker.resources import schema_path
+
+    return json.loads(schema_path(name).read_text(encoding="utf-8"))
 
 
 Row = tuple[str, str, bool, str]
@@ -201,8 +200,13 @@ def _key_name(path: str) -> str:
 def _table(rows: list[Row]) -> str:
     lines = ["| Field | Type | Required | Description |", "| --- | --- | --- | --- |"]
     for path, kind, required, description in rows:
-        lines.append(f"| `{path}` | {kind} | {'yes' if required else ''} | {description.replace('|', chr(92) + '|')} |")
+        lines.append(f"| `{path}` | {kind} | {'yes' if required else ''} | {_cell(description)} |")
     return "\n".join(lines) + "\n"
+
+
+def _cell(text: str) -> str:
+    """Text for a Markdown table cell: no tag, and no pipe, may come out of it."""
+    return html.escape(text, quote=False).replace("|", "\\|")
 
 
 # ---------------------------------------------------------------- modules
@@ -210,16 +214,19 @@ def _table(rows: list[Row]) -> str:
 
 def modules() -> str:
     """A table per package folder: each module and the first line of its docstring."""
+    import tracker
+
+    package = Path(tracker.__file__).resolve().parent
     out: list[str] = []
-    folders = sorted({path.parent for path in PACKAGE.rglob("*.py")}, key=lambda p: (p != PACKAGE, p.as_posix()))
+    folders = sorted({path.parent for path in package.rglob("*.py")}, key=lambda p: (p != package, p.as_posix()))
     for folder in folders:
-        rel = folder.relative_to(PROJECT).as_posix()
+        rel = folder.relative_to(package.parent).as_posix()
         out.append(f"**`{rel}/`**\n\n| Module | What it holds |\n| --- | --- |")
         for path in sorted(folder.glob("*.py")):
             if path.name == "__main__.py":
                 continue
             doc = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))) or ""
             first = doc.strip().split("\n\n")[0].replace("\n", " ")
-            out.append(f"| `{path.name}` | {first.replace('|', chr(92) + '|')} |")
+            out.append(f"| `{path.name}` | {_cell(first)} |")
         out.append("")
     return "\n".join(out)
