@@ -121,7 +121,7 @@ def environment(home: Path) -> dict[str, str]:
     home.mkdir(exist_ok=True)
     env = {key: value for key, value in os.environ.items()
            if not key.startswith(("TRACKER_", "GIT_", "PYTEST_")) and key not in ("VISUAL", "EDITOR", CRASH_ENV)}
-    env.update(HOME=str(home), TZ="UTC", NO_COLOR="1", LC_ALL="C.UTF-8", GIT_CONFIG_NOSYSTEM="1",
+    env.update(HOME=str(home), TZ="UTC", NO_COLOR="1", LC_ALL="C.UTF-8", COLUMNS="80", LINES="24", GIT_CONFIG_NOSYSTEM="1",
                GIT_AUTHOR_DATE=COMMIT_TIME, GIT_COMMITTER_DATE=COMMIT_TIME,
                PATH=os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")]))
     return env
