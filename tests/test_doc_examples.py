@@ -27,7 +27,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import PROJECT
-from tracker.writer import CRASH_ENV
+from tracker.storage.writer import CRASH_ENV
 
 DOCS = PROJECT / "docs"
 FENCE = re.compile(r"^```console\n(.*?)^```[ \t]*$", re.MULTILINE | re.DOTALL)

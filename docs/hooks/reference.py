@@ -118,7 +118,7 @@ def settings() -> str:
 
 
 def _schema(name: str) -> dict[str, Any]:
-    from tracker.resources import schema_path
+    from tracker.storage.resources import schema_path
 
     return json.loads(schema_path(name).read_text(encoding="utf-8"))
 
