@@ -7,8 +7,8 @@ A page asks for generated text with a marker on a line of its own:
     <!-- tracker:settings -->        every setting of tracker.yaml, from schema/tracker.schema.json
     <!-- tracker:modules -->         every module of the package with the first line of its docstring
 
-so the reference cannot drift from the program. Guide and design pages that are not listed in `nav` are added to
-their section, in file-name order, so a new page needs no edit to mkdocs.yml.
+so the reference cannot drift from the program. Guide, reference and design pages that are not listed in `nav` are
+added to their section, in file-name order, so a new page needs no edit to mkdocs.yml.
 """
 
 from __future__ import annotations
@@ -22,14 +22,14 @@ from typing import Any
 
 MARKER = re.compile(r"^<!-- tracker:(\w+)(?: (\S+))? -->$", re.MULTILINE)
 # Sections of the nav that take in pages nobody listed: (nav title, folder under docs/).
-OPEN_SECTIONS = {"Guide": "guide", "Design": "design"}
+OPEN_SECTIONS = {"Guide": "guide", "Reference": "reference", "Design": "design"}
 
 
 # ---------------------------------------------------------------- hooks
 
 
 def on_config(config: Any) -> Any:
-    """Append to the Guide and Design sections every page of their folder that nav does not list yet."""
+    """Append to the Guide, Reference and Design sections every page of their folder that nav does not list yet."""
     docs = Path(config["docs_dir"])
     listed = set(_nav_files(config["nav"] or []))
     for section in config["nav"] or []:
