@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -48,3 +49,14 @@ def test_a_new_guide_page_joins_the_navigation_without_editing_mkdocs_yml(tmp_pa
     assert done.returncode == 0, done.stderr
     home = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
     assert "guide/zz-minutes.html" in home and "design/zz-notes.html" in home
+
+
+def test_the_readme_is_short_runs_what_ci_runs_and_links_to_pages_that_exist() -> None:
+    readme = (PROJECT / "README.md").read_text(encoding="utf-8")
+    assert len(readme.encode("utf-8")) <= 8000
+    commands = re.findall(r"^```sh\n(.*?)\n```$", readme, re.MULTILINE | re.DOTALL)
+    assert commands[1].endswith(".venv/bin/python -m pytest -q")
+    assert commands[1] in (PROJECT / ".ci" / "run").read_text(encoding="utf-8")
+    links = re.findall(r"\]\(((?:docs/)[^)#]+)\)", readme)
+    assert len(links) >= 10 and all((PROJECT / link).is_file() for link in links), links
+    assert "long_description = file: README.md" in (PROJECT / "setup.cfg").read_text(encoding="utf-8")
