@@ -133,7 +133,11 @@ def run_step(step: Step, cwd: Path, env: dict[str, str], where: Path) -> tuple[s
     done = subprocess.run(["bash", "-c", script], cwd=cwd, env={**env, "TRACKER_EXAMPLE_PWD": str(where)},
                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, text=True,
                           timeout=300)
-    return done.stdout, Path(where.read_text(encoding="utf-8").strip())
+    output = done.stdout
+    # A page shows output line by line, so output that does not end its last line is shown (and read) as if it did.
+    if output and not output.endswith("\n"):
+        output += "\n"
+    return output, Path(where.read_text(encoding="utf-8").strip())
 
 
 @pytest.mark.parametrize("page", pages(), ids=lambda page: page.relative_to(DOCS).as_posix())
