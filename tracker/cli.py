@@ -214,6 +214,19 @@ def format_option(*choices: str, default: str = "table") -> Callable[[F], F]:
     return decorate
 
 
+def bom_option(func: F) -> F:
+    """`--bom`: start CSV with a byte order mark, the same flag on every command that writes CSV."""
+    return click.option("--bom", is_flag=True,
+                        help="With --format csv: start with a byte order mark, so Excel on Windows reads UTF-8.")(func)
+
+
+def with_bom(text: str, fmt: str, bom: bool) -> str:
+    """CSV text with the byte order mark --bom asks for (other formats unchanged)."""
+    from tracker.csvtext import BOM
+
+    return BOM + text if bom and fmt == "csv" and not text.startswith(BOM) else text
+
+
 def output_option(func: F) -> F:
     return click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
                         help="Write to this file instead of the screen.")(func)
@@ -547,9 +560,10 @@ KIND_CHOICE = click.Choice(["meeting", "action", "report", "recommendation", "re
 @click.option("--overdue", is_flag=True, help="Only items past their due date.")
 @as_of_option
 @format_option()
+@bom_option
 @output_option
 def list_records(kinds: tuple[str, ...], committee: str, statuses: tuple[str, ...], responsible: str, report: str,
-                 is_open: bool | None, overdue: bool, as_of: dt.date | None, fmt: str, output: str | None) -> None:
+                 is_open: bool | None, overdue: bool, as_of: dt.date | None, fmt: str, bom: bool, output: str | None) -> None:
     """List records, narrowed by the options.
 
     \b
@@ -568,7 +582,8 @@ def list_records(kinds: tuple[str, ...], committee: str, statuses: tuple[str, ..
     filters = Filters(kinds=kinds, committee=committee, statuses=statuses, responsible=responsible, report=report,
                       category="" if is_open is None else ("open" if is_open else "done"), overdue=overdue)
     listed = rows(s.records, s.config, select(s.records, s.config, filters, when), when)
-    write_output(out.records_table(listed, fmt, as_of=when, to_terminal=output is None and _tty()), output)
+    text = out.records_table(listed, fmt, as_of=when, to_terminal=output is None and _tty())
+    write_output(with_bom(text, fmt, bom), output)
 
 
 def _check_committee(s: Session, committee: str) -> None:
@@ -611,8 +626,10 @@ def show(record_id: str, as_of: dt.date | None, fmt: str) -> None:
 @click.option("--fail-if-any", is_flag=True, help="Exit with status 1 when anything is listed (for scheduled checks).")
 @as_of_option
 @format_option()
+@bom_option
 @output_option
-def overdue(committee: str, responsible: str, fail_if_any: bool, as_of: dt.date | None, fmt: str, output: str | None) -> None:
+def overdue(committee: str, responsible: str, fail_if_any: bool, as_of: dt.date | None, fmt: str, bom: bool,
+            output: str | None) -> None:
     """What needs chasing: overdue items, missing responses and follow-ups due, worst first.
 
     \b
@@ -645,7 +662,7 @@ def overdue(committee: str, responsible: str, fail_if_any: bool, as_of: dt.date 
             from tracker.store import remember_answer
 
             remember_answer(s.config, records, question, text, count, entries)
-    write_output(text, output)
+    write_output(with_bom(text, fmt, bom), output)
     if fail_if_any and count:
         sys.exit(1)
 

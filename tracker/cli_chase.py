@@ -10,6 +10,7 @@ from tracker.cli import (
     _check_committee,
     _tty,
     as_of_option,
+    bom_option,
     committee_filter,
     format_option,
     inside_repository,
@@ -20,6 +21,7 @@ from tracker.cli import (
     root_option,
     session,
     today,
+    with_bom,
     write_output,
 )
 
@@ -31,8 +33,9 @@ from tracker.cli import (
 @responsible_filter()
 @as_of_option
 @format_option()
+@bom_option
 @output_option
-def slippage(committee: str, responsible: str, as_of: dt.date | None, fmt: str, output: str | None) -> None:
+def slippage(committee: str, responsible: str, as_of: dt.date | None, fmt: str, bom: bool, output: str | None) -> None:
     """Items whose due date was moved: first and current dates, moves, days slipped and why, worst first.
 
     \b
@@ -48,7 +51,8 @@ def slippage(committee: str, responsible: str, as_of: dt.date | None, fmt: str, 
     when = today(as_of)
     slips = slipped(s.records, s.config, when, Filters(committee=committee, responsible=responsible))
     rows = slip_rows(s.records, s.config, slips, when)
-    write_output(out.slippage_table(rows, fmt, when, s.config, to_terminal=output is None and _tty()), output)
+    text = out.slippage_table(rows, fmt, when, s.config, to_terminal=output is None and _tty())
+    write_output(with_bom(text, fmt, bom), output)
 
 
 @main.command()

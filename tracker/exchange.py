@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from tracker.config import Config
+from tracker.csvtext import FORMULA_START
 from tracker.errors import TrackerError
 from tracker.importing import Batch, history_mutation, progress_events
 from tracker.records import Action, Recommendation, Record, Response, Trackable
@@ -31,9 +32,6 @@ COLUMNS: dict[str, list[str]] = {
                        *HISTORY_COLUMNS],
     "response": ["id", "kind", "committee", "report", "from", "date", "summary", "url", "appendix", "recommendations"],
 }
-# Cells starting with these are run as formulas by spreadsheet programs (CSV injection); a leading apostrophe
-# makes them text, and import takes it off again.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def export_rows(records: RecordSet, kind: str, committee: str = "") -> list[dict[str, Any]]:
@@ -61,25 +59,6 @@ def flat_row(records: RecordSet, record: Record) -> dict[str, Any]:
     if isinstance(record, Action):
         data["standing"] = record.standing or None
     return {column: data.get(column) for column in COLUMNS[record.kind]}
-
-
-def _cell_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if value is True:
-        return "true"
-    text = str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
-
-
-def to_csv(rows: list[dict[str, Any]], columns: list[str], bom: bool = False) -> str:
-    """CSV as Excel reads it: a header row, CRLF line ends, UTF-8 (with a byte order mark if asked)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(columns)
-    for row in rows:
-        writer.writerow([_cell_text(row.get(column)) for column in columns])
-    return ("\ufeff" if bom else "") + buffer.getvalue()
 
 
 def to_xlsx(sheets: dict[str, tuple[list[str], list[dict[str, Any]]]]) -> bytes:
@@ -219,7 +198,7 @@ def _read_xlsx(path: Path, sheet: str) -> list[list[str]]:
 
 
 def _unguard(text: str) -> str:
-    return text[1:] if text.startswith("'") and text[1:].startswith(_FORMULA_START) else text
+    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_START) else text
 
 
 def _when(value: str, what: str) -> dt.date:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 from typing import Any
 
 from tracker import markdown
 from tracker.config import Config
+from tracker.csvtext import to_csv
 from tracker.dates import format_date
 from tracker.query import Attention, Reason, title_of
 from tracker.records import Record, Trackable
@@ -30,15 +30,6 @@ def to_json(data: Any) -> str:
     from tracker.jsontext import dumps  # the same text as json.dumps(indent=2), much faster for long lists
 
     return dumps(data) + "\n"
-
-
-def to_csv(rows: list[dict[str, Any]], fields: list[str]) -> str:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=fields, extrasaction="ignore", lineterminator="\r\n")
-    writer.writeheader()
-    for item in rows:
-        writer.writerow({key: _flat(item.get(key)) for key in fields})
-    return buffer.getvalue()
 
 
 def plain_table(headers: list[str], rows: list[list[str]], widths: dict[int, int] | None = None) -> str:
