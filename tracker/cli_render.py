@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from tracker.completion import complete_committees, complete_reports
 from tracker.cli import DATE, as_of_option, inside_repository, main, output_option, ref_option, root_option, session, today, write_output
 
 if TYPE_CHECKING:
@@ -38,7 +39,8 @@ def render() -> None:
 @render.command("actions")
 @root_option
 @ref_option
-@click.option("--committee", required=True, metavar="SLUG", help="The committee's slug, e.g. pcc.")
+@click.option("--committee", required=True, metavar="SLUG", shell_complete=complete_committees,
+              help="The committee's slug, e.g. pcc.")
 @as_of_option
 @click.option("--since", type=DATE, default=None,
               help="The date of the previous list: keep open actions and those closed on or after it.")
@@ -76,7 +78,7 @@ def render_actions(committee: str, as_of: dt.date | None, since: dt.date | None,
 @render.command("recommendations")
 @root_option
 @ref_option
-@click.option("--report", required=True, metavar="SLUG", help="The report's slug or ID.")
+@click.option("--report", required=True, metavar="SLUG", shell_complete=complete_reports, help="The report's slug or ID.")
 @as_of_option
 @click.option("--template", default="default", show_default=True, metavar="NAME",
               help="default, lewisham (Referral / 2019 Response / Update), or a file name in templates/.")
