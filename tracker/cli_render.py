@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 
 import click
 
-from tracker.completion import complete_committees, complete_reports
 from tracker.cli import DATE, as_of_option, inside_repository, main, output_option, ref_option, root_option, session, today, write_output
+from tracker.completion import complete_committees, complete_reports
 
 if TYPE_CHECKING:
     from tracker.store import RecordSet
