@@ -47,7 +47,7 @@ def trackable_ids(root: Path, prefix: str = "") -> list[str]:
 
 def report_slugs(root: Path, prefix: str = "") -> list[str]:
     """The reports' slugs: the folder names under records/<committee>/reports/."""
-    found = []
+    found: list[str] = []
     for committee in (root / "records").iterdir():
         reports = committee / "reports"
         if reports.is_dir():
