@@ -64,6 +64,8 @@ def environment(config: Config, html: bool = False) -> Any:
     )
     env.filters["cell"] = lambda text: Markup(markdown.cell(str(text or "")))
     env.filters["md"] = lambda text: Markup(markdown.block(str(text or "")))
+    env.filters["row"] = lambda cells: Markup(markdown.table_row(cells))
+    env.filters["rule"] = lambda columns: Markup("| " + " | ".join("---" for _ in columns) + " |")
     env.filters["date"] = lambda value: format_date(value, config.date_style) if value else ""
     return env
 
