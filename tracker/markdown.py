@@ -122,6 +122,32 @@ def inline(text: str) -> str:
     return _WHITESPACE.sub(" ", escape_html(text))
 
 
+_BOLD = re.compile(r"\*\*(.+?)\*\*")
+SAFE_SCHEMES = ("http://", "https://", "mailto:")
+
+
+def to_html(text: str) -> str:
+    """Record text as HTML paragraphs and lists, every character of it escaped; **bold** shown as <strong>."""
+    import html
+
+    def inline(line: str) -> str:
+        return _BOLD.sub(r"<strong>\1</strong>", html.escape(line, quote=False))
+
+    out = []
+    for block in blocks(text):
+        if block.kind == "p":
+            out.append("<p>" + " ".join(inline(line) for line in block.lines) + "</p>")
+        else:
+            out.append(f"<{block.kind}>" + "".join(f"<li>{inline(item)}</li>" for item in block.lines) + f"</{block.kind}>")
+    return "".join(out)
+
+
+def safe_url(url: str) -> str:
+    """The link if it is a web or mail address; nothing otherwise (javascript: and data: links never reach a page)."""
+    url = (url or "").strip()
+    return url if url.lower().startswith(SAFE_SCHEMES) else ""
+
+
 def table_row(cells: list[Any]) -> str:
     """A pipe-table row of cells, each plain text or a list of parts ({"text", "strong"}, see render.table): each
     part made safe as a cell is, strong parts in bold, parts separated by a blank line."""
