@@ -143,6 +143,9 @@ def _table(doc: Any, reference: Path | None, model: dict[str, Any], widths: tupl
         _keep_row_whole(row)
         for cell, parts in zip(row.cells, cells, strict=True):
             _fill(doc, reference, cell, parts)
+    # Word reads each cell's width, LibreOffice the table's grid: both are set.
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = Mm(width)
     for row in table.rows:
         for cell, width in zip(row.cells, widths, strict=True):
             cell.width = Mm(width)
