@@ -105,6 +105,8 @@ def test_recommendations_in_word(bundled, run):
     assert heads[:5] == ["London Assembly", "Probation Services in London", "Committee: Police and Crime Committee",
                          "Published: 20 January 2023", "Date: 24 May 2023"]
     assert heads[5].startswith("13 recommendations: 13 open")
+    section = doc.sections[0]
+    assert (round(section.page_width.mm), round(section.page_height.mm)) == (297, 210)  # A4 landscape
     (table,) = doc.tables
     assert [c.text for c in table.rows[0].cells][:3] == ["No.", "Recommendation", "Addressed to"]
     assert [row.cells[0].text for row in table.rows[1:]] == [str(n) for n in range(1, 14)]

@@ -1,5 +1,6 @@
-"""The committee's papers as Word documents, for the agenda pack: A4, the paper's heading block, one table per
-meeting with the Assembly's columns, lists inside cells kept as Word list paragraphs and bold kept as bold.
+"""The committee's papers as Word documents, for the agenda pack: A4 (a report's recommendations landscape), the
+paper's heading block, one table per meeting with the Assembly's columns, lists inside cells kept as Word list
+paragraphs and bold kept as bold.
 
 The tables are the very cells the Markdown render shows (see the table model in tracker/render.py); this module only
 lays them out. A clerk restyles the result by giving a reference document: its styles (Title, Heading 2, Table Grid,
@@ -21,8 +22,10 @@ REFERENCE_DOCX = "reference.docx"  # a file of this name in the repository's tem
 # Column widths in millimetres, within A4's 170 mm between margins of 20 mm.
 ACTION_WIDTHS = (16, 36, 32, 52, 34)
 STANDING_WIDTHS = (66, 40, 34, 30)
-RECOMMENDATION_WIDTHS = (10, 50, 24, 20, 22, 44)
+# A report's recommendations have six columns, so they go on A4 landscape: 257 mm between the margins.
+RECOMMENDATION_WIDTHS = (12, 75, 32, 26, 30, 82)
 LIST_STYLES = {"ul": "List Bullet", "ol": "List Number"}
+CELL_SPACING_PT = 3  # points after each paragraph in a cell: a page's spacing would pad every row
 _INLINE = re.compile(r"\*\*(?P<bold>.+?)\*\*|__(?P<bold2>.+?)__|(?<![\w*])\*(?P<italic>[^\s*](?:.*?[^\s*])?)\*(?![\w*])")
 _ESCAPED = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|<>])")
 # Characters XML 1.0 cannot hold; record text may contain them, a .docx may not.
@@ -60,13 +63,14 @@ def summary_list(context: dict[str, Any], reference: Path | None = None) -> byte
 def recommendations(context: dict[str, Any], source: str, reference: Path | None = None) -> bytes:
     """A report's recommendations with responses, status and latest update (render.recommendations_context), as a
     .docx file's bytes: one table, a row per recommendation."""
-    doc = _document(reference)
+    doc = _document(reference, landscape=True)
     report = context["report"]
     lines = [("Committee:", report["committee"]), ("Published:", report["published"]), ("Date:", context["as_of"])]
     if report["url"]:
         lines.append(("Report:", report["url"]))
     _heading_block(doc, reference, report["body"], report["title"], lines, context["summary"])
-    _table(doc, reference, context["table"], RECOMMENDATION_WIDTHS)
+    # A recommendation with its responses can run longer than a page, so its row may break across pages.
+    _table(doc, reference, context["table"], RECOMMENDATION_WIDTHS, whole_rows=False)
     _paragraph(doc, reference, "Normal", f"Generated from {source} as of {context['as_of']}.")
     return _save(doc, report["title"], context["as_of_iso"])
 
@@ -74,14 +78,16 @@ def recommendations(context: dict[str, Any], source: str, reference: Path | None
 # ---------------------------------------------------------------- the document
 
 
-def _document(reference: Path | None) -> Any:
+def _document(reference: Path | None, landscape: bool = False) -> Any:
     import docx
+    from docx.enum.section import WD_ORIENT
     from docx.shared import Mm
 
     if reference is None:
         doc = docx.Document()
         for section in doc.sections:
-            section.page_width, section.page_height = Mm(210), Mm(297)
+            section.page_width, section.page_height = (Mm(297), Mm(210)) if landscape else (Mm(210), Mm(297))
+            section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
             section.left_margin = section.right_margin = Mm(20)
             section.top_margin = section.bottom_margin = Mm(20)
         return doc
@@ -124,8 +130,9 @@ def _paragraph(doc: Any, reference: Path | None, style: str, text: str = "") -> 
     return paragraph
 
 
-def _table(doc: Any, reference: Path | None, model: dict[str, Any], widths: tuple[int, ...]) -> None:
-    from docx.shared import Mm
+def _table(doc: Any, reference: Path | None, model: dict[str, Any], widths: tuple[int, ...],
+           whole_rows: bool = True) -> None:
+    from docx.shared import Mm, Pt
 
     columns = model["columns"]
     table = doc.add_table(rows=1, cols=len(columns))
@@ -138,9 +145,11 @@ def _table(doc: Any, reference: Path | None, model: dict[str, Any], widths: tupl
     _keep_row_whole(header, repeat=True)
     for cell, name in zip(header.cells, columns, strict=True):
         _runs(cell.paragraphs[0], name, strong=True)
+        cell.paragraphs[0].paragraph_format.space_after = Pt(CELL_SPACING_PT)
     for cells in model["rows"]:
         row = table.add_row()
-        _keep_row_whole(row)
+        if whole_rows:
+            _keep_row_whole(row)
         for cell, parts in zip(row.cells, cells, strict=True):
             _fill(doc, reference, cell, parts)
     # Word reads each cell's width, LibreOffice the table's grid: both are set.
@@ -163,6 +172,8 @@ def _keep_row_whole(row: Any, repeat: bool = False) -> None:
 
 def _fill(doc: Any, reference: Path | None, cell: Any, parts: list[dict[str, Any]]) -> None:
     """A cell's parts as paragraphs and list paragraphs (List Bullet, List Number), bold where the text is."""
+    from docx.shared import Pt
+
     first = True
     for part in parts:
         for block in blocks(part["text"]) or [Block("p", ("",))]:
@@ -172,6 +183,7 @@ def _fill(doc: Any, reference: Path | None, cell: Any, parts: list[dict[str, Any
                 paragraph = cell.paragraphs[0] if first else cell.add_paragraph()
                 first = False
                 paragraph.style = _style(doc, reference, style)
+                paragraph.paragraph_format.space_after = Pt(CELL_SPACING_PT)
                 if style == "List Number" and number == 0:
                     _restart_numbering(doc, paragraph)
                 _runs(paragraph, text, strong=part["strong"])
