@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tracker.markdown import safe_url
+from tracker.text.markdown import safe_url
 
 AS_OF = "2024-01-15"
 CLERK = "Committee Clerk <clerk@example.gov.uk>"

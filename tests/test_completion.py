@@ -26,7 +26,8 @@ EXPECTED = {
 }
 OPTION_KINDS = {"--committee": "committee", "--report": "report", "--status": "status", "--responsible": "body",
                 "--to": "body", "--from": "body"}
-NOT_A_VALUE_OF_THAT_KIND = {("init", "--committee")}  # takes SLUG="Full name", a new committee
+# init takes SLUG="Full name", a new committee; remind --from the clerk's own e-mail address.
+NOT_A_VALUE_OF_THAT_KIND = {("init", "--committee"), ("remind", "--from")}
 
 
 def _complete(args: list[str], incomplete: str) -> list[str]:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tracker.csvtext import cell_text
+from tracker.text.csvtext import cell_text
 
 RECORD = Path("records/pcc/actions/2023/pcc-2023-03-22-6a.yaml")
 

@@ -10,7 +10,7 @@ import pytest
 from docx.shared import Pt
 
 from tests.conftest import PROJECT
-from tracker.render import ACTION_COLUMNS, STANDING_COLUMNS
+from tracker.publish.render import ACTION_COLUMNS, STANDING_COLUMNS
 
 GOLDEN = PROJECT / "tests" / "golden" / "pcc-actions-2023-05-24.md"
 SUMMARY = ("render", "actions", "--committee", "pcc", "--as-of", "2023-05-24", "--since", "2023-03-22")
