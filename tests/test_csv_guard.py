@@ -72,3 +72,20 @@ def test_bom_leaves_other_formats_alone(bundled, run):
 ])
 def test_the_guard(value, expected):
     assert cell_text(value) == expected
+
+
+def test_every_command_that_can_write_csv_takes_bom():
+    import click
+
+    from tracker.cli import main
+
+    def commands(group: click.Group) -> list[click.Command]:
+        found: list[click.Command] = []
+        for command in group.commands.values():
+            found.extend(commands(command) if isinstance(command, click.Group) else [command])
+        return found
+
+    writing_csv = [c for c in commands(main) if any(
+        "--format" in p.opts and isinstance(p.type, click.Choice) and "csv" in p.type.choices for p in c.params)]
+    assert {c.name for c in writing_csv} >= {"list", "overdue", "slippage", "stats", "export", "remind"}
+    assert [c.name for c in writing_csv if not any("--bom" in p.opts for p in c.params)] == []

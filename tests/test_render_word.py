@@ -63,6 +63,11 @@ def test_the_summary_list_in_word(bundled, run):
     assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
 
 
+def test_the_closing_line_names_the_commit(git_repo, run):
+    doc = _render(run, git_repo, *SUMMARY)
+    assert re.fullmatch(r"Generated from records at commit [0-9a-f]{7,} as of 24 May 2023\.", doc.paragraphs[-1].text)
+
+
 def test_a_list_inside_a_cell_stays_a_list_and_bold_stays_bold(bundled, run):
     doc = _render(run, bundled, *SUMMARY)
     rows = [row for table in doc.tables[:-1] for row in table.rows[1:]]
