@@ -17,7 +17,6 @@ from tracker.model.errors import TrackerError
 from tracker.questions.chase import Letter
 from tracker.text.csvtext import to_csv
 
-EMAIL_FORMS = ("text", "html")
 SHEET_COLUMNS = ["name", "email", "contact", "count", "subject", "letter"]
 
 

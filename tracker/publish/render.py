@@ -33,7 +33,7 @@ NOTE_EVENTS = ("status", "note", "response")
 # ---------------------------------------------------------------- tables of cells
 #
 # What goes in each cell of a paper's tables is decided here, once: the Markdown templates (the `row` filter) and
-# the Word documents (tracker.word) both lay out these cells. A cell is a list of parts, each record Markdown
+# the Word documents (tracker.publish.word) both lay out these cells. A cell is a list of parts, each record Markdown
 # (paragraphs, lists, bold) and shown in bold as a whole when strong; parts are separated by a blank line.
 
 

@@ -2,7 +2,7 @@
 paper's heading block, one table per meeting with the Assembly's columns, lists inside cells kept as Word list
 paragraphs and bold kept as bold.
 
-The tables are the very cells the Markdown render shows (see the table model in tracker/render.py); this module only
+The tables are the very cells the Markdown render shows (see the table model in tracker/publish/render.py); this module only
 lays them out. A clerk restyles the result by giving a reference document: its styles (Title, Heading 2, Table Grid,
 List Bullet, List Number, ...) and page setup are used, and its content is not.
 """
