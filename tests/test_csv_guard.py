@@ -7,8 +7,10 @@ import io
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from tracker.text.csvtext import cell_text
+from tracker.text.csvtext import FORMULA_START, cell_text, unguard
 
 RECORD = Path("records/pcc/actions/2023/pcc-2023-03-22-6a.yaml")
 
@@ -68,7 +70,7 @@ def test_bom_leaves_other_formats_alone(bundled, run):
 @pytest.mark.parametrize(("value", "expected"), [
     ("-2+3", "'-2+3"), ("+1", "'+1"), ("@SUM(1+1)", "'@SUM(1+1)"), ("\tx", "'\tx"), ("\rx", "'\rx"),
     ("=1", "'=1"), ("plain", "plain"), (-3, "-3"), (2.5, "2.5"), (None, ""), (True, "true"),
-    (["=a", "b"], "'=a; b"), (["a", "-b"], "a; -b"),
+    (["=a", "b"], "'=a; b"), (["a", "-b"], "a; -b"), ("'=1", "''=1"), ("'quoted'", "'quoted'"),
 ])
 def test_the_guard(value, expected):
     assert cell_text(value) == expected
@@ -89,3 +91,10 @@ def test_every_command_that_can_write_csv_takes_bom():
         "--format" in p.opts and isinstance(p.type, click.Choice) and "csv" in p.type.choices for p in c.params)]
     assert {c.name for c in writing_csv} >= {"list", "overdue", "slippage", "stats", "export", "remind"}
     assert [c.name for c in writing_csv if not any("--bom" in p.opts for p in c.params)] == []
+
+
+@given(st.text())
+def test_nothing_comes_out_as_a_formula_and_import_reads_back_what_was_written(text):
+    written = cell_text(text)
+    assert not written.startswith(FORMULA_START)
+    assert unguard(written) == text

@@ -20,7 +20,7 @@ from tracker.model.errors import TrackerError
 from tracker.model.records import Action, Recommendation, Record, Response, Trackable
 from tracker.model.recordset import RecordSet
 from tracker.storage.config import Config
-from tracker.text.csvtext import FORMULA_START
+from tracker.text.csvtext import unguard
 
 HISTORY_COLUMNS = ["history_count", "last_event_date", "last_event", "last_event_note"]
 COLUMNS: dict[str, list[str]] = {
@@ -197,10 +197,6 @@ def _read_xlsx(path: Path, sheet: str) -> list[list[str]]:
     return rows
 
 
-def _unguard(text: str) -> str:
-    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_START) else text
-
-
 def _when(value: str, what: str) -> dt.date:
     from tracker.exchange.cells import word_date
     from tracker.model.dates import parse_date
@@ -234,7 +230,7 @@ def import_table(config: Config, records: RecordSet, rows: list[list[str]], *, k
     for number, cells in enumerate(rows[1:], 2):
         if not any(str(cell).strip() for cell in cells):
             continue
-        values = {name: _unguard(str(cells[i]).strip()) if i < len(cells) else "" for i, name in columns.items()}
+        values = {name: unguard(str(cells[i]).strip()) if i < len(cells) else "" for i, name in columns.items()}
         handler = importer(config, batch, committee, as_of, by)
         batch.attempt(number, lambda handler=handler, number=number, values=values:  # type: ignore[misc]
                       handler.apply(number, values))

@@ -29,7 +29,18 @@ def cell_text(value: Any) -> str:
     if isinstance(value, list | tuple):
         value = "; ".join("" if v is None else str(v) for v in value)
     text = str(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
+    return "'" + text if _looks_guarded_or_formula(text) else text
+
+
+def unguard(text: str) -> str:
+    """A cell as it was before cell_text guarded it (what `tracker import csv` reads back)."""
+    return text[1:] if text.startswith("'") and _looks_guarded_or_formula(text[1:]) else text
+
+
+def _looks_guarded_or_formula(text: str) -> bool:
+    # Text that already starts with apostrophes before a formula character is guarded once more, so reading it
+    # back gives it exactly as it was.
+    return text.lstrip("'").startswith(FORMULA_START)
 
 
 def to_csv(rows: Iterable[Mapping[str, Any]], columns: list[str], *, headers: list[str] | None = None,
