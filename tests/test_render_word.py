@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import io
 import re
 from pathlib import Path
 
 import docx
 import pytest
 from docx.shared import Pt
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.conftest import PROJECT
 from tracker.publish.render import ACTION_COLUMNS, STANDING_COLUMNS
@@ -177,3 +180,35 @@ def test_text_xml_cannot_hold_is_left_out(bundled, run):
     path.write_text(text[:start] + 'text: "A bell\\a and <b>tags</b> & more"\n' + text[end:], encoding="utf-8")
     doc = _render(run, bundled, *SUMMARY)
     assert doc.tables[0].rows[1].cells[3].text == "A bell and <b>tags</b> & more"
+
+
+def _pack(text: str, title: str) -> docx.document.Document:
+    from tracker.publish import word
+    from tracker.publish.render import action_cells, standing_cells, table
+
+    row = {"item": "6", "item_title": title, "responsible": "MPS", "text": text, "status_text": "Ongoing.",
+           "title": title, "standing_status": text, "deadline": "N/A"}
+    context = {"committee": {"name": "Police and Crime Committee", "body": ""}, "title": "Summary List of Actions",
+               "intro": "", "as_of": "24 May 2023", "as_of_iso": "2023-05-24", "source": "uncommitted records",
+               "meetings": [{"heading": "Actions Arising from the Meeting Held on 22 March 2023",
+                             "table": table(ACTION_COLUMNS, [action_cells(row)])}],
+               "standing": [row], "standing_table": table(STANDING_COLUMNS, [standing_cells(row)])}
+    return docx.Document(io.BytesIO(word.summary_list(context)))
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.text(), st.text())
+def test_any_record_text_makes_a_document_that_reads_back(text, title):
+    doc = _pack(text, title)
+    assert len(doc.tables) == 2 and len(doc.tables[0].rows) == 2 and len(doc.tables[1].rows) == 2
+
+
+# Text without Markdown's marks (bullets, "1." numbering, emphasis, escapes) comes out word for word.
+PLAIN = st.text(st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="*_\\-+•.)"), min_size=1)
+
+
+@settings(max_examples=40, deadline=None)
+@given(PLAIN)
+def test_plain_text_comes_out_word_for_word(text):
+    shown = _pack(text, "Subject").tables[0].rows[1].cells[3]
+    assert " ".join(" ".join(p.text for p in shown.paragraphs).split()) == " ".join(text.split())
