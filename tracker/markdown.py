@@ -105,3 +105,23 @@ def table(headers: list[str], rows: list[list[str]]) -> str:
     lines = ["| " + " | ".join(cell(h) for h in headers) + " |", "|" + "|".join(" --- " for _ in headers) + "|"]
     lines.extend("| " + " | ".join(cell(value) for value in values) + " |" for values in rows)
     return "\n".join(lines) + "\n"
+
+
+_LINK = re.compile(r"!?\[([^\]\n]*)\]\(([^)\s]*)\)")
+_STRONG = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
+_EMPHASIS = re.compile(r"(?<![\w*])([*_])(?=\S)(.+?)(?<=\S)\1(?![\w*])")
+_CODE = re.compile(r"`+([^`]*)`+")
+_ESCAPED = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|<>~])")
+_SPACE_BEFORE_STOP = re.compile(r"\s+([.,;:!?])(?=\s|$)")
+
+
+def plain(text: str) -> str:
+    """Record text with its Markdown taken out, on one line, for places that show text only (a feed summary):
+    "Attached at **Appendix 1** ." -> "Attached at Appendix 1.", "[the letter](https://x)" -> "the letter (https://x)"."""
+    text = _CODE.sub(r"\1", text)
+    text = _LINK.sub(lambda m: f"{m.group(1)} ({m.group(2)})" if m.group(2) and m.group(2) != m.group(1) else m.group(1), text)
+    text = _STRONG.sub(r"\2", text)
+    text = _EMPHASIS.sub(r"\2", text)
+    lines = [re.sub(r"^\s*(?:#{1,6}\s+|>\s?)", "", line) for line in lines_of(text)]
+    text = _ESCAPED.sub(r"\1", _WHITESPACE.sub(" ", " ".join(lines)).strip())
+    return _SPACE_BEFORE_STOP.sub(r"\1", text)

@@ -87,3 +87,13 @@ def render(config: Config, name: str, context: dict[str, Any]) -> str:
                            hint="each template lists the fields it can use in a comment at its top") from None
     except jinja2.TemplateError as err:
         raise TrackerError(f"{template.filename}: template error: {err}") from None
+
+
+def read_template(config: Config, name: str) -> str:
+    """A file of templates/ taken as it is, not rendered (a stylesheet, or a template of another program)."""
+    for folder in template_dirs(config):
+        path = folder / name
+        if path.is_file():
+            return path.read_text(encoding="utf-8")
+    looked = ", ".join(str(d) for d in template_dirs(config))
+    raise TrackerError(f"no template {name!r} (looked in {looked})")
