@@ -16,7 +16,7 @@ from typing import Any
 from tracker import charts, feeds, trends
 from tracker.config import Config
 from tracker.dates import format_date
-from tracker.query import Reason, days_overdue, exists_on, natural_key, needs_attention, owners
+from tracker.query import Reason, days_overdue, exists_on, missing_responses, natural_key, needs_attention, owners
 from tracker.records import Action, Event, Recommendation, Report, Response, Trackable
 from tracker.render import ACTIONS_TEMPLATE, actions_context, latest_note
 from tracker.store import RecordSet
@@ -179,12 +179,18 @@ class _Site:
         status, due = record.state_as_of(self.as_of)
         overdue = days_overdue(record, self.config, self.as_of)
         source, source_page = self.source(record)
+        deadline = due.in_words(self.config.date_style) if due else ""
+        if not deadline and isinstance(record, Recommendation):
+            report = self.report_of(record)
+            responses = self.records.responses_to(record.report)
+            if report is not None and missing_responses(self.config, record, responses, self.as_of):
+                deadline = f"Response due {self.date(report.responses_due(self.config.response_days))}"
         return {"id": record.id, "title": short_title(record), "link": link(from_page, page_of(self.records, record)),
                 "source": source, "source_link": link(from_page, source_page),
                 "committee": self.committee_name(self.records.committee_of(record)),
                 "responsible": "; ".join(owners(record)), "status_label": self.config.label(record.kind, status),
                 "category": "open" if self.config.is_open(record.kind, status) else "done",
-                "due": due.in_words(self.config.date_style) if due else "", "overdue": overdue or 0,
+                "due": deadline or "None set", "overdue": overdue or 0,
                 "overdue_words": overdue_words(overdue)}
 
     def chart(self, from_page: str, name: str, svg: str, alt: str) -> dict[str, Any]:
