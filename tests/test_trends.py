@@ -8,11 +8,11 @@ from pathlib import Path
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tracker import trends
-from tracker.config import load_config
-from tracker.query import natural_key
-from tracker.records import Recommendation, Trackable
-from tracker.store import load_records
+from tracker.model.records import Recommendation, Trackable
+from tracker.questions import trends
+from tracker.questions.query import natural_key
+from tracker.storage.config import load_config
+from tracker.storage.store import load_records
 
 AS_OF = dt.date(2023, 5, 24)
 

@@ -1,0 +1,147 @@
+"""`tracker render` and `tracker site`: the committee's documents and the published site, from the records."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from tracker.cli.app import DATE, as_of_option, output_option, ref_option, root_option, session, today, write_output
+
+if TYPE_CHECKING:
+    from tracker.model.recordset import RecordSet
+
+
+def _source(records: RecordSet | None = None, commit: str | None = None) -> str:
+    """The closing line's account of where the records came from: a commit (HEAD's unless given), or uncommitted
+    files."""
+    from tracker.publish.render import provenance
+    from tracker.storage.gitio import commit_of, has_uncommitted_records
+
+    s = session()
+    if s.ref:
+        return provenance(commit_of(s.root, s.ref))
+    if commit is None:
+        commit = commit_of(s.root)
+    if not commit:
+        return provenance(commit, dirty=False)
+    known = records.uncommitted if records is not None else None  # what git told the loader, if it asked
+    return provenance(commit, dirty=known if known is not None else has_uncommitted_records(s.root))
+
+
+@click.group()
+def render() -> None:
+    """Render committee papers from the records through the templates in templates/."""
+
+
+@render.command("actions")
+@root_option
+@ref_option
+@click.option("--committee", required=True, metavar="SLUG", help="The committee's slug, e.g. pcc.")
+@as_of_option
+@click.option("--since", type=DATE, default=None,
+              help="The date of the previous list: keep open actions and those closed on or after it.")
+@output_option
+def render_actions(committee: str, as_of: dt.date | None, since: dt.date | None, output: str | None) -> None:
+    """The Summary List of Actions, as Markdown, ready to table at the committee's next meeting.
+
+    \b
+    Example:
+      tracker render actions --committee pcc --as-of 2023-05-24 --since 2023-03-22 -o actions.md
+    """
+    from tracker.storage.gitio import commit_of
+    from tracker.text.templating import templates_digest
+
+    s = session()
+    when = today(as_of)
+    # The page depends on the records, the options, the day, the templates and the commit it names: an unchanged
+    # repository gets the page kept from last time (see store.load_records).
+    commit = None if s.ref else commit_of(s.root)
+    question = None if s.ref else repr(("render actions", committee, when.isoformat(), since and since.isoformat(),
+                                        commit, templates_digest(s.config)))
+    records = s.committee_records(committee, question)
+    if records.answer is not None:
+        text = records.answer[0]
+    else:
+        from tracker.publish import render as core
+        from tracker.storage.store import remember_answer
+
+        text = core.render_actions(records, s.config, committee, when, since, _source(records, commit))
+        if question is not None:
+            remember_answer(s.config, records, question, text, 0)
+    write_output(text, output)
+
+
+@render.command("recommendations")
+@root_option
+@ref_option
+@click.option("--report", required=True, metavar="SLUG", help="The report's slug or ID.")
+@as_of_option
+@click.option("--template", default="default", show_default=True, metavar="NAME",
+              help="default, lewisham (Referral / 2019 Response / Update), or a file name in templates/.")
+@output_option
+def render_recommendations(report: str, as_of: dt.date | None, template: str, output: str | None) -> None:
+    """A report's recommendations with responses, status and latest update, as Markdown.
+
+    \b
+    Examples:
+      tracker render recommendations --report probation-services-in-london
+      tracker render recommendations --report stop-and-search-and-prevent --template lewisham
+    """
+    from tracker.publish import render as core
+
+    s = session()
+    write_output(core.render_recommendations(s.records, s.config, report, today(as_of), template), output)
+
+
+@click.command("site")
+@root_option
+@ref_option
+@click.argument("outdir", type=click.Path(file_okay=False))
+@as_of_option
+@click.option("--site-url", metavar="URL", default=None,
+              help="The address the site is published at, for the feeds' links (default: site_url in tracker.yaml).")
+def site(outdir: str, as_of: dt.date | None, site_url: str | None) -> None:
+    """Write the public site (pages, charts, Atom feeds and mkdocs.yml for the Material theme) to OUTDIR.
+
+    OUTDIR may be anywhere (a web root, a CI artifact folder), except inside the records folder or .git.
+    Build it with `mkdocs build` inside OUTDIR (pip install 'committee-tracker[site]' installs MkDocs, the theme and
+    the charting library).
+
+    \b
+    Example:
+      tracker site ../www --as-of 2023-05-24 --site-url https://example.org/committees/
+      cd ../www && mkdocs build --strict
+    """
+    from tracker.publish import site as core
+
+    s = session()
+    target = site_folder(outdir)
+    files = core.site_files(s.records, s.config, today(as_of), _source(), site_url)
+    written = core.write_site(target, files)
+    click.echo(f"wrote {len(written)} files to {outdir}; build it with: cd {outdir} && mkdocs build", err=True)
+    if not (site_url or s.config.site_url):
+        click.echo("the feeds link to themselves relatively: give --site-url URL (or site_url in tracker.yaml) "
+                   "for absolute links and IDs", err=True)
+
+
+def site_folder(value: str) -> Path:
+    """Where the site goes: any folder whose parent exists, except the records folder, .git, or inside them."""
+    from tracker.model.errors import TrackerError
+    from tracker.storage.config import RECORDS_DIR
+
+    root = session().root
+    target = Path(value).expanduser().absolute()
+    if not target.parent.is_dir():
+        raise TrackerError(f"OUTDIR {value}: the folder {target.parent} does not exist", hint="create it first")
+    resolved = target.resolve()
+    for kept in (root / RECORDS_DIR, root / ".git"):
+        kept = kept.resolve()
+        if resolved == kept or kept in resolved.parents:
+            raise TrackerError(f"OUTDIR {value}: refusing to write the site into {kept}",
+                               hint="give a folder outside the records and .git, e.g. tracker site public")
+    if resolved.exists() and not resolved.is_dir():
+        raise TrackerError(f"OUTDIR {value}: {resolved} is not a folder")
+    return resolved
