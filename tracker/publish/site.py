@@ -181,18 +181,22 @@ class _Site:
         overdue = days_overdue(record, self.config, self.as_of)
         source, source_page = self.source(record)
         deadline = due.in_words(self.config.date_style) if due else ""
-        if not deadline and isinstance(record, Recommendation):
+        late = 0  # days a response owed is overdue, for an open recommendation
+        if isinstance(record, Recommendation):
             report = self.report_of(record)
             responses = self.records.responses_to(record.report)
             if report is not None and missing_responses(self.config, record, responses, self.as_of):
-                deadline = f"Response due {self.date(report.responses_due(self.config.response_days))}"
+                response_due = report.responses_due(self.config.response_days)
+                deadline = deadline or f"Response due {self.date(response_due)}"
+                if response_due < self.as_of and self.config.is_open(record.kind, status):
+                    late = (self.as_of - response_due).days
+        words = overdue_words(overdue) if overdue else f"Response overdue by {days(late)}" if late else ""
         return {"id": record.id, "title": short_title(record), "link": link(from_page, page_of(self.records, record)),
                 "source": source, "source_link": link(from_page, source_page),
                 "committee": self.committee_name(self.records.committee_of(record)),
                 "responsible": "; ".join(owners(record)), "status_label": self.config.label(record.kind, status),
                 "category": "open" if self.config.is_open(record.kind, status) else "done",
-                "due": deadline or "None set", "overdue": overdue or 0,
-                "overdue_words": overdue_words(overdue)}
+                "due": deadline or "None set", "overdue": overdue or late, "overdue_words": words}
 
     def chart(self, from_page: str, name: str, svg: str, alt: str) -> dict[str, Any]:
         self.docs[f"charts/{name}.svg"] = svg
