@@ -339,6 +339,37 @@ def test_script_in_a_record_is_shown_as_text_in_the_browser(bundled: Path, run: 
 
 
 @pytest.mark.slow
+def test_titles_and_addresses_cannot_make_links_of_their_own(bundled: Path, run: Run) -> None:
+    report = bundled / "records/pcc/reports/probation-services-in-london/pcc-probation-services-in-london.yaml"
+    data = yaml.safe_load(report.read_text(encoding="utf-8"))
+    data["title"] = "Probation](javascript:alert(1)) [x | `y` *z* \\"
+    data["url"] = "javascript:alert(2)"
+    report.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    response = next((bundled / "records/pcc/reports/probation-services-in-london/responses").glob("*hmpps.yaml"))
+    data = yaml.safe_load(response.read_text(encoding="utf-8"))
+    data["from"] = "HMPPS](javascript:alert(3))"
+    data["url"] = "https://example.org/a) [b](javascript:alert(4)"
+    response.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    out = bundled / "public"
+    write_site(run, bundled, out)
+    site = mkdocs_build(out)
+    pages = [path.read_text(encoding="utf-8") for path in site.rglob("*.html")]
+    assert not any("javascript:" in href for page in pages for href in re.findall(r'href="([^"]*)"', page))
+    body = parse((site / "bodies/mopac.html").read_text(encoding="utf-8"))
+    assert body.tables[0][1][0][1].startswith("Probation](javascript:alert(1)) [x | `y` *z* \\")
+
+
+def test_the_site_without_its_charting_library_is_a_clear_error(bundled: Path, tmp_path: Path) -> None:
+    script = ("import sys; sys.modules['pygal'] = None\n"
+              "from tracker.cli import main\n"
+              f"main(['--root', {str(bundled)!r}, 'site', {str(tmp_path / 'www')!r}, '--as-of', '2023-05-24'])")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=PROJECT)
+    assert done.returncode == 1, done.stderr
+    assert "need pygal" in done.stderr and "pip install 'committee-tracker[site]'" in done.stderr
+    assert "Traceback" not in done.stderr and not (tmp_path / "www").exists()
+
+
+@pytest.mark.slow
 def test_a_new_repository_publishes_an_empty_but_valid_site(empty_repo: Path, run: Run, tmp_path: Path) -> None:
     out = empty_repo / "public"
     write_site(run, empty_repo, out)

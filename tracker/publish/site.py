@@ -107,6 +107,15 @@ def _alt(text: str) -> str:
     return re.sub(r"([\[\]\\])", r"\\\1", " ".join(text.split()))
 
 
+_WEB_ADDRESS = re.compile(r"^https?://[^\s()<>\[\]\\`]+$", re.IGNORECASE)
+
+
+def web_address(url: str) -> str:
+    """The url if it is a plain web address a Markdown link can hold (http or https, nothing that ends the link
+    early), else "" so no link is made."""
+    return url if _WEB_ADDRESS.match(url) else ""
+
+
 def site_name(config: Config) -> str:
     """The site's title, from the committees and bodies in tracker.yaml."""
     committees = list(config.committees.values())
@@ -350,7 +359,7 @@ def _report_page(site: _Site, report: Report) -> str:
     overdue = sum(bool(r["overdue"]) for r in rows)
     slug = f"{report.committee}-{report.slug}"
     context = {
-        "report": {"title": report.title, "url": report.url, "committee": site.committee_name(report.committee),
+        "report": {"title": report.title, "url": web_address(report.url), "committee": site.committee_name(report.committee),
                    "published": site.date(published.last_day()) if published.day else
                    published.in_words(site.config.date_style).removeprefix("By ").removeprefix("the end of "),
                    "responses_due": site.date(report.responses_due(site.config.response_days))},
@@ -362,7 +371,7 @@ def _report_page(site: _Site, report: Report) -> str:
         "timeliness_chart": site.timeliness_chart(page, f"{slug}-responses", f"{report.title}: responses",
                                                   recommendations),
         "recommendations": rows,
-        "responses": [{"heading": response_heading(r, site.config), "summary": r.summary, "url": r.url,
+        "responses": [{"heading": response_heading(r, site.config), "summary": r.summary, "url": web_address(r.url),
                        "appendix": r.appendix, "answers": [{"number": a.number, "position": a.position.replace("-", " ")}
                                                            for a in sorted(r.answers, key=lambda a: a.number)]}
                       for r in responses],

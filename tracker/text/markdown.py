@@ -95,6 +95,15 @@ def block(text: str) -> str:
     return "\n".join(lines).strip("\n")
 
 
+def link_text(text: str) -> str:
+    """Record text as the words of a Markdown link, on one line, in a table cell or not: brackets, pipes, backticks
+    and emphasis marks escaped, so the text can neither end the link early nor start one of its own."""
+    text = " ".join(text.split()).replace("\\", "\\\\")
+    for mark in "[]|`*_":
+        text = text.replace(mark, "\\" + mark)
+    return escape_html(text)
+
+
 def inline(text: str) -> str:
     """Record text on one line (a heading, a list item), with raw HTML escaped."""
     return _WHITESPACE.sub(" ", escape_html(text))

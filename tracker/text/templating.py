@@ -64,6 +64,7 @@ def environment(config: Config, html: bool = False) -> Any:
     )
     env.filters["cell"] = lambda text: Markup(markdown.cell(str(text or "")))
     env.filters["md"] = lambda text: Markup(markdown.block(str(text or "")))
+    env.filters["link_text"] = lambda text: Markup(markdown.link_text(str(text or "")))
     env.filters["date"] = lambda value: format_date(value, config.date_style) if value else ""
     return env
 
