@@ -74,7 +74,7 @@ def test_site_files(bundled: Path, run: Run) -> None:
     assert "| 24 May 2023 | Status: Ongoing → Closed. Delegation not used. |" in action
     # The Summary List on the site is `render actions` itself, under front matter naming its feed.
     summary = run(bundled, "render", "actions", "--committee", "pcc", "--as-of", "2023-05-24").stdout
-    assert (docs / "pcc/actions.md").read_text(encoding="utf-8").endswith(summary)
+    assert summary in (docs / "pcc/actions.md").read_text(encoding="utf-8")
 
 
 def test_mkdocs_yml_is_for_a_committee(bundled: Path, empty_repo: Path, run: Run) -> None:

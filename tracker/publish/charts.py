@@ -38,7 +38,7 @@ def _style(colours: tuple[str, ...]) -> Any:
     return Style(background="white", plot_background="white", foreground="#333", foreground_strong="#111",
                  foreground_subtle="#ddd", opacity="1", opacity_hover="1", colors=colours, font_family=FONT,
                  title_font_family=FONT, label_font_family=FONT, major_label_font_family=FONT,
-                 value_font_family=FONT, value_label_font_family=FONT, legend_font_family=FONT,
+                 value_font_family=FONT, value_label_font_family=FONT, legend_font_family=FONT, value_colors=("#fff",),
                  title_font_size=16, label_font_size=13, major_label_font_size=13, legend_font_size=13,
                  value_font_size=13)
 

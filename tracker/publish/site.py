@@ -21,6 +21,7 @@ from tracker.publish.render import ACTIONS_TEMPLATE, actions_context, latest_not
 from tracker.questions import trends
 from tracker.questions.query import Reason, days_overdue, exists_on, missing_responses, natural_key, needs_attention, owners
 from tracker.storage.config import Config
+from tracker.text.markdown import link_text
 from tracker.text.templating import read_template, render
 
 DOCS = "docs"
@@ -389,6 +390,12 @@ class _NoAnswer:
 _NO_ANSWER = _NoAnswer()
 
 
+def _newest_meeting_first(action: Action) -> tuple[Any, ...]:
+    """As the Summary List orders actions: meetings newest first, items in number order, standing items last."""
+    meeting = action.meeting if action.meeting and not action.standing else None
+    return (meeting is None, -(meeting or dt.date.min).toordinal(), natural_key(action.item), action.id)
+
+
 def _reason_words(site: _Site, record: Trackable, reason: Reason) -> dict[str, Any]:
     if reason.reason == "overdue":
         text = f"{overdue_words(reason.days)} (deadline {site.date(reason.since)})"
@@ -415,8 +422,9 @@ def site_files(records: RecordSet, config: Config, as_of: dt.date, source: str =
         items = site.trackables(slug)
         actions = [r for r in items if isinstance(r, Action)]
         if actions:
-            docs[actions_page(slug)] = site.front_matter(slug, WIDE) + render(config, ACTIONS_TEMPLATE,
-                                                          actions_context(records, config, slug, as_of, None, source))
+            docs[actions_page(slug)] = (site.front_matter(slug, WIDE) + render(
+                config, ACTIONS_TEMPLATE, actions_context(records, config, slug, as_of, None, source))
+                + f"\nEach action's full text and history: [{link_text(committee.name)} · Actions](index.md#actions).\n")
             section.append({"Summary List of Actions": actions_page(slug)})
             for action in actions:
                 docs[page_of(records, action)] = _record_page(site, action, [])
@@ -438,6 +446,7 @@ def site_files(records: RecordSet, config: Config, as_of: dt.date, source: str =
             "actions_link": link(page, actions_page(slug)) if actions else "", "feed": FEED,
             "open_actions": sum(site.config.is_open("action", a.status_as_of(as_of)) for a in actions),
             "actions": len(actions), "reports": report_rows,
+            "action_rows": [site.item(a, page) for a in sorted(actions, key=_newest_meeting_first)],
             "status_chart": site.status_chart(page, f"{slug}-status", f"{committee.name}: items by status", items)
             if items else None,
             "timeliness_chart": site.timeliness_chart(page, f"{slug}-responses",
