@@ -192,6 +192,30 @@ def test_outdir_may_be_outside_the_repository(bundled: Path, run: Run, tmp_path:
     assert missing.exit_code == 1 and "does not exist" in missing.stderr
 
 
+def test_a_second_run_removes_what_is_no_longer_published(bundled: Path, run: Run, tmp_path: Path) -> None:
+    www = tmp_path / "www"
+    write_site(run, bundled, www)
+    page = www / "docs/pcc/actions/pcc-2023-03-22-6b.md"
+    chart = www / "docs/charts/pcc-status.svg"
+    assert page.is_file() and chart.is_file()
+    (www / "docs" / "notes.txt").write_text("the clerk's own\n", encoding="utf-8")
+    (bundled / "records/pcc/actions/2023/pcc-2023-03-22-6b.yaml").unlink()
+    message = write_site(run, bundled, www)
+    assert "removed 1 it no longer has" in message
+    assert not page.exists() and chart.is_file() and (www / "docs" / "notes.txt").is_file()
+
+
+def test_a_folder_with_another_mkdocs_site_is_refused(bundled: Path, run: Run, tmp_path: Path) -> None:
+    other = tmp_path / "handbook"
+    (other / "docs").mkdir(parents=True)
+    (other / "mkdocs.yml").write_text("site_name: Clerks' handbook\n", encoding="utf-8")
+    (other / "docs" / "index.md").write_text("# Handbook\n", encoding="utf-8")
+    result = run(bundled, "site", str(other), "--as-of", "2023-05-24")
+    assert result.exit_code == 1 and "holds a mkdocs.yml that tracker site did not write" in result.stderr
+    assert (other / "mkdocs.yml").read_text(encoding="utf-8") == "site_name: Clerks' handbook\n"
+    assert sorted(p.name for p in other.rglob("*")) == ["docs", "index.md", "mkdocs.yml"]
+
+
 def test_every_hint_names_an_option_the_command_has(bundled: Path, run: Run, tmp_path: Path) -> None:
     result = run(bundled, "list", "-o", str(tmp_path / "list.md"), "--format", "markdown")
     assert result.exit_code == 1

@@ -120,8 +120,9 @@ def site(outdir: str, as_of: dt.date | None, site_url: str | None) -> None:
     s = session()
     target = site_folder(outdir)
     files = core.site_files(s.records, s.config, today(as_of), _source(), site_url)
-    written = core.write_site(target, files)
-    click.echo(f"wrote {len(written)} files to {outdir}; build it with: cd {outdir} && mkdocs build", err=True)
+    written, removed = core.write_site(target, files)
+    gone = f", removed {len(removed)} it no longer has" if removed else ""
+    click.echo(f"wrote {len(written)} files to {outdir}{gone}; build it with: cd {outdir} && mkdocs build", err=True)
     if not (site_url or s.config.site_url):
         click.echo("the feeds link to themselves relatively: give --site-url URL (or site_url in tracker.yaml) "
                    "for absolute links and IDs", err=True)

@@ -11,9 +11,11 @@ import datetime as dt
 import posixpath
 import re
 import unicodedata
+from pathlib import Path
 from typing import Any
 
 from tracker.model.dates import format_date
+from tracker.model.errors import TrackerError
 from tracker.model.records import Action, Event, Recommendation, Report, Response, Trackable
 from tracker.model.recordset import RecordSet
 from tracker.publish import charts, feeds
@@ -29,7 +31,8 @@ OVERRIDES = "overrides"
 STYLESHEET = "assets/site.css"
 SHORT_TITLE = 60
 FEED = "feed.xml"
-FEED_TYPE = "application/atom+xml"
+MARK = "# Written by `tracker site`"  # the first line of the mkdocs.yml it writes
+OWN_SUFFIXES = (".md", ".svg", ".xml", ".css", ".html")  # what it writes in docs/ and overrides/, and may remove
 
 
 # ---------------------------------------------------------------- where things are
@@ -581,18 +584,37 @@ def mkdocs_config(config: Config, nav: list[Any], site_url: str, source: str, as
         "nav": nav,
     })
     text: str = yaml.safe_dump(settings, sort_keys=False, allow_unicode=True)
-    return "# Written by `tracker site`; build with `mkdocs build`.\n" + text
+    return f"{MARK}; build with `mkdocs build`.\n" + text
 
 
-def write_site(outdir: Any, files: dict[str, str]) -> list[Any]:
-    """Write every file of the site under outdir (each atomically), creating folders as needed."""
+def write_site(outdir: Path, files: dict[str, str]) -> tuple[list[Path], list[Path]]:
+    """Write every file of the site under outdir (each atomically), creating folders as needed, and remove the pages,
+    charts and feeds a previous `tracker site` wrote there that this one did not (a record deleted or renamed must
+    not stay published). Refused, before anything is written, when outdir holds a mkdocs.yml tracker did not write.
+    Returns (written, removed)."""
     from tracker.storage.writer import replace
 
+    settings = outdir / "mkdocs.yml"
+    ours = False
+    if settings.is_file():
+        with settings.open(encoding="utf-8", errors="replace") as handle:
+            ours = handle.readline().startswith(MARK)
+        if not ours:
+            raise TrackerError(f"OUTDIR {outdir}: it holds a mkdocs.yml that tracker site did not write",
+                               hint="give another folder, or move that mkdocs.yml away first")
+    removed = []
+    if ours:
+        for folder in (DOCS, OVERRIDES):
+            for path in sorted((outdir / folder).rglob("*")):
+                rel = path.relative_to(outdir).as_posix()
+                if path.is_file() and not path.is_symlink() and path.suffix in OWN_SUFFIXES and rel not in files:
+                    path.unlink()
+                    removed.append(path)
     written = []
     for rel, text in sorted(files.items()):
         target = outdir / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         replace(target.parent, target.name, text)
         written.append(target)
-    return written
+    return written, removed
 
