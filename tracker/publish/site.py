@@ -11,6 +11,7 @@ import datetime as dt
 import posixpath
 import re
 import unicodedata
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,7 @@ from tracker.questions import trends
 from tracker.questions.query import Reason, days_overdue, exists_on, missing_responses, natural_key, needs_attention, owners
 from tracker.storage.config import Config
 from tracker.text.markdown import link_text
-from tracker.text.templating import read_template, render
+from tracker.text.templating import read_template, render, renderer
 
 DOCS = "docs"
 OVERRIDES = "overrides"
@@ -145,6 +146,14 @@ class _Site:
         self.site_url = site_url
         self.docs: dict[str, str] = {}
         self.committee_order = {slug: index for index, slug in enumerate(config.committees)}
+        self._renderers: dict[str, Callable[[dict[str, Any]], str]] = {}
+        self.responses_by_report = records.responses_by_report()
+
+    def render(self, name: str, context: dict[str, Any]) -> str:
+        """render() with each template compiled once for the whole site."""
+        if name not in self._renderers:
+            self._renderers[name] = renderer(self.config, name)
+        return self._renderers[name](context)
 
     def date(self, day: dt.date) -> str:
         return format_date(day, self.config.date_style)
@@ -197,7 +206,7 @@ class _Site:
         late = 0  # days a response owed is overdue, for an open recommendation
         if isinstance(record, Recommendation):
             report = self.report_of(record)
-            responses = self.records.responses_to(record.report)
+            responses = self.responses_by_report.get(record.report, [])
             if report is not None and missing_responses(self.config, record, responses, self.as_of):
                 response_due = report.responses_due(self.config.response_days)
                 deadline = deadline or f"Response due {self.date(response_due)}"
@@ -321,7 +330,7 @@ def _record_page(site: _Site, record: Trackable, responses: list[Response]) -> s
                "to": list(owners(record)), "answers": answers, "still_owed": still_owed, "history": history,
                "note": note.note if note else "",
                "anchor": f"#recommendation-{record.number}" if isinstance(record, Recommendation) else ""}
-    return site.front_matter(site.records.committee_of(record)) + render(site.config, "site-record.md.j2", context)
+    return site.front_matter(site.records.committee_of(record)) + site.render("site-record.md.j2", context)
 
 
 def response_anchor(response: Response, config: Config) -> str:
@@ -336,7 +345,7 @@ def _report_page(site: _Site, report: Report) -> str:
     page = report_page(report)
     recommendations = [r for r in site.records.recommendations_of(report.id) if exists_on(site.records, r, site.as_of)]
     recommendations.sort(key=lambda r: natural_key(short_title(r)))
-    responses = [r for r in site.records.responses_to(report.id) if r.date <= site.as_of]
+    responses = [r for r in site.responses_by_report.get(report.id, ()) if r.date <= site.as_of]
     responses.sort(key=lambda r: (r.date, r.from_body))
     anchors: dict[str, str] = {}
     seen: set[str] = set()
@@ -380,7 +389,7 @@ def _report_page(site: _Site, report: Report) -> str:
                                                            for a in sorted(r.answers, key=lambda a: a.number)]}
                       for r in responses],
     }
-    text = render(site.config, "site-report.md.j2", context)
+    text = site.render("site-report.md.j2", context)
     for recommendation in recommendations:
         site.docs[page_of(site.records, recommendation)] = _record_page(site, recommendation, responses)
     return text
@@ -455,7 +464,7 @@ def site_files(records: RecordSet, config: Config, as_of: dt.date, source: str =
             "timeliness_chart": site.timeliness_chart(page, f"{slug}-responses",
                                                       f"{committee.name}: responses to recommendations", recommendations),
         }
-        docs[page] = feed_meta + render(config, "site-committee.md.j2", context)
+        docs[page] = feed_meta + site.render("site-committee.md.j2", context)
         committees.append({"name": committee.name, "body": committee.body, "link": page, "count": len(items),
                            "open": sum(config.is_open(r.kind, r.status_as_of(as_of)) for r in items),
                            "overdue": trends.overdue_count(records, config, as_of, slug)})
@@ -525,7 +534,7 @@ def _bodies(site: _Site) -> tuple[list[Any], list[dict[str, Any]], dict[str, tup
         items = sorted(dict.fromkeys(items), key=site.sort_key)
         open_rows = [row for row in (site.item(r, page) for r in items) if row["category"] == "open"]
         overdue = sum(bool(row["overdue"]) for row in open_rows)
-        site.docs[page] = _front_matter((f"{name}: status changes", feed), WIDE) + render(site.config, "site-body.md.j2", {
+        site.docs[page] = _front_matter((f"{name}: status changes", feed), WIDE) + site.render("site-body.md.j2", {
             "name": name, "as_of": site.date(site.as_of), "items": open_rows, "done": len(items) - len(open_rows),
             "overdue": overdue, "feed": link(page, feed)})
         rows.append({"name": name, "link": link("bodies/index.md", page), "open": len(open_rows), "overdue": overdue,

@@ -9,7 +9,7 @@ from typing import NamedTuple
 
 from tracker.model.records import Recommendation, Report, Trackable
 from tracker.model.recordset import RecordSet
-from tracker.questions.query import Filters, needs_attention
+from tracker.questions.query import needs_attention
 from tracker.storage.config import Config
 
 OVERDUE_REASONS = ("overdue", "response-overdue")
@@ -102,18 +102,25 @@ def month_starts(first: dt.date, last: dt.date, limit: int = MONTHS_SHOWN) -> li
 def overdue_count(records: RecordSet, config: Config, as_of: dt.date, committee: str) -> int:
     """How many of the committee's open items were overdue on as_of: past their deadline, or owing a response past
     its due date."""
-    items = needs_attention(records, config, as_of, Filters(committee=committee))
-    return sum(any(reason.reason in OVERDUE_REASONS for reason in item.reasons) for item in items)
+    return overdue_by_committee(records, config, as_of).get(committee, 0)
+
+
+def overdue_by_committee(records: RecordSet, config: Config, as_of: dt.date) -> dict[str, int]:
+    """overdue_count of every committee with an overdue item, in one pass over the records."""
+    counts: dict[str, int] = {}
+    for item in needs_attention(records, config, as_of):
+        if any(reason.reason in OVERDUE_REASONS for reason in item.reasons):
+            committee = records.committee_of(item.record)
+            counts[committee] = counts.get(committee, 0) + 1
+    return counts
 
 
 def overdue_over_time(records: RecordSet, config: Config, as_of: dt.date,
                       committees: Iterable[str]) -> tuple[list[dt.date], dict[str, list[int]]]:
     """For each committee, how many of its open items were overdue (past their deadline, or owing a response past
-    its due date) on the first day of each month, and on as_of; the months start after the committee's first item."""
+    its due date) on the first day of each month, and on as_of; the months start after the first item was created."""
     created = [when for when in (records.created(r) for r in records if isinstance(r, Trackable)) if when is not None]
     first = min((when for when in created if when <= as_of), default=as_of)
     days = month_starts(first, as_of)
-    series: dict[str, list[int]] = {}
-    for committee in committees:
-        series[committee] = [overdue_count(records, config, day, committee) for day in days]
-    return days, series
+    counts = [overdue_by_committee(records, config, day) for day in days]
+    return days, {committee: [on_day.get(committee, 0) for on_day in counts] for committee in committees}
