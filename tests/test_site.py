@@ -305,6 +305,19 @@ def test_pages_advertise_their_feeds(built: Path, tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
+def test_the_built_site_needs_no_network_and_can_be_searched(built: Path) -> None:
+    pages = {path: path.read_text(encoding="utf-8") for path in built.rglob("*.html")}
+    assert len(pages) > 60
+    for path, html in pages.items():
+        assert "fonts.googleapis" not in html and "fonts.gstatic" not in html, path
+        assert "Made with" not in html and "md-footer__link--prev" not in html and "md-footer__link--next" not in html, path
+        for src in re.findall(r'<(?:script|img)[^>]+src="([^"]+)"', html):
+            assert not src.startswith(("http:", "https:", "//")), (path, src)
+    index = (built / "search" / "search_index.json").read_text(encoding="utf-8")
+    assert "Needs attention" in index and "Probation Services in London" in index
+
+
+@pytest.mark.slow
 def test_summary_page_in_a_real_browser(built: Path, tmp_path: Path) -> None:
     page = parse(dump_dom(built / "pcc" / "actions.html", tmp_path / "profile"))
     tables = page.tables
