@@ -396,6 +396,24 @@ def test_titles_and_addresses_cannot_make_links_of_their_own(bundled: Path, run:
     assert body.tables[0][1][0][1].startswith("Probation](javascript:alert(1)) [x | `y` *z* \\")
 
 
+@pytest.mark.slow
+def test_two_responses_from_one_body_on_one_day_each_have_their_anchor(bundled: Path, run: Run) -> None:
+    folder = bundled / "records/pcc/reports/probation-services-in-london/responses"
+    first = next(folder.glob("*hmpps.yaml"))
+    data = yaml.safe_load(first.read_text(encoding="utf-8"))
+    data["id"] += "-2"
+    data["summary"] = "A second letter the same day."
+    data["recommendations"] = [{"number": 1, "position": "accepted"}]
+    (folder / f"{data['id']}.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    out = bundled / "public"
+    write_site(run, bundled, out)
+    mkdocs_build(out)  # --strict: every anchor linked to exists
+    page = (out / "docs/pcc/reports/probation-services-in-london.md").read_text(encoding="utf-8")
+    assert "(#response-from-hm-prison-probation-service-17-march-2023_1) (accepted)" in page
+    record = (out / "docs/pcc/recommendations/pcc-probation-services-in-london-r1.md").read_text(encoding="utf-8")
+    assert "probation-services-in-london.md#response-from-hm-prison-probation-service-17-march-2023_1)" in record
+
+
 def test_the_site_without_its_charting_library_is_a_clear_error(bundled: Path, tmp_path: Path) -> None:
     script = ("import sys; sys.modules['pygal'] = None\n"
               "from tracker.cli import main\n"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import posixpath
 import re
+from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from tracker.model.dates import format_date
@@ -43,7 +44,8 @@ def authority(site_url: str) -> str:
     return re.sub(r"^[a-z][a-z0-9+.-]*://", "", site_url).split("/")[0].split(":")[0] or TAG_AUTHORITY
 
 
-def entries(records: RecordSet, config: Config, as_of: dt.date, site_url: str, name_of: Any, page_of: Any) -> list[Entry]:
+def entries(records: RecordSet, config: Config, as_of: dt.date, site_url: str, name_of: Callable[[Trackable], str],
+            page_of: Callable[[Trackable], str]) -> list[Entry]:
     """Every status change up to as_of, newest first. name_of(record) names a record in a title ("Recommendation 3,
     Probation services in London"); page_of(record) is its page (relative to the docs folder, .md)."""
     host = authority(site_url)

@@ -293,7 +293,8 @@ def _event_words(site: _Site, record: Trackable, event: Event) -> str:
     return note.strip()
 
 
-def _record_page(site: _Site, record: Trackable, responses: list[Response]) -> str:
+def _record_page(site: _Site, record: Trackable, responses: list[Response], anchors: dict[str, str]) -> str:
+    """The page of one action or recommendation; responses are its report's, anchors their places on its page."""
     page = page_of(site.records, record)
     row = site.item(record, page)
     history = []
@@ -315,9 +316,10 @@ def _record_page(site: _Site, record: Trackable, responses: list[Response]) -> s
             answered.add(site.config.canonical_body(response.from_body))
             answers.append({"body": response.from_body, "date": site.date(response.date),
                             "position": answer.position.replace("-", " "), "text": answer.text,
-                            "link": link(page, report_page(report)) + "#" + response_anchor(response, site.config)})
+                            "link": link(page, report_page(report)) + "#" + anchors[response.id]})
         due = report.responses_due(site.config.response_days)
-        late = (site.as_of - due).days if due < site.as_of else 0
+        is_open = site.config.is_open(record.kind, record.status_as_of(site.as_of))
+        late = (site.as_of - due).days if due < site.as_of and is_open else 0
         for body in record.to:
             if site.config.canonical_body(body) not in answered:
                 still_owed.append(f"{body}: response due {site.date(due)}" + (f", {overdue_words(late).lower()}" if late else ""))
@@ -346,7 +348,7 @@ def _report_page(site: _Site, report: Report) -> str:
     recommendations = [r for r in site.records.recommendations_of(report.id) if exists_on(site.records, r, site.as_of)]
     recommendations.sort(key=lambda r: natural_key(short_title(r)))
     responses = [r for r in site.responses_by_report.get(report.id, ()) if r.date <= site.as_of]
-    responses.sort(key=lambda r: (r.date, r.from_body))
+    responses.sort(key=lambda r: (r.date, r.from_body, r.id))
     anchors: dict[str, str] = {}
     seen: set[str] = set()
     for response in responses:
@@ -363,7 +365,7 @@ def _report_page(site: _Site, report: Report) -> str:
         answered = {site.config.canonical_body(r.from_body) for r in responses if recommendation.number in r.numbers}
         row.update({"number": recommendation.number, "text": recommendation.text, "to": list(recommendation.to),
                     "responses": [{"label": f"{r.from_body}, {site.date(r.date)}", "anchor": anchors[r.id],
-                                   "position": (r.answer_to(recommendation.number) or _NO_ANSWER).position.replace("-", " ")}
+                                   "position": _position(r, recommendation.number)}
                                   for r in responses if recommendation.number in r.numbers],
                     "owed": [b for b in recommendation.to if site.config.canonical_body(b) not in answered]})
         rows.append(row)
@@ -391,15 +393,14 @@ def _report_page(site: _Site, report: Report) -> str:
     }
     text = site.render("site-report.md.j2", context)
     for recommendation in recommendations:
-        site.docs[page_of(site.records, recommendation)] = _record_page(site, recommendation, responses)
+        site.docs[page_of(site.records, recommendation)] = _record_page(site, recommendation, responses, anchors)
     return text
 
 
-class _NoAnswer:
-    position = ""
-
-
-_NO_ANSWER = _NoAnswer()
+def _position(response: Response, number: int) -> str:
+    """The response's position on the recommendation, in words: "noted", "partially accepted"."""
+    answer = response.answer_to(number)
+    return answer.position.replace("-", " ") if answer else ""
 
 
 def _newest_meeting_first(action: Action) -> tuple[Any, ...]:
@@ -439,7 +440,7 @@ def site_files(records: RecordSet, config: Config, as_of: dt.date, source: str =
                 + f"\nEach action's full text and history: [{link_text(committee.name)} · Actions](index.md#actions).\n")
             section.append({"Summary List of Actions": actions_page(slug)})
             for action in actions:
-                docs[page_of(records, action)] = _record_page(site, action, [])
+                docs[page_of(records, action)] = _record_page(site, action, [], {})
         reports = sorted((r for r in records.of(Report) if r.committee == slug and exists_on(records, r, as_of)),
                          key=lambda r: (r.published.first_day(), r.id), reverse=True)
         report_rows = []
