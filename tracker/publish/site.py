@@ -20,7 +20,7 @@ from tracker.model.errors import TrackerError
 from tracker.model.records import Action, Event, Recommendation, Report, Response, Trackable
 from tracker.model.recordset import RecordSet
 from tracker.publish import charts, feeds
-from tracker.publish.render import ACTIONS_TEMPLATE, actions_context, latest_note
+from tracker.publish.render import ACTIONS_TEMPLATE, actions_context
 from tracker.questions import trends
 from tracker.questions.query import Reason, days_overdue, exists_on, missing_responses, natural_key, needs_attention, owners
 from tracker.storage.config import Config
@@ -327,10 +327,13 @@ def _record_page(site: _Site, record: Trackable, responses: list[Response], anch
         heading = record.heading if record.standing else f"Item {record.item}: {record.item_title}"
     else:
         heading = f"{short_title(record)}: {report.title}" if report else short_title(record)
-    note = latest_note(record, site.as_of)
+    origin = ""
+    if isinstance(record, Action):
+        origin = f"an action from the meeting of {site.date(record.meeting)}" if record.meeting and not record.standing \
+            else "a standing item"
     context = {"heading": heading, "kind": record.kind, "item": row, "text": getattr(record, "text", ""),
                "to": list(owners(record)), "answers": answers, "still_owed": still_owed, "history": history,
-               "note": note.note if note else "",
+               "origin": origin,
                "anchor": f"#recommendation-{record.number}" if isinstance(record, Recommendation) else ""}
     return site.front_matter(site.records.committee_of(record)) + site.render("site-record.md.j2", context)
 
