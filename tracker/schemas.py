@@ -20,6 +20,27 @@ def load_schema(kind: str) -> dict[str, Any]:
 
 
 @cache
+def multiline_fields(kind: str) -> frozenset[str]:
+    """The names of the kind's fields that may span lines: those the schema marks as Markdown
+    (`"contentMediaType": "text/markdown"`). Every other text field is a single line."""
+    names: set[str] = set()
+
+    def walk(schema: Any) -> None:
+        if isinstance(schema, dict):
+            for name, sub in (schema.get("properties") or {}).items():
+                if isinstance(sub, dict) and sub.get("contentMediaType") == "text/markdown":
+                    names.add(name)
+            for value in schema.values():
+                walk(value)
+        elif isinstance(schema, list):
+            for value in schema:
+                walk(value)
+
+    walk(load_schema(kind))
+    return frozenset(names)
+
+
+@cache
 def _validator(kind: str) -> Any:
     from jsonschema import Draft202012Validator
 
@@ -43,11 +64,17 @@ def locate(marks: Marks | None, path: FieldPath) -> tuple[int, int]:
 
 
 def schema_problems(kind: str, data: Any, path: str, marks: Marks | None = None) -> list[Problem]:
-    """Every way data breaks the kind's schema, as Problems naming the field."""
+    """Every way data breaks the kind's schema, as Problems naming the field; control characters in any text and
+    line breaks in single-line fields included (a pattern cannot refuse those the same way in every dialect)."""
+    from tracker.textsafety import text_problems
+
+    problems = []
+    for field_path, message in text_problems(data, multiline_fields(kind)):
+        line, column = locate(marks, field_path)
+        problems.append(Problem(path, line, column, message, dotted(field_path)))
     quick = _quick(kind)
     if quick is not None and quick(data):
-        return []  # valid: jsonschema would find nothing, and is only needed to explain errors
-    problems = []
+        return sorted(set(problems))  # valid: jsonschema would find nothing, and is only needed to explain errors
     for error in _validator(kind).iter_errors(data):
         for leaf in _leaves(error):
             field_path: FieldPath = tuple(leaf.absolute_path)
@@ -111,4 +138,6 @@ def _pattern_hint(pattern: str) -> str:
         return "a date, YYYY-MM-DD"
     if pattern.startswith("^[a-z0-9]"):
         return "lower-case letters, digits and hyphens"
+    if pattern.startswith("^https?://"):
+        return "a web address starting https:// or http://"
     return f"matching {pattern}"
