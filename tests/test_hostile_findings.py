@@ -131,8 +131,9 @@ def _records_with_control_characters(root: Path) -> tuple[object, object]:
     action = records.records["pcc-2023-03-22-6a"]
     data = action.to_json()
     data["responsible"] = "Evil\x1b]2;pwned\x07 \x00Body\x0b\ufffe"
-    data["history"] = [{"date": "2023-05-04", "event": "status", "from": "ongoing", "status": "completed",
-                        "note": "done \x1b[31mred\x1b[0m \x08\x0c\x7f\x9b"}]
+    data["due"] = "2023-06-30"
+    data["history"] = [{"date": "2023-05-04", "event": "status", "from": "completed", "status": "ongoing",
+                        "note": "reopened \x1b[31mred\x1b[0m \x08\x0c\x7f\x9b"}]
     records.records[action.id] = build_record(data, action.path)
     return config, records
 
@@ -153,7 +154,7 @@ def test_finding_3_the_calendar_carries_no_control_characters(bundled: Path) -> 
     from tracker.ical import calendar_text, deadlines
 
     config, records = _records_with_control_characters(bundled)
-    found = deadlines(records, config, dt.date(2023, 4, 1))  # type: ignore[arg-type]
+    found = deadlines(records, config, dt.date(2023, 5, 24))  # type: ignore[arg-type]
     assert any("Evil" in d.summary for d in found)
     text = calendar_text(found, name="Deadlines", stamp=dt.datetime(2023, 4, 1, tzinfo=dt.timezone.utc))
     assert not re.search("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]", text.replace("\r\n", ""))

@@ -36,9 +36,11 @@ class TrackerGroup(click.Group):
         try:
             return super().invoke(ctx)
         except TrackerError as err:
-            click.echo(f"error: {err.message}", err=True)
+            from tracker.textsafety import visible
+
+            click.echo(visible(f"error: {err.message}"), err=True)
             if err.hint:
-                click.echo(f"hint: {err.hint}", err=True)
+                click.echo(visible(f"hint: {err.hint}"), err=True)
             ctx.exit(1)
         except BrokenPipeError:
             # The reader (e.g. `head`) went away; that is not an error of ours.
@@ -244,11 +246,19 @@ def inside_repository(value: str, option: str, *, folder: bool = False) -> tuple
     return root, resolved.relative_to(root).as_posix()
 
 
+def echo_result(text: str) -> None:
+    """Print a command's result; at a terminal, control characters are shown as escapes, never obeyed."""
+    if _tty():
+        from tracker.textsafety import visible
+
+        text = visible(text)
+    click.echo(text, nl=not text.endswith("\n"))
+
+
 def write_output(content: str | bytes, output: str | None) -> None:
     """Print, or write to --output atomically inside the records repository; a missing folder is a clear error."""
     if output is None:
-        text = content if isinstance(content, str) else content.decode("utf-8")
-        click.echo(text, nl=not text.endswith("\n"))
+        echo_result(content if isinstance(content, str) else content.decode("utf-8"))
         return
     from tracker.writer import replace
 
@@ -600,7 +610,7 @@ def show(record_id: str, as_of: dt.date | None, fmt: str) -> None:
 
     s = session()
     record: Any = s.records.get(record_id)
-    click.echo(out.show_record(s.records, s.config, record, today(as_of), fmt, to_terminal=_tty()), nl=False)
+    echo_result(out.show_record(s.records, s.config, record, today(as_of), fmt, to_terminal=_tty()))
 
 
 @main.command()
@@ -676,10 +686,12 @@ def validate(paths: tuple[str, ...], fmt: str) -> None:
         wanted = [Path(p).resolve() for p in paths]
         problems = [p for p in problems if any(_within(s.root / p.path, w) for w in wanted)]
     if fmt == "json":
-        click.echo(json.dumps([p.to_json() for p in problems], indent=2, ensure_ascii=False))
+        echo_result(json.dumps([p.to_json() for p in problems], indent=2, ensure_ascii=False) + "\n")
     else:
+        from tracker.textsafety import visible
+
         for problem in problems:
-            click.echo(str(problem))
+            click.echo(visible(str(problem)))
         count = records.count if records.count is not None else len(records)
         summary = f"{count} records checked, {len(problems)} problem{'s' if len(problems) != 1 else ''}"
         click.echo(summary, err=True)

@@ -14,6 +14,7 @@ from tracker.config import Config
 from tracker.query import Filters, exists_on, matches_body, missing_responses, owners, sort_key, title_of
 from tracker.records import Recommendation, Record, Report, Trackable
 from tracker.store import RecordSet
+from tracker.textsafety import without_controls
 
 PRODID = "-//tracker//Committee deadlines//EN"
 UID_DOMAIN = "tracker.invalid"
@@ -135,7 +136,7 @@ def calendar_text(found: list[Deadline], *, name: str, stamp: dt.datetime) -> st
 
 def escape_text(value: str) -> str:
     """A TEXT value as RFC 5545 section 3.3.11 requires: backslash, semicolon, comma and newlines escaped."""
-    value = value.replace("\r\n", "\n").replace("\r", "\n")
+    value = without_controls(value.replace("\r\n", "\n").replace("\r", "\n"))
     return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
 
 

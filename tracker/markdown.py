@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from tracker.textsafety import without_controls
+
 _BULLET = re.compile(r"^\s*(?:[-*+•])\s+(.*)$")
 _NUMBERED = re.compile(r"^\s*\d{1,9}[.)]\s+(.*)$")
 # An ampersand only needs escaping where it would start an entity; "Q&A" stays as written.
@@ -21,8 +23,8 @@ _FENCE = re.compile(r"^( {0,3})(`{3,}|~{3,})")
 
 
 def escape_html(text: str) -> str:
-    """Text with every HTML tag and entity neutralised, and nothing else changed."""
-    return _ENTITY_START.sub("&amp;", text).replace("<", "&lt;").replace(">", "&gt;")
+    """Text with every HTML tag and entity neutralised and control characters replaced, and nothing else changed."""
+    return _ENTITY_START.sub("&amp;", without_controls(text)).replace("<", "&lt;").replace(">", "&gt;")
 
 
 def lines_of(text: str) -> list[str]:

@@ -20,15 +20,25 @@ def load_schema(kind: str) -> dict[str, Any]:
 
 
 @cache
-def multiline_fields(kind: str) -> frozenset[str]:
-    """The names of the kind's fields that may span lines: those the schema marks as Markdown
-    (`"contentMediaType": "text/markdown"`). Every other text field is a single line."""
+def single_line_fields(kind: str) -> frozenset[str]:
+    """The names of the kind's text fields that must stay on one line: every text (or list of text) field the
+    schema declares, but those it marks as Markdown (`"contentMediaType": "text/markdown"`)."""
     names: set[str] = set()
+    markdown: set[str] = set()
+
+    def is_text(schema: Any) -> bool:
+        if not isinstance(schema, dict):
+            return False
+        if schema.get("type") == "string" or is_text(schema.get("items")):
+            return True
+        return any(is_text(branch) for key in ("oneOf", "anyOf") for branch in schema.get(key, []))
 
     def walk(schema: Any) -> None:
         if isinstance(schema, dict):
             for name, sub in (schema.get("properties") or {}).items():
                 if isinstance(sub, dict) and sub.get("contentMediaType") == "text/markdown":
+                    markdown.add(name)
+                elif is_text(sub):
                     names.add(name)
             for value in schema.values():
                 walk(value)
@@ -37,7 +47,7 @@ def multiline_fields(kind: str) -> frozenset[str]:
                 walk(value)
 
     walk(load_schema(kind))
-    return frozenset(names)
+    return frozenset(names - markdown)
 
 
 @cache
@@ -69,7 +79,7 @@ def schema_problems(kind: str, data: Any, path: str, marks: Marks | None = None)
     from tracker.textsafety import text_problems
 
     problems = []
-    for field_path, message in text_problems(data, multiline_fields(kind)):
+    for field_path, message in text_problems(data, single_line_fields(kind)):
         line, column = locate(marks, field_path)
         problems.append(Problem(path, line, column, message, dotted(field_path)))
     quick = _quick(kind)

@@ -47,13 +47,23 @@ def _escape_markdown_value(value: Any) -> Any:
     return markdown.inline(value)
 
 
+def _xml_value(value: Any) -> Any:
+    """A value XML 1.0 can carry (autoescaping then escapes its markup): characters it cannot hold are replaced."""
+    from tracker.textsafety import for_xml
+
+    if isinstance(value, str):
+        return type(value)(for_xml(value)) if value else value
+    return value
+
+
 def environment(config: Config, html: bool = False) -> Any:
     """A sandboxed Jinja2 environment for Markdown (every value escaped for Markdown) or HTML/XML (autoescaped)."""
     import jinja2
     from jinja2.sandbox import SandboxedEnvironment
     from markupsafe import Markup
 
-    options: dict[str, Any] = {"autoescape": True} if html else {"autoescape": False, "finalize": _escape_markdown_value}
+    options: dict[str, Any] = ({"autoescape": True, "finalize": _xml_value} if html
+                               else {"autoescape": False, "finalize": _escape_markdown_value})
     env = SandboxedEnvironment(
         loader=jinja2.FileSystemLoader([str(d) for d in template_dirs(config)]),
         undefined=jinja2.StrictUndefined,

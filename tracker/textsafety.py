@@ -27,28 +27,31 @@ def code_point(char: str) -> str:
     return f"U+{ord(char):04X}"
 
 
-def text_problems(data: Any, multiline: frozenset[str]) -> Iterator[tuple[tuple[str | int, ...], str]]:
-    """(field path, message) for every string of data holding a control character, and for every string outside
-    the multiline fields (named by their last key) holding a line break."""
-    yield from _walk(data, (), "", multiline)
+def text_problems(data: Any, single_line: frozenset[str]) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    """(field path, message) for every string of data holding a control character, and for every string of a
+    single-line field (named by its last key; custom x- fields are free text) holding a line break."""
+    yield from _walk(data, (), "", single_line)
 
 
-def _walk(data: Any, path: tuple[str | int, ...], name: str, multiline: frozenset[str],
+def _walk(data: Any, path: tuple[str | int, ...], name: str, single_line: frozenset[str],
           ) -> Iterator[tuple[tuple[str | int, ...], str]]:
     if isinstance(data, str):
-        found = sorted({code_point(c) for c in CONTROL.findall(data) if c not in "\r\x0b\x0c\x85" or name in multiline})
+        one_line = name in single_line
+        found = sorted({code_point(c) for c in CONTROL.findall(data) if not (one_line and LINE_BREAK.match(c))})
         if found:
             plural = "s" if len(found) > 1 else ""
             yield path, f"control character{plural} {', '.join(found)} not allowed (remove {'them' if plural else 'it'})"
-        if name not in multiline and LINE_BREAK.search(data):
+        if one_line and LINE_BREAK.search(data):
             breaks = sorted({code_point(c) for c in LINE_BREAK.findall(data)})
             yield path, f"a line break ({', '.join(breaks)}) is not allowed in this field: write it on one line"
     elif isinstance(data, dict):
         for key, value in data.items():
-            yield from _walk(value, (*path, key), key if isinstance(key, str) else name, multiline)
+            # Below a custom field, names are the clerk's own: none of them is a single-line field of the schema.
+            inner = "x-" if name == "x-" or str(key).startswith("x-") else str(key)
+            yield from _walk(value, (*path, key), inner, single_line)
     elif isinstance(data, list):
         for index, value in enumerate(data):
-            yield from _walk(value, (*path, index), name, multiline)
+            yield from _walk(value, (*path, index), name, single_line)
 
 
 def visible(text: str) -> str:
