@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 from tracker.records import build_record
 from tracker.schemas import schema_problems
 from tracker.store import parse_record
-from tracker.writer import dump_record
 from tracker.textsafety import CONTROL, LINE_BREAK
+from tracker.writer import dump_record
 from tracker.yamlio import load_text
 
 # Text a clerk might paste, or a hostile body might send: any Unicode except lone surrogates (which cannot be
