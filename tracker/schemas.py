@@ -79,9 +79,9 @@ def schema_problems(kind: str, data: Any, path: str, marks: Marks | None = None)
     from tracker.textsafety import text_problems
 
     problems = []
-    for field_path, message in text_problems(data, single_line_fields(kind)):
-        line, column = locate(marks, field_path)
-        problems.append(Problem(path, line, column, message, dotted(field_path)))
+    for where, message in text_problems(data, single_line_fields(kind)):
+        line, column = locate(marks, where)
+        problems.append(Problem(path, line, column, message, dotted(where)))
     quick = _quick(kind)
     if quick is not None and quick(data):
         return sorted(set(problems))  # valid: jsonschema would find nothing, and is only needed to explain errors

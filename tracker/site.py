@@ -12,6 +12,7 @@ from typing import Any
 
 from tracker.config import Config
 from tracker.dates import format_date
+from tracker.filenames import file_stem
 from tracker.query import exists_on, needs_attention, owners, title_of
 from tracker.records import Action, Recommendation, Report, Trackable
 from tracker.render import (
@@ -22,23 +23,25 @@ from tracker.render import (
 )
 from tracker.store import RecordSet
 from tracker.templating import render
+from tracker.textsafety import without_controls
 
 DOCS = "docs"
+HOOK = "hooks.py"
 FEED_ENTRIES = 100
 REASON_WORDS = {"overdue": "Overdue", "response-overdue": "Response overdue", "follow-up-due": "Follow-up due"}
 
 
 def slugify(text: str) -> str:
     """A file name made from a name: "HM Courts & Tribunals Service" -> "hm-courts-tribunals-service"."""
-    return re.sub(r"[^a-z0-9]+", "-", text.casefold()).strip("-") or "body"
+    return file_stem(text)
 
 
 def actions_page(committee: str) -> str:
-    return f"{committee}/actions.md"
+    return f"{file_stem(committee, 'committee')}/actions.md"
 
 
 def report_page(report: Report) -> str:
-    return f"{report.committee}/reports/{report.slug}.md"
+    return f"{file_stem(report.committee, 'committee')}/reports/{file_stem(report.slug, 'report')}.md"
 
 
 def page_of(records: RecordSet, record: Trackable) -> str:
@@ -130,18 +133,28 @@ def feed_entries(records: RecordSet, config: Config, as_of: dt.date, base_url: s
     return entries[:FEED_ENTRIES]
 
 
+def label(text: str) -> str:
+    """A name as MkDocs' navigation and page titles show it: the theme puts it into HTML as it is, so it is
+    written HTML-escaped ("<img onerror>" shows as text) and on one line."""
+    import html
+
+    return html.escape(" ".join(without_controls(text).split()), quote=True)
+
+
 def mkdocs_config(config: Config, nav: list[Any]) -> str:
+    """mkdocs.yml, written by a YAML dumper: the site's name and navigation (labels already escaped), the hook
+    that sanitises every page, and the Markdown extensions the pages use."""
     import yaml
 
     bodies = {c.body for c in config.committees.values() if c.body}
     name = "Committee actions and recommendations"
     if len(bodies) == 1:
         name = f"{bodies.pop()}: committee actions and recommendations"
-    settings: dict[str, Any] = {"site_name": name}
+    settings: dict[str, Any] = {"site_name": label(name)}
     if config.site_url:
         settings["site_url"] = config.site_url
     settings.update({"docs_dir": DOCS, "use_directory_urls": False, "theme": {"name": "mkdocs"},
-                     "markdown_extensions": ["tables", "toc"], "nav": nav})
+                     "markdown_extensions": ["tables", "toc"], "hooks": [HOOK], "nav": nav})
     text: str = yaml.safe_dump(settings, sort_keys=False, allow_unicode=True)
     return "# Written by `tracker site`; build with `mkdocs build`.\n" + text
 
@@ -164,7 +177,7 @@ def site_files(records: RecordSet, config: Config, as_of: dt.date, source: str =
         for report in reports:
             context = recommendations_context(records, config, report.id, as_of)
             docs[report_page(report)] = render(config, RECOMMENDATIONS_TEMPLATES["default"], context)
-            section.append({report.title: report_page(report)})
+            section.append({label(report.title): report_page(report)})
         committees.append({"slug": slug, "name": committee.name, "body": committee.body,
                            "counts": status_counts(records, config, slug, as_of),
                            "actions_link": actions_page(slug) if has_actions else "",
@@ -172,7 +185,7 @@ def site_files(records: RecordSet, config: Config, as_of: dt.date, source: str =
                                         "summary": recommendations_context(records, config, r.id, as_of)["summary"]}
                                        for r in reports]})
         if section:
-            nav.append({committee.name: section})
+            nav.append({label(committee.name): section})
 
     attention = []
     for item in needs_attention(records, config, as_of):
@@ -197,7 +210,7 @@ def site_files(records: RecordSet, config: Config, as_of: dt.date, source: str =
         rows = [_item(records, config, r, as_of, page) for r in items]
         docs[page] = render(config, "site-body.md.j2", {"name": name, "as_of": format_date(as_of, style), "items": rows})
         bodies.append({"name": name, "link": page, "count": len(rows)})
-        body_nav.append({name: page})
+        body_nav.append({label(name): page})
     docs["bodies/index.md"] = render(config, "site-bodies.md.j2", {"as_of": format_date(as_of, style), "bodies": bodies})
     nav.append({"Who owes what": [{"All bodies": "bodies/index.md"}, *body_nav]})
 
@@ -216,6 +229,7 @@ def site_files(records: RecordSet, config: Config, as_of: dt.date, source: str =
     })
     files = {f"{DOCS}/{path}": text for path, text in docs.items()}
     files["mkdocs.yml"] = mkdocs_config(config, nav)
+    files[HOOK] = (Path(__file__).parent / "sitehook.py").read_text(encoding="utf-8")
     return files
 
 

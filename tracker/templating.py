@@ -2,8 +2,8 @@
 
 Record text is only ever passed in as data, never compiled as a template. Templates run in Jinja2's sandbox, so a
 repository's own template can format records but cannot reach Python's internals. Markdown templates escape every
-value for Markdown (use the `cell` filter in tables and `md` for paragraphs); HTML and XML templates are
-autoescaped.
+value for Markdown (use the `cell` filter in tables and `md` for paragraphs), and a finished Markdown page has its
+links to unsafe addresses (javascript:, data:…) turned into text; HTML and XML templates are autoescaped.
 """
 
 from __future__ import annotations
@@ -91,7 +91,10 @@ def render(config: Config, name: str, context: dict[str, Any]) -> str:
     except jinja2.TemplateSyntaxError as err:
         raise TrackerError.at(err.filename or name, f"template error: {err.message}", err.lineno or 0) from None
     try:
-        return str(template.render(**context))
+        text = str(template.render(**context))
+        # A template may put a record's address in a link ("[the report]({{ report.url }})"): once the page is
+        # whole, every link to an unsafe address becomes text, whoever wrote it.
+        return text if html else markdown.defuse_links(text)
     except jinja2.UndefinedError as err:
         raise TrackerError(f"template {template.filename}: {err.message}",
                            hint="each template lists the fields it can use in a comment at its top") from None
