@@ -216,7 +216,23 @@ def format_option(*choices: str, default: str = "table") -> Callable[[F], F]:
     return decorate
 
 
+def _remember_force(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    ctx.meta["tracker.force"] = ctx.meta.get("tracker.force", False) or value
+
+
+def force_option(func: F) -> F:
+    """`--force`: let an output replace a file git tracks (never the records, schemas, tracker.yaml or .git)."""
+    return click.option("--force", is_flag=True, expose_value=False, callback=_remember_force,
+                        help="Replace an existing file that git tracks.")(func)
+
+
+def forced() -> bool:
+    """Whether the command was given --force."""
+    return bool(click.get_current_context().meta.get("tracker.force", False))
+
+
 def output_option(func: F) -> F:
+    func = force_option(func)
     return click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
                         help="Write to this file instead of the screen.")(func)
 
@@ -226,24 +242,12 @@ def today(as_of: dt.date | None) -> dt.date:
 
 
 def inside_repository(value: str, option: str, *, folder: bool = False) -> tuple[Path, str]:
-    """Where an output path lands, as (repository root, path within it); refused if it would land outside.
+    """Where an output path lands, as (repository root, path within it); refused if it would land outside the
+    repository or among its own files (see writer.output_target)."""
+    from tracker.writer import output_target
 
-    Resolving follows `..` and symlinks, so neither can carry a file out of the records repository.
-    """
-    from tracker.errors import TrackerError
-
-    root = session().root
-    target = Path(value).expanduser().absolute()
-    must_exist = target if folder else target.parent
-    if not must_exist.is_dir():
-        raise TrackerError(f"{option} {value}: the folder {must_exist} does not exist", hint="create it first")
-    resolved = target.resolve()
-    if resolved != root and root not in resolved.parents:
-        raise TrackerError(
-            f"{option} {value}: refusing to write outside the records repository {root}",
-            hint="give a path inside the repository, e.g. -o reports/overdue.csv",
-        )
-    return root, resolved.relative_to(root).as_posix()
+    root = session().root.resolve()
+    return root, output_target(root, value, option, folder=folder).relative_to(root).as_posix()
 
 
 def echo_result(text: str) -> None:
@@ -260,9 +264,10 @@ def write_output(content: str | bytes, output: str | None) -> None:
     if output is None:
         echo_result(content if isinstance(content, str) else content.decode("utf-8"))
         return
-    from tracker.writer import replace
+    from tracker.writer import check_output_file, replace
 
     root, rel = inside_repository(output, "--output")
+    check_output_file(root, root / rel, force=forced())
     replace(root, rel, content)
     click.echo(f"wrote {output}", err=True)
 

@@ -11,6 +11,8 @@ from tracker.cli import (
     _tty,
     as_of_option,
     committee_filter,
+    force_option,
+    forced,
     format_option,
     inside_repository,
     main,
@@ -61,6 +63,7 @@ def slippage(committee: str, responsible: str, as_of: dt.date | None, fmt: str, 
 @click.option("--record", is_flag=True, help="Also write a follow-up event on each item chased.")
 @click.option("--commit/--no-commit", default=None, help="With --record: commit the changed files (default from tracker.yaml).")
 @click.option("--by", default=None, help="Who signs the letters and records the follow-ups (default: git user.name).")
+@force_option
 def remind(as_of: dt.date | None, committee: str, responsible: str, output_dir: str | None, record: bool,
            commit: bool | None, by: str | None) -> None:
     """Draft a polite chaser to each person or body that owes something overdue or unanswered.
@@ -92,8 +95,10 @@ def remind(as_of: dt.date | None, committee: str, responsible: str, output_dir: 
     if target is None:
         click.echo("\n\n---\n\n".join(letter.text.rstrip("\n") for letter in found))
     else:
-        from tracker.writer import replace
+        from tracker.writer import check_output_file, replace
 
+        for letter in found:
+            check_output_file(s.root, target / letter.file_name, force=forced())
         for letter in found:
             replace(target, letter.file_name, letter.text)
             click.echo(f"wrote {target / letter.file_name} ({len(letter.items)} items to {letter.body})",

@@ -15,6 +15,7 @@ from tracker.cli import (
     _check_committee,
     as_of_option,
     committee_filter,
+    force_option,
     format_option,
     main,
     root_option,
@@ -53,6 +54,7 @@ def _commit(paths: list[str], message: str) -> None:
 @click.option("--format", "fmt", type=click.Choice(["csv", "json", "xlsx", "popolo"]), default="csv", show_default=True,
               help="csv or xlsx for spreadsheets, json for programs, popolo for open-data portals.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="Write to this file.")
+@force_option
 @click.option("--bom", is_flag=True, help="Start the CSV with a byte order mark, so Excel on Windows reads UTF-8.")
 @as_of_option
 def export_command(kind: str | None, committee: str, fmt: str, output: str | None, bom: bool, as_of: dt.date | None) -> None:
@@ -262,6 +264,7 @@ def edit_command(record_id: str) -> None:
 @as_of_option
 @format_option("table", "json", "csv", "markdown")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="Write to this file.")
+@force_option
 def stats_command(as_of: dt.date | None, fmt: str, output: str | None) -> None:
     """Counts by committee, kind, status and responsible body, and the median days items stay open.
 

@@ -7,7 +7,20 @@ from typing import TYPE_CHECKING
 
 import click
 
-from tracker.cli import DATE, as_of_option, inside_repository, main, output_option, ref_option, root_option, session, today, write_output
+from tracker.cli import (
+    DATE,
+    as_of_option,
+    force_option,
+    forced,
+    inside_repository,
+    main,
+    output_option,
+    ref_option,
+    root_option,
+    session,
+    today,
+    write_output,
+)
 
 if TYPE_CHECKING:
     from tracker.store import RecordSet
@@ -100,6 +113,7 @@ def render_recommendations(report: str, as_of: dt.date | None, template: str, ou
 @ref_option
 @click.argument("outdir", type=click.Path(file_okay=False))
 @as_of_option
+@force_option
 def site(outdir: str, as_of: dt.date | None) -> None:
     """Write the public site (Markdown pages, mkdocs.yml and an Atom feed) to OUTDIR.
 
@@ -115,5 +129,5 @@ def site(outdir: str, as_of: dt.date | None) -> None:
     s = session()
     files = core.site_files(s.records, s.config, today(as_of), _source())
     root, rel = inside_repository(outdir, "OUTDIR")
-    written = core.write_site(root / rel, files)
+    written = core.write_site(root, root / rel, files, force=forced())
     click.echo(f"wrote {len(written)} files to {outdir}; build it with: cd {outdir} && mkdocs build", err=True)

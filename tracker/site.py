@@ -233,10 +233,13 @@ def site_files(records: RecordSet, config: Config, as_of: dt.date, source: str =
     return files
 
 
-def write_site(outdir: Path, files: dict[str, str]) -> list[Path]:
-    """Write every file of the site under outdir (each atomically), creating folders as needed."""
-    from tracker.writer import replace
+def write_site(root: Path, outdir: Path, files: dict[str, str], *, force: bool = False) -> list[Path]:
+    """Write every file of the site under outdir (each atomically), creating folders as needed; nothing is written
+    when any file would replace one of the repository root's own files or, without force, a file git tracks."""
+    from tracker.writer import check_output_file, replace
 
+    for rel in files:
+        check_output_file(root, outdir / rel, force=force)
     written = []
     for rel, text in sorted(files.items()):
         target = outdir / rel
