@@ -18,9 +18,9 @@ import pytest
 import yaml
 
 from tests.conftest import Run, git
-from tracker.config import load_config
-from tracker.records import build_record
-from tracker.store import load_records
+from tracker.model.records import build_record
+from tracker.storage.config import load_config
+from tracker.storage.store import load_records
 
 ACTION = "records/pcc/actions/2023/pcc-2023-03-22-6a.yaml"
 REPORT = "records/pcc/reports/probation-services-in-london/pcc-probation-services-in-london.yaml"
@@ -90,7 +90,7 @@ def test_finding_2_report_urls_must_be_web_addresses(bundled: Path, run: Run) ->
 
 
 def test_finding_2_a_report_url_that_bypassed_validation_is_not_linked(bundled: Path) -> None:
-    from tracker import render
+    from tracker.publish import render
 
     config = load_config(bundled)
     records = load_records(config)
@@ -140,7 +140,7 @@ def _records_with_control_characters(root: Path) -> tuple[object, object]:
 
 
 def test_finding_3_the_feed_stays_well_formed(bundled: Path) -> None:
-    from tracker.site import site_files
+    from tracker.publish.site import site_files
 
     config, records = _records_with_control_characters(bundled)
     feed = site_files(records, config, dt.date(2023, 5, 24))["docs/feed.xml"]  # type: ignore[arg-type]
@@ -152,7 +152,7 @@ def test_finding_3_the_feed_stays_well_formed(bundled: Path) -> None:
 def test_finding_3_the_calendar_carries_no_control_characters(bundled: Path) -> None:
     import icalendar
 
-    from tracker.ical import calendar_text, deadlines
+    from tracker.publish.ical import calendar_text, deadlines
 
     config, records = _records_with_control_characters(bundled)
     found = deadlines(records, config, dt.date(2023, 5, 24))  # type: ignore[arg-type]
@@ -175,7 +175,7 @@ def test_finding_3_show_writes_no_escape_sequence_from_a_record(bundled: Path) -
 
 
 def test_finding_3_the_terminal_formatter_makes_control_characters_visible(bundled: Path) -> None:
-    from tracker.output import show_record
+    from tracker.questions.output import show_record
 
     config, records = _records_with_control_characters(bundled)
     record = records.records["pcc-2023-03-22-6a"]  # type: ignore[attr-defined]
