@@ -27,6 +27,7 @@ from tracker.text.templating import render
 
 DOCS = "docs"
 HOOK = "hooks.py"
+NAV_LABEL = 120  # characters of a name in the navigation menus; the page itself has it whole
 FEED_ENTRIES = 100
 REASON_WORDS = {"overdue": "Overdue", "response-overdue": "Response overdue", "follow-up-due": "Follow-up due"}
 
@@ -135,10 +136,13 @@ def feed_entries(records: RecordSet, config: Config, as_of: dt.date, base_url: s
 
 def label(text: str) -> str:
     """A name as MkDocs' navigation and page titles show it: the theme puts it into HTML as it is, so it is
-    written HTML-escaped ("<img onerror>" shows as text) and on one line."""
+    written HTML-escaped ("<img onerror>" shows as text), on one line, and cut to NAV_LABEL characters."""
     import html
 
-    return html.escape(" ".join(without_controls(text).split()), quote=True)
+    text = " ".join(without_controls(text).split())
+    if len(text) > NAV_LABEL:
+        text = text[: NAV_LABEL - 1].rstrip() + "\u2026"
+    return html.escape(text, quote=True)
 
 
 def mkdocs_config(config: Config, nav: list[Any]) -> str:
