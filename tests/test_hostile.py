@@ -159,6 +159,9 @@ def test_the_site_is_safe_in_the_browser(corpus: tuple[Path, list[Payload]], run
     assert len(pages) > 2 * len(payloads)
     for page in pages:
         assert unsafe_html(page.read_text(encoding="utf-8")) == [], page
+    actions = (out / "site" / "pcc" / "actions.html").read_text(encoding="utf-8")
+    assert "<ul><li>item one</li><li>item <strong>two</strong></li></ul>" in actions  # Markdown still works
+    assert "&lt;script&gt;window.__pwned=1" in actions  # and the payloads are there, as text
     feed = ET.parse(out / "site" / "feed.xml").getroot()
     assert len(feed.findall("{http://www.w3.org/2005/Atom}entry")) > len(payloads)
 

@@ -249,3 +249,45 @@ def test_finding_7_files_get_the_mode_the_umask_gives(bundled: Path, tmp_path: P
                bundled / "records" / "pcc" / "meetings" / "pcc-2023-06-01.yaml"]
     for path in written:
         assert stat.S_IMODE(path.stat().st_mode) == expected, (path, oct(path.stat().st_mode))
+
+
+@pytest.mark.parametrize("name", ["R" * 300, "../../../etc/passwd", "/etc/passwd", "..\\..\\windows\\win.ini", "CON",
+                                  "nul", "com1", "Trailing dots... ", "   ", "伦敦", ".hidden"])
+def test_names_never_make_a_file_name_the_file_system_refuses(bundled: Path, run: Run, name: str) -> None:
+    edit(bundled, ACTION, responsible=name, due="2023-04-01")
+    out = bundled / "public"
+    result = run(bundled, "site", str(out), "--as-of", "2023-05-24")
+    assert result.exit_code == 0, result.stderr
+    letters = bundled / "letters"
+    letters.mkdir()
+    result = run(bundled, "remind", "--as-of", "2023-05-24", "-o", str(letters))
+    assert result.exit_code == 0, result.stderr
+    written = [*out.rglob("*"), *letters.iterdir()]
+    assert any(p.parent == letters for p in written)
+    for path in written:
+        assert path.resolve().is_relative_to(bundled.resolve())
+        if path.parent.name in ("bodies", "letters"):
+            assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*\.md", path.name), path.name
+            assert len(path.name) <= 80
+            assert path.stem.split("-")[0] not in {"con", "nul", "com1"} or "-" in path.stem
+
+
+def test_every_command_that_writes_a_file_takes_force() -> None:
+    import click
+
+    from tracker.cli import main
+
+    def commands(group: click.Group, prefix: str = "") -> list[tuple[str, click.Command]]:
+        found = []
+        for name, command in group.commands.items():
+            if isinstance(command, click.Group):
+                found += commands(command, f"{prefix}{name} ")
+            else:
+                found.append((prefix + name, command))
+        return found
+
+    writers = [(name, command) for name, command in commands(main)
+               if any(param.name in ("output", "output_dir", "outdir") for param in command.params)]
+    assert len(writers) >= 10
+    for name, command in writers:
+        assert any("--force" in getattr(param, "opts", []) for param in command.params), name
