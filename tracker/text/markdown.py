@@ -8,6 +8,8 @@ has a scheme other than http, https or mailto (javascript:, data:, vbscript:…)
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from typing import Any
 
 from tracker.model.textsafety import without_controls
 
@@ -22,7 +24,7 @@ _TRAILING_BACKSLASHES = re.compile(r"(\\+)$")
 _WHITESPACE = re.compile(r"\s+")
 _FENCE = re.compile(r"^( {0,3})(`{3,}|~{3,})")
 
-SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
+LINK_SCHEMES = frozenset({"http", "https", "mailto"})
 # The start of an inline link's or image's destination: `](` then everything up to `)` or `>` (blanks included, as
 # a lenient reader or a browser may drop them: "java\tscript:" is still javascript:).
 _INLINE_TARGET = re.compile(r"\]([ \t]*)\(([ \t]*<?)([^)>]*)")
@@ -39,7 +41,7 @@ def escape_html(text: str) -> str:
     return _ENTITY_START.sub("&amp;", without_controls(text)).replace("<", "&lt;").replace(">", "&gt;")
 
 
-def safe_url(url: str) -> bool:
+def safe_address(url: str) -> bool:
     """Whether a link to url is harmless to follow: an http, https or mailto address, or a relative one.
 
     The scheme is read as a browser would: after entity decoding, ignoring blanks, control characters and
@@ -49,22 +51,22 @@ def safe_url(url: str) -> bool:
 
     plain = _IGNORED_IN_URL.sub("", html.unescape(html.unescape(url))).lower()
     scheme = _SCHEME.match(plain)
-    return scheme is None or scheme.group(1) in SAFE_SCHEMES
+    return scheme is None or scheme.group(1) in LINK_SCHEMES
 
 
 def defuse_links(text: str) -> str:
     """Markdown with every link, image, reference definition and autolink to an unsafe address turned into text."""
 
     def inline(match: re.Match[str]) -> str:
-        if safe_url(match.group(3)):
+        if safe_address(match.group(3)):
             return match.group(0)
         return f"\\]{match.group(1)}\\({match.group(2)}{match.group(3)}"
 
     def definition(match: re.Match[str]) -> str:
-        return match.group(0) if safe_url(match.group(3)) else "\\" + match.group(0).lstrip(" ")
+        return match.group(0) if safe_address(match.group(3)) else "\\" + match.group(0).lstrip(" ")
 
     def autolink(match: re.Match[str]) -> str:
-        return match.group(0) if safe_url(match.group(1)) else f"&lt;{match.group(1)}&gt;"
+        return match.group(0) if safe_address(match.group(1)) else f"&lt;{match.group(1)}&gt;"
 
     if "](" in text or "] (" in text or "]\t(" in text:
         text = _INLINE_TARGET.sub(inline, text)
@@ -80,38 +82,46 @@ def lines_of(text: str) -> list[str]:
     return text.splitlines()
 
 
-def cell(text: str) -> str:
-    """One table cell: HTML escaped, pipes escaped, paragraphs joined with <br>, bullet lists as an HTML list.
+@dataclass(frozen=True)
+class Block:
+    """A paragraph (its lines, joined with spaces when shown) or a bullet or numbered list (its items), as written."""
 
-    The result is a single line, so no text can end the row or the table early.
+    kind: str  # "p", "ul" or "ol"
+    lines: tuple[str, ...]
+
+
+def blocks(text: str) -> list[Block]:
+    """Record text as paragraphs and lists: the one reading every rendering (Markdown cells, Word) shares.
+
+    A line starting "- ", "* ", "+ " or "•" is a bullet; "1." or "1)" a numbered item; a blank line ends a paragraph.
     """
-    blocks: list[str] = []
+    found: list[Block] = []
     items: list[str] = []
-    list_tag = ""
+    list_kind = ""
     paragraph: list[str] = []
 
     def flush_paragraph() -> None:
         if paragraph:
-            blocks.append(" ".join(paragraph))
+            found.append(Block("p", tuple(paragraph)))
             paragraph.clear()
 
     def flush_items() -> None:
         if items:
-            blocks.append(f"<{list_tag}>" + "".join(f"<li>{item}</li>" for item in items) + f"</{list_tag}>")
+            found.append(Block(list_kind, tuple(items)))
             items.clear()
 
     for raw in lines_of(text):
         bullet = _BULLET.match(raw)
         numbered = None if bullet else _NUMBERED.match(raw)
         if bullet or numbered:
-            tag = "ul" if bullet else "ol"
-            if tag != list_tag:
+            kind = "ul" if bullet else "ol"
+            if kind != list_kind:
                 flush_items()
-                list_tag = tag
+                list_kind = kind
             flush_paragraph()
-            items.append(_inline((bullet or numbered).group(1).strip()))  # type: ignore[union-attr]
+            items.append((bullet or numbered).group(1).strip())  # type: ignore[union-attr]
             continue
-        line = _inline(raw.strip())
+        line = raw.strip()
         if not line:
             flush_paragraph()
             flush_items()
@@ -120,12 +130,24 @@ def cell(text: str) -> str:
             paragraph.append(line)
     flush_paragraph()
     flush_items()
+    return found
+
+
+def cell(text: str) -> str:
+    """One table cell: HTML escaped, pipes escaped, paragraphs joined with <br>, bullet lists as an HTML list.
+
+    The result is a single line, so no text can end the row or the table early.
+    """
     out = ""
-    for block in blocks:
-        # A list is a block of its own; a <br> beside it would only add an empty line.
-        if out and not out.endswith("</ul>") and not out.endswith("</ol>") and not block.startswith("<"):
-            out += "<br><br>"
-        out += block
+    for block in blocks(text):
+        if block.kind == "p":
+            line = " ".join(filter(None, map(_inline, block.lines)))
+            # A list is a block of its own; a <br> beside it would only add an empty line.
+            if out and not out.endswith("</ul>") and not out.endswith("</ol>"):
+                out += "<br><br>"
+            out += line
+        else:
+            out += f"<{block.kind}>" + "".join(f"<li>{_inline(item)}</li>" for item in block.lines) + f"</{block.kind}>"
     return out
 
 
@@ -148,6 +170,42 @@ def block(text: str) -> str:
 def inline(text: str) -> str:
     """Record text on one line (a heading, a list item), with raw HTML escaped."""
     return defuse_links(_WHITESPACE.sub(" ", escape_html(text)))
+
+
+_BOLD = re.compile(r"\*\*(.+?)\*\*")
+SAFE_SCHEMES = ("http://", "https://", "mailto:")
+
+
+def to_html(text: str) -> str:
+    """Record text as HTML paragraphs and lists, every character of it escaped; **bold** shown as <strong>."""
+    import html
+
+    def inline(line: str) -> str:
+        return _BOLD.sub(r"<strong>\1</strong>", html.escape(line, quote=False))
+
+    out = []
+    for block in blocks(text):
+        if block.kind == "p":
+            out.append("<p>" + " ".join(inline(line) for line in block.lines) + "</p>")
+        else:
+            out.append(f"<{block.kind}>" + "".join(f"<li>{inline(item)}</li>" for item in block.lines) + f"</{block.kind}>")
+    return "".join(out)
+
+
+def safe_url(url: str) -> str:
+    """The link if it is a web or mail address; nothing otherwise (javascript: and data: links never reach a page)."""
+    url = (url or "").strip()
+    return url if url.lower().startswith(SAFE_SCHEMES) else ""
+
+
+def table_row(cells: list[Any]) -> str:
+    """A pipe-table row of cells, each plain text or a list of parts ({"text", "strong"}, see render.table): each
+    part made safe as a cell is, strong parts in bold, parts separated by a blank line."""
+    shown = []
+    for value in cells:
+        parts: list[dict[str, Any]] = [{"text": value, "strong": False}] if isinstance(value, str) else value
+        shown.append("<br><br>".join(f"**{cell(p['text'])}**" if p["strong"] else cell(p["text"]) for p in parts))
+    return "| " + " | ".join(shown) + " |"
 
 
 def table(headers: list[str], rows: list[list[str]]) -> str:

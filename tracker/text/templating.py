@@ -3,7 +3,8 @@
 Record text is only ever passed in as data, never compiled as a template. Templates run in Jinja2's sandbox, so a
 repository's own template can format records but cannot reach Python's internals. Markdown templates escape every
 value for Markdown (use the `cell` filter in tables and `md` for paragraphs), and a finished Markdown page has its
-links to unsafe addresses (javascript:, data:…) turned into text; HTML and XML templates are autoescaped.
+links to unsafe addresses (javascript:, data:…) turned into text; HTML and XML templates are autoescaped; plain-text
+templates (.txt.j2, e.g. the text part of an e-mail) are shown as text and escape nothing but control characters.
 """
 
 from __future__ import annotations
@@ -56,14 +57,24 @@ def _xml_value(value: Any) -> Any:
     return value
 
 
-def environment(config: Config, html: bool = False) -> Any:
-    """A sandboxed Jinja2 environment for Markdown (every value escaped for Markdown) or HTML/XML (autoescaped)."""
+
+def _text_value(value: Any) -> Any:
+    from tracker.model.textsafety import without_controls
+
+    if value is None:
+        return ""
+    return without_controls(value) if isinstance(value, str) else value
+
+
+def environment(config: Config, html: bool = False, text: bool = False) -> Any:
+    """A sandboxed Jinja2 environment for Markdown (every value escaped for Markdown), HTML/XML (autoescaped) or
+    plain text (nothing escaped but control characters)."""
     import jinja2
     from jinja2.sandbox import SandboxedEnvironment
     from markupsafe import Markup
 
-    options: dict[str, Any] = ({"autoescape": True, "finalize": _xml_value} if html
-                               else {"autoescape": False, "finalize": _escape_markdown_value})
+    options: dict[str, Any] = {"autoescape": True, "finalize": _xml_value} if html else {
+        "autoescape": False, "finalize": _text_value if text else _escape_markdown_value}
     env = SandboxedEnvironment(
         loader=jinja2.FileSystemLoader([str(d) for d in template_dirs(config)]),
         undefined=jinja2.StrictUndefined,
@@ -74,7 +85,11 @@ def environment(config: Config, html: bool = False) -> Any:
     )
     env.filters["cell"] = lambda text: Markup(markdown.cell(str(text or "")))
     env.filters["md"] = lambda text: Markup(markdown.block(str(text or "")))
+    env.filters["row"] = lambda cells: Markup(markdown.table_row(cells))
+    env.filters["rule"] = lambda columns: Markup("| " + " | ".join("---" for _ in columns) + " |")
     env.filters["date"] = lambda value: format_date(value, config.date_style) if value else ""
+    env.filters["html"] = lambda text: Markup(markdown.to_html(str(text or "")))
+    env.filters["safe_url"] = markdown.safe_url
     return env
 
 
@@ -83,8 +98,9 @@ def render(config: Config, name: str, context: dict[str, Any]) -> str:
     import jinja2
 
     html = name.endswith((".html.j2", ".xml.j2", ".html", ".xml"))
+    plain = name.endswith((".txt.j2", ".txt"))
     try:
-        template = environment(config, html=html).get_template(name)
+        template = environment(config, html=html, text=plain).get_template(name)
     except jinja2.TemplateNotFound:
         looked = ", ".join(str(d) for d in template_dirs(config))
         raise TrackerError(f"no template {name!r} (looked in {looked})") from None
@@ -94,7 +110,7 @@ def render(config: Config, name: str, context: dict[str, Any]) -> str:
         text = str(template.render(**context))
         # A template may put a record's address in a link ("[the report]({{ report.url }})"): once the page is
         # whole, every link to an unsafe address becomes text, whoever wrote it.
-        return text if html else markdown.defuse_links(text)
+        return text if html or plain else markdown.defuse_links(text)
     except jinja2.UndefinedError as err:
         raise TrackerError(f"template {template.filename}: {err.message}",
                            hint="each template lists the fields it can use in a comment at its top") from None
