@@ -290,3 +290,45 @@ def test_the_browser_check_sees_a_script_run(tmp_path: Path) -> None:
     assert seen["title"] == "PWNED" and seen["data-window-pwned"] == "2" and "data-pwned" in seen
     assert "IMG[onerror]" in seen["data-unsafe"] and "A[href]=javascript:" in seen["data-unsafe"]
     assert seen.get("data-clicked") == "1"  # a javascript: link the harness clicked ran
+
+
+@pytest.mark.slow
+def test_word_packs_and_emails_are_safe(corpus: tuple[Path, list[Payload]], run: Run) -> None:
+    import email
+    import zipfile
+    from email.policy import default
+
+    import docx
+
+    root, payloads = corpus
+    everything = len(payloads) - 2
+    packs = root / "packs"
+    packs.mkdir(exist_ok=True)
+    for name, args in (("actions.docx", ["render", "actions", "--committee", "pcc"]),
+                       ("report.docx", ["render", "recommendations", "--report", f"hostile-{everything}"])):
+        result = run(root, *args, "--as-of", AS_OF, "--format", "docx", "-o", str(packs / name))
+        assert result.exit_code == 0, result.stderr
+        document = docx.Document(str(packs / name))
+        assert any("<script>window.__pwned=1" in cell.text for table in document.tables for row in table.rows
+                   for cell in row.cells)  # the payload is there, as text
+        with zipfile.ZipFile(packs / name) as archive:
+            for member in archive.namelist():
+                if member.endswith(".rels"):
+                    targets = re.findall(r'Target="([^"]*)"', archive.read(member).decode("utf-8"))
+                    assert not [t for t in targets if SCHEME.match(t.lower()) and not t.lower().startswith("http")]
+    outbox = root / "outbox"
+    outbox.mkdir(exist_ok=True)
+    result = run(root, "remind", "--as-of", AS_OF, "--format", "eml", "--from", "Clerk <clerk@example.org>", "-o",
+                 str(outbox))
+    assert result.exit_code == 0, result.stderr
+    messages = sorted(outbox.glob("*.eml"))
+    assert len(messages) > len(payloads)
+    for path in messages:
+        message = email.message_from_bytes(path.read_bytes(), policy=default)
+        assert set(message.keys()) <= {"To", "From", "Subject", "Date", "Message-ID", "X-Unsent", "MIME-Version",
+                                       "Content-Type"}, path
+        html = message.get_body(("html",))
+        text = message.get_body(("plain",))
+        assert html is not None and text is not None
+        assert unsafe_html(html.get_content()) == [], path
+        assert not CONTROL.search(text.get_content()), path
