@@ -27,6 +27,7 @@ from tracker.cli.app import (
     with_bom,
     write_output,
 )
+from tracker.model.textsafety import visible
 
 if TYPE_CHECKING:
     from tracker.questions.chase import Letter
@@ -136,13 +137,13 @@ def remind(as_of: dt.date | None, committee: str, responsible: str, fmt: str, ou
             check_output_file(s.root, target / letter.file_name, force=forced())
         for letter in found:
             replace(target, letter.file_name, letter.text)
-            click.echo(f"wrote {target / letter.file_name} ({len(letter.items)} items to {letter.body})",
+            click.echo(visible(f"wrote {target / letter.file_name} ({len(letter.items)} items to {letter.body})"),
                        err=True)
     if fmt != "markdown":
         from tracker.publish.mail import without_address
 
         for body in without_address(found):
-            click.echo(f"no email address for {body}: add bodies.{body}.email to tracker.yaml", err=True)
+            click.echo(visible(f"no email address for {body}: add bodies.{body}.email to tracker.yaml"), err=True)
     if record:
         chased = record_follow_ups(s.config, s.records, found, date=when, by=signer,
                                    commit=s.config.commit if commit is None else commit)
@@ -162,7 +163,7 @@ def _write_emails(found: list[Letter], target: Path | None, sender: str) -> None
         replace(target, name, message(letter, sender=sender, when=stamp))
         to = f"{letter.contact.email}" if letter.contact.email else "no address yet"
         items = f"{len(letter.items)} item{'s' if len(letter.items) != 1 else ''}"
-        click.echo(f"wrote {target / name} ({items} to {letter.body}, {to})", err=True)
+        click.echo(visible(f"wrote {target / name} ({items} to {letter.body}, {to})"), err=True)
 
 
 @click.command()

@@ -25,6 +25,7 @@ from tracker.cli.app import (
     write_output,
 )
 from tracker.cli.completion import complete_committees, complete_ids
+from tracker.model.textsafety import visible
 
 
 def page_or_echo(text: str) -> None:
@@ -107,7 +108,7 @@ def import_group() -> None:
 
 def _report(changes: list[Any], dry_run: bool, unknown: list[str] | None = None) -> None:
     for heading in unknown or []:
-        click.echo(f"note: ignored the column {heading!r} (it names no field)", err=True)
+        click.echo(visible(f"note: ignored the column {heading!r} (it names no field)"), err=True)
     verb = "would " if dry_run else ""
     for change in changes:
         click.echo(f"{verb}{change.verb} {change.rel_path}")
@@ -253,7 +254,7 @@ def edit_command(record_id: str) -> None:
             click.echo(f"saved {record.path}", err=True)
             return
         for problem in problems:
-            click.echo(f"error: {problem}", err=True)
+            click.echo(visible(f"error: {problem}"), err=True)
         click.echo("reopening the editor; quit without saving to keep the old file", err=True)
         text = with_errors(edited, problems)
 
