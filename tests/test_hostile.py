@@ -332,3 +332,27 @@ def test_word_packs_and_emails_are_safe(corpus: tuple[Path, list[Payload]], run:
         assert html is not None and text is not None
         assert unsafe_html(html.get_content()) == [], path
         assert not CONTROL.search(text.get_content()), path
+
+
+def test_the_site_hook_sanitises_what_markdown_would_let_through(bundled: Path, run: Run) -> None:
+    """The second lock on its own: the hook written beside mkdocs.yml strips script and unsafe addresses, and keeps
+    what Markdown makes of a clerk's text."""
+    import importlib.util
+
+    import yaml
+
+    out = bundled / "public"
+    assert run(bundled, "site", str(out), "--as-of", AS_OF).exit_code == 0
+    assert yaml.safe_load((out / "mkdocs.yml").read_text(encoding="utf-8"))["hooks"] == ["hooks.py"]
+    spec = importlib.util.spec_from_file_location("written_hook", out / "hooks.py")
+    assert spec is not None and spec.loader is not None
+    hook = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(hook)
+    kept = ('<h2 id="a">A</h2><p><strong>b</strong> <a href="https://example.org/">c</a> <a href="../x.html">d</a></p>'
+            '<table><thead><tr><th style="text-align: right;">n</th></tr></thead><tbody><tr><td>1</td></tr></tbody>'
+            "</table><ul><li>e</li></ul>")
+    expected = kept.replace('style="text-align: right;"', 'style="text-align:right"')  # nh3 writes styles tersely
+    assert hook.on_page_content(kept, page=None, config=None, files=None) == expected
+    cleaned = hook.on_page_content('<a href="javascript:alert(1)">x</a><img src="data:x" onerror="alert(2)">'
+                                   "<script>alert(3)</script><iframe src=x></iframe>", page=None, config=None, files=None)
+    assert unsafe_html(cleaned) == [] and "alert(3)" not in cleaned and "<a>x</a>" in cleaned
