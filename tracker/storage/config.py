@@ -1,0 +1,184 @@
+"""The records repository's settings: tracker.yaml, with the defaults a new repository starts from."""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tracker.model.dates import ASSEMBLY_STYLE
+from tracker.model.errors import TrackerError
+
+CONFIG_FILE = "tracker.yaml"
+RECORDS_DIR = "records"
+LOCAL_DIR = ".tracker-cache"
+KINDS_WITH_STATUS = ("action", "recommendation")
+
+DEFAULT_STATUSES: dict[str, dict[str, dict[str, str]]] = {
+    "action": {
+        "ongoing": {"label": "Ongoing", "category": "open"},
+        "completed": {"label": "Completed", "category": "done"},
+        "closed": {"label": "Closed", "category": "done"},
+    },
+    "recommendation": {
+        "awaiting-response": {"label": "Awaiting response", "category": "open"},
+        "accepted": {"label": "Accepted", "category": "open"},
+        "in-progress": {"label": "In progress", "category": "open"},
+        "implemented": {"label": "Implemented", "category": "done"},
+        "partially-implemented": {"label": "Partially implemented", "category": "done"},
+        "not-accepted": {"label": "Not accepted", "category": "done"},
+        "closed": {"label": "Closed", "category": "done"},
+    },
+}
+DEFAULT_AFTER_RESPONSE = {"default": "in-progress", "accepted": "accepted", "not-accepted": "not-accepted"}
+DEFAULTS: dict[str, Any] = {
+    "committees": {},
+    "statuses": DEFAULT_STATUSES,
+    "followup_days": 28,
+    "response_days": 56,
+    "date_style": ASSEMBLY_STYLE,
+    "evidence_required": [],
+    "after_response": DEFAULT_AFTER_RESPONSE,
+    "commit": False,
+    "bodies": {},
+    "site_url": "",
+}
+
+
+@dataclass(frozen=True)
+class Status:
+    slug: str
+    label: str
+    category: str  # "open" or "done"
+
+    @property
+    def is_open(self) -> bool:
+        return self.category == "open"
+
+
+@dataclass(frozen=True)
+class Committee:
+    slug: str
+    name: str
+    body: str = ""
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything a clerk may tune, read from tracker.yaml with defaults filled in."""
+
+    root: Path
+    committees: dict[str, Committee]
+    statuses: dict[str, dict[str, Status]]
+    followup_days: int = 28
+    response_days: int = 56
+    date_style: str = ASSEMBLY_STYLE
+    evidence_required: frozenset[str] = frozenset()
+    after_response: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_AFTER_RESPONSE))
+    commit: bool = False
+    body_aliases: dict[str, str] = field(default_factory=dict)
+    site_url: str = ""
+
+    def status(self, kind: str, slug: str) -> Status | None:
+        return self.statuses.get(kind, {}).get(slug)
+
+    def is_open(self, kind: str, slug: str) -> bool:
+        status = self.status(kind, slug)
+        return status.is_open if status else True
+
+    def label(self, kind: str, slug: str) -> str:
+        status = self.status(kind, slug)
+        return status.label if status else slug
+
+    def canonical_body(self, name: str) -> str:
+        """The body's canonical name, so "HMPPS" and "HM Prison & Probation Service" count as one."""
+        key = " ".join(name.split()).casefold()
+        return self.body_aliases.get(key, " ".join(name.split()))
+
+    def status_after_response(self, position: str | None) -> str:
+        return self.after_response.get(position or "", self.after_response.get("default", "in-progress"))
+
+
+def default_settings() -> dict[str, Any]:
+    return copy.deepcopy(DEFAULTS)
+
+
+def config_from_mapping(root: Path, data: dict[str, Any]) -> Config:
+    """Build a Config from tracker.yaml's (already schema-checked) mapping."""
+    merged = default_settings()
+    merged.update({key: value for key, value in data.items() if value is not None})
+    committees = {}
+    for slug, value in (merged["committees"] or {}).items():
+        if isinstance(value, str):
+            committees[slug] = Committee(slug, value)
+        else:
+            committees[slug] = Committee(slug, value["name"], value.get("body", ""))
+    statuses = {}
+    for kind in KINDS_WITH_STATUS:
+        vocabulary = merged["statuses"].get(kind) or DEFAULT_STATUSES[kind]
+        statuses[kind] = {
+            slug: Status(slug, spec.get("label", slug), spec.get("category", "open")) for slug, spec in vocabulary.items()
+        }
+    aliases: dict[str, str] = {}
+    for name, spec in (merged["bodies"] or {}).items():
+        for alias in [name, *((spec or {}).get("aliases") or [])]:
+            aliases[" ".join(alias.split()).casefold()] = name
+    return Config(
+        root=root,
+        committees=committees,
+        statuses=statuses,
+        followup_days=merged["followup_days"],
+        response_days=merged["response_days"],
+        date_style=merged["date_style"],
+        evidence_required=frozenset(merged["evidence_required"] or []),
+        after_response={**DEFAULT_AFTER_RESPONSE, **(merged["after_response"] or {})},
+        commit=bool(merged["commit"]),
+        body_aliases=aliases,
+        site_url=merged["site_url"] or "",
+    )
+
+
+def load_config(root: Path) -> Config:
+    """Read and check tracker.yaml at the repository root."""
+    from tracker.storage import yamlio
+    from tracker.storage.schemas import schema_problems
+
+    path = root / CONFIG_FILE
+    marks: yamlio.Marks = {}
+    data = yamlio.load_file(path, marks)
+    if not isinstance(data, dict):
+        raise TrackerError.at(path, "tracker.yaml must be a mapping of settings", 1, 1)
+    problems = schema_problems("tracker", data, CONFIG_FILE, marks)
+    if problems:
+        raise TrackerError("\n".join(str(p) for p in problems), problems)
+    return config_from_mapping(root, data)
+
+
+def find_root(start: Path, explicit: str | None = None, from_env: str | None = None) -> Path:
+    """The records repository: --root, else TRACKER_ROOT, else the nearest folder upwards with tracker.yaml."""
+    for given, source in ((explicit, "--root"), (from_env, "TRACKER_ROOT")):
+        if given:
+            root = Path(given).expanduser().resolve()
+            if not (root / CONFIG_FILE).is_file():
+                raise TrackerError(f"{source} {given}: no {CONFIG_FILE} there; run `tracker init {given}` to start one")
+            return root
+    here = start.resolve()
+    for folder in (here, *here.parents):
+        if (folder / CONFIG_FILE).is_file():
+            return folder
+    raise TrackerError(
+        f"no records repository here: no {CONFIG_FILE} in {here} or any folder above it",
+        hint="run `tracker init` to start one, or pass --root DIR",
+    )
+
+
+def local_folder(root: Path) -> Path:
+    """The repository's folder for the cache and the write lock, made on first use and never committed."""
+    folder = root / LOCAL_DIR
+    folder.mkdir(exist_ok=True)
+    ignore = folder / ".gitignore"
+    if not ignore.exists():
+        # Ignored even in a repository whose own .gitignore does not mention the folder.
+        ignore.write_text("# The cache and write lock of tracker; safe to delete.\n*\n", encoding="utf-8")
+    return folder
