@@ -100,9 +100,8 @@ def test_a_sparse_checkout_lists_only_the_records_on_disk(git_repo: Path, run: R
 
 def test_an_ident_attribute_shows_the_file_not_the_blob(git_repo: Path, run: Run) -> None:
     path = git_repo / ACTION
-    path.write_text(path.read_text(encoding="utf-8").replace("status: ongoing", "status: ongoing  # $Id$"),
-                    encoding="utf-8")
-    path.write_text(path.read_text(encoding="utf-8").replace("responsible: ", "responsible: $Id$ "), encoding="utf-8")
+    text = path.read_text(encoding="utf-8").replace("responsible: Baroness", 'responsible: "$Id$" # Baroness')
+    path.write_text(text, encoding="utf-8")
     git(git_repo, "commit", "-qam", "Mark the file")
     fill(run, git_repo, settle=True)
     (git_repo / ".gitattributes").write_text("*.yaml ident\n", encoding="utf-8")
@@ -219,11 +218,12 @@ def corrupt_each_part(run: Run, root: Path, change: object) -> None:
 
 def flip(value: bytes | str) -> bytes | str:
     """One letter, from the middle on, changed to the next (as "error" to "errpr"), else one bit of the middle."""
-    data = value.encode("latin-1") if isinstance(value, str) else value
-    middle = len(data) // 2
-    at = next((index for index in range(middle, len(data)) if 97 <= data[index] < 122), middle)
-    data = data[:at] + bytes([data[at] + 1 if 97 <= data[at] < 122 else data[at] ^ 0x10]) + data[at + 1:]
-    return data.decode("latin-1") if isinstance(value, str) else data
+    middle = len(value) // 2
+    if isinstance(value, str):
+        at = next((index for index in range(middle, len(value)) if "a" <= value[index] < "z"), None)
+        return value + "x" if at is None else value[:at] + chr(ord(value[at]) + 1) + value[at + 1:]
+    at = next((index for index in range(middle, len(value)) if 97 <= value[index] < 122), middle)
+    return value[:at] + bytes([value[at] + 1 if 97 <= value[at] < 122 else value[at] ^ 0x10]) + value[at + 1:]
 
 
 def test_a_truncated_kept_answer_is_worked_out_again(git_repo: Path, run: Run) -> None:

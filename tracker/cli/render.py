@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
 
 import click
 
 from tracker.cli.app import DATE, as_of_option, inside_repository, output_option, ref_option, root_option, session, today, write_output
 
-if TYPE_CHECKING:
-    from tracker.model.recordset import RecordSet
 
-
-def _source(records: RecordSet | None = None, commit: str | None = None) -> str:
+def _source(commit: str | None = None) -> str:
     """The closing line's account of where the records came from: a commit (HEAD's unless given), or uncommitted
     files."""
     from tracker.publish.render import provenance
@@ -26,8 +22,7 @@ def _source(records: RecordSet | None = None, commit: str | None = None) -> str:
         commit = commit_of(s.root)
     if not commit:
         return provenance(commit, dirty=False)
-    known = records.uncommitted if records is not None else None  # what git told the loader, if it asked
-    return provenance(commit, dirty=known if known is not None else has_uncommitted_records(s.root))
+    return provenance(commit, dirty=has_uncommitted_records(s.root))
 
 
 @click.group()
@@ -55,22 +50,18 @@ def render_actions(committee: str, as_of: dt.date | None, since: dt.date | None,
 
     s = session()
     when = today(as_of)
-    # The page depends on the records, the options, the day, the templates and the commit it names: an unchanged
-    # repository gets the page kept from last time (see store.load_records).
+    # The page depends on the records, the options, the day, the templates and the commit it names (whether the
+    # records differ from that commit follows from the records): an unchanged repository gets the page kept.
     commit = None if s.ref else commit_of(s.root)
     question = None if s.ref else repr(("render actions", committee, when.isoformat(), since and since.isoformat(),
                                         commit, templates_digest(s.config)))
-    records = s.committee_records(committee, question)
-    if records.answer is not None:
-        text = records.answer[0]
-    else:
-        from tracker.publish import render as core
-        from tracker.storage.store import remember_answer
 
-        text = core.render_actions(records, s.config, committee, when, since, _source(records, commit))
-        if question is not None:
-            remember_answer(s.config, records, question, text, 0)
-    write_output(text, output)
+    def page() -> str:
+        from tracker.publish import render as core
+
+        return core.render_actions(s.records, s.config, committee, when, since, _source(commit))
+
+    write_output(s.kept(question, page), output)
 
 
 @render.command("recommendations")
