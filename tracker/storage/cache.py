@@ -58,11 +58,9 @@ def digest(data: bytes) -> str:
 
 
 def checksum(*values: object) -> str:
-    hasher = hashlib.blake2b(digest_size=16)
-    for value in values:
-        hasher.update(str(value).encode("utf-8", "surrogateescape"))
-        hasher.update(b"\0")
-    return hasher.hexdigest()
+    """A checksum of the values' text, to tell a kept value from one damaged since."""
+    text = "\0".join([value if isinstance(value, str) else str(value) for value in values])
+    return hashlib.blake2b(text.encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
 
 
 @functools.cache

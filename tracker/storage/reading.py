@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
 import stat as stat_module
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from tracker.model.errors import Problem, TrackerError
 from tracker.model.records import FieldError, Record, build_record
@@ -27,36 +28,43 @@ _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 
 def parse_file(rel_path: str, data: bytes) -> Parsed:
     """One file's bytes to its mapping and typed record, or the problems that stop it being one."""
+    mapping, problems = parse_mapping(rel_path, data)
+    if mapping is None:
+        return None, None, problems
+    try:
+        return mapping, build_record(mapping, rel_path), []
+    except FieldError as err:
+        return None, None, [_located(decode(data, rel_path), rel_path, err.field, str(err))]
+
+
+def _located(text: str, rel_path: str, field_path: tuple[str | int, ...], message: str) -> Problem:
+    # Positions are only worked out for the rare file that has a problem.
+    marks: Marks = {}
+    load_text(text, rel_path, marks)
+    line, column = locate(marks, field_path)
+    return Problem(rel_path, line, column, message, dotted(field_path))
+
+
+def parse_mapping(rel_path: str, data: bytes) -> tuple[dict[str, Any] | None, list[Problem]]:
+    """One file's bytes to a mapping valid against its kind's schema, or the problems that stop it being one."""
     try:
         text = decode(data, rel_path)
         mapping = load_text(text, rel_path)
     except TrackerError as err:
-        return None, None, err.problems or [Problem(rel_path, message=err.message)]
-
-    def at(field_path: tuple[str | int, ...], message: str) -> Problem:
-        # Positions are only worked out for the rare file that has a problem.
-        marks: Marks = {}
-        load_text(text, rel_path, marks)
-        line, column = locate(marks, field_path)
-        return Problem(rel_path, line, column, message, dotted(field_path))
-
+        return None, err.problems or [Problem(rel_path, message=err.message)]
     if not isinstance(mapping, dict):
-        return None, None, [at((), "a record must be a mapping of fields (field: value)")]
+        return None, [_located(text, rel_path, (), "a record must be a mapping of fields (field: value)")]
     kind = mapping.get("kind")
     if kind not in KINDS:
-        return None, None, [at(("kind",), f"kind must be one of {', '.join(KINDS)}; got {kind!r}")]
-    problems = schema_problems(kind, mapping, rel_path)
-    if problems:
-        marks: Marks = {}
-        load_text(text, rel_path, marks)
-        located = schema_problems(kind, mapping, rel_path, marks)
-        if isinstance(mapping.get("id"), str):
-            located = [replace(p, record_id=mapping["id"]) for p in located]
-        return None, None, located
-    try:
-        return mapping, build_record(mapping, rel_path), []
-    except FieldError as err:
-        return None, None, [at(err.field, str(err))]
+        return None, [_located(text, rel_path, ("kind",), f"kind must be one of {', '.join(KINDS)}; got {kind!r}")]
+    if not schema_problems(kind, mapping, rel_path):
+        return mapping, []
+    marks: Marks = {}
+    load_text(text, rel_path, marks)
+    located = schema_problems(kind, mapping, rel_path, marks)
+    if isinstance(mapping.get("id"), str):
+        located = [replace(p, record_id=mapping["id"]) for p in located]
+    return None, located
 
 
 def parse_record(rel_path: str, data: bytes) -> tuple[Record | None, list[Problem]]:
@@ -222,20 +230,15 @@ def _scan_folder(folder: Path, prefix: str, files: dict[str, StatKey], odd: list
                 odd.append(rel + name)
 
 
-class Fresh:
-    """One file read and parsed now: its stat and bytes' hash (None when it could not be read), the parse result
-    to keep (JSON text), and its record or problems."""
+class Fresh(NamedTuple):
+    """One file read and parsed now: its stat and bytes' hash (None when it could not be read), and its parse
+    result as JSON text: {"m": the validated mapping} or {"p": the problems that stop it being a record}. (A
+    tuple of text: tens of thousands cross from the parsing processes on a first read.)"""
 
-    __slots__ = ("body", "digest", "path", "problems", "record", "stat")
-
-    def __init__(self, path: str, stat: StatKey | None, hashed: str | None, body: str | None, record: Record | None,
-                 problems: list[Problem]):
-        self.path = path
-        self.stat = stat
-        self.digest = hashed
-        self.body = body
-        self.record = record
-        self.problems = problems
+    path: str
+    stat: StatKey | None
+    digest: str | None
+    body: str
 
 
 def problem_json(problem: Problem) -> dict[str, Any]:
@@ -247,10 +250,9 @@ def problem_from(data: dict[str, Any]) -> Problem:
                    str(data["record_id"]))
 
 
-def parse_files(root: str, rels: list[str]) -> list[Fresh]:
-    """Read each file with the guarded Reader and parse it (in a worker process when there are many)."""
-    import json
-
+def parse_files(root: str, rels: list[str], build: bool = False) -> list[Fresh]:
+    """Read each file with the guarded Reader and parse it (in a worker process when there are many). The record
+    is built only with build: otherwise whoever receives the result builds it (see result_of)."""
     from tracker.storage.cache import digest
 
     reader = Reader(Path(root))
@@ -259,13 +261,30 @@ def parse_files(root: str, rels: list[str]) -> list[Fresh]:
         try:
             stat, data = reader.read(rel)
         except TrackerError as err:
-            results.append(Fresh(rel, None, None, None, None, err.problems))
+            results.append(Fresh(rel, None, None, _body(None, err.problems)))
             continue
-        mapping, record, problems = parse_file(rel, data)
-        kept = {"m": mapping} if record is not None else {"p": [problem_json(p) for p in problems]}
-        results.append(Fresh(rel, stat, digest(data), json.dumps(kept, ensure_ascii=False, separators=(",", ":")),
-                             record, problems))
+        mapping, problems = parse_mapping(rel, data)
+        if build and mapping is not None:
+            mapping, _record, problems = parse_file(rel, data)
+        results.append(Fresh(rel, stat, digest(data), _body(mapping, problems)))
     return results
+
+
+def _body(mapping: dict[str, Any] | None, problems: list[Problem]) -> str:
+    kept = {"m": mapping} if mapping is not None else {"p": [problem_json(p) for p in problems]}
+    return json.dumps(kept, ensure_ascii=False, separators=(",", ":"))
+
+
+def result_of(rel: str, body: str) -> tuple[Record | None, list[Problem]] | None:
+    """The record or problems from a parse result's text; None when it cannot be one (kept text that is damaged,
+    or a mapping that fails to build: the file is then read and parsed again, with build)."""
+    try:
+        kept = json.loads(body)
+        if "m" in kept:
+            return build_record(kept["m"], rel), []
+        return None, [problem_from(item) for item in kept["p"]]
+    except Exception:  # noqa: BLE001 (whatever the text holds, it is only ever a reason to read the file again)
+        return None
 
 
 PARALLEL_FROM = 300
@@ -283,7 +302,7 @@ def parse_many(root: Path, rels: list[str], progress: ProgressCallback | None = 
 
         try:
             with ProcessPoolExecutor(max_workers=workers) as pool:
-                for result in pool.map(parse_files, [str(root)] * len(chunks), chunks):
+                for result in pool.map(parse_files, [str(root)] * len(chunks), chunks, chunksize=1):
                     given += 1
                     done += len(result)
                     if progress is not None:

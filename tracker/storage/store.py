@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from tracker.model.errors import Problem, TrackerError
-from tracker.model.records import Record, build_record
+from tracker.model.records import Record
 from tracker.model.recordset import RecordSet
 from tracker.storage.cache import SETTLE_NS, RecordCache, Row, StatKey, checksum, digest
 from tracker.storage.config import Config
@@ -32,6 +32,7 @@ from tracker.storage.reading import (
     problem_from,
     problem_json,
     read_sources,
+    result_of,
     scan_records,
 )
 
@@ -60,6 +61,7 @@ class _Files:
     tree: str = ""
     gone: list[str] = field(default_factory=list)
     scan: Any = None  # what to keep for the next look through git
+    blobs: dict[str, str] | None = None  # the tree's files and blob IDs, when they were listed to find the files
 
 
 class Snapshot:
@@ -151,9 +153,7 @@ class Snapshot:
             return row.digest
         fresh = _parse_one(self.reader, rel)
         self._read[rel] = fresh
-        if fresh.digest is None:
-            return "!" + "; ".join(str(problem) for problem in fresh.problems)
-        return fresh.digest
+        return fresh.digest if fresh.digest is not None else "!" + fresh.body
 
     @cached_property
     def _records(self) -> RecordSet:
@@ -161,21 +161,20 @@ class Snapshot:
         expected = self._expected()
         none: dict[str, Row] = {}
         rows = self._use_cache(lambda cache: cache.rows(), none) if self._files.tree else self._rows
-        loaded: dict[str, tuple[Record | None, list[Problem]]] = {}
+        loaded: dict[str, tuple[Record | None, list[Problem]] | None] = {}
         to_parse = []
         for rel, wanted in expected.items():
             row = rows.get(rel)
-            result = _from_row(rel, row.body) if row is not None and row.digest == wanted else None
-            if result is not None:
-                loaded[rel] = result
+            if row is not None and row.digest == wanted:
+                loaded[rel] = result_of(rel, row.body)
             elif rel in self._read:
-                loaded[rel] = _fresh_result(self._read[rel])
+                loaded[rel] = self._result(self._read[rel])
             else:
                 to_parse.append(rel)
-        fresh = self._parse(to_parse, expected)
-        for item in fresh:
-            loaded[item.path] = _fresh_result(item)
-        self._keep_rows([*fresh, *self._read.values()], gone=[rel for rel in rows if rel not in expected])
+            if loaded.get(rel, True) is None:  # a kept result that cannot be one: read the file again
+                to_parse.append(rel)
+        loaded.update(self._parse(to_parse, expected))
+        self._keep_rows(list(self._read.values()), gone=[rel for rel in rows if rel not in expected])
         return _record_set(loaded, self._odd_problems())
 
     def _expected(self) -> dict[str, str | None]:
@@ -185,7 +184,7 @@ class Snapshot:
         if files.tree:
             from tracker.storage.gitscan import tree_blobs
 
-            blobs = tree_blobs(self.root, files.tree)
+            blobs = files.blobs if files.blobs is not None else tree_blobs(self.root, files.tree)
             if blobs is None:
                 raise TrackerError("git failed to list the records tree", hint="run `tracker --no-cache ...`")
             gone = set(files.gone)
@@ -196,21 +195,32 @@ class Snapshot:
             expected[rel] = fresh.digest if fresh is not None else row.digest if row is not None else None
         return expected
 
-    def _parse(self, rels: list[str], expected: dict[str, str | None]) -> list[Fresh]:
-        """Read and parse files; one whose bytes are not those the state was worked out from unpins the state."""
-        fresh = []
+    def _parse(self, rels: list[str], expected: dict[str, str | None]) -> dict[str, tuple[Record | None, list[Problem]]]:
+        """Read and parse files, keeping each part as it comes; a file whose bytes are not those the state was
+        worked out from unpins the state."""
+        loaded = {}
         gc_was_enabled = gc.isenabled()
         gc.disable()  # building many small objects; nothing here is cyclic
         try:
             for part in parse_many(self.root, rels, self.progress if len(rels) > 1 else None):
-                fresh.extend(part)
+                self._keep_rows(part, gone=[])  # while the other parts are parsed
+                for item in part:
+                    loaded[item.path] = self._result(item)
+                    if expected.get(item.path) not in (None, item.digest):
+                        self.__dict__["_state"] = None  # a file changed meanwhile: keep nothing from this run
         finally:
             if gc_was_enabled:
                 gc.freeze()  # what was built lives until the command ends: keep the collector from walking it
                 gc.enable()
-        if any(expected.get(item.path) not in (None, item.digest) for item in fresh):
-            self.__dict__["_state"] = None  # a file changed meanwhile: keep nothing from this run
-        return fresh
+        return loaded
+
+    def _result(self, item: Fresh) -> tuple[Record | None, list[Problem]]:
+        result = result_of(item.path, item.body)
+        if result is None:  # a mapping that fails to build (a date that does not exist, say): say where
+            item = _parse_one(self.reader, item.path)
+            self._read[item.path] = item
+            result = result_of(item.path, item.body) or (None, [Problem(item.path, message="is not a record")])
+        return result
 
     def _odd_problems(self) -> list[Problem]:
         problems = []
@@ -225,7 +235,7 @@ class Snapshot:
     def _keep_rows(self, fresh: list[Fresh], gone: list[str]) -> None:
         read_at = self._read_at
         rows = {item.path: Row(item.stat, max(item.stat[1], item.stat[2]) < read_at - SETTLE_NS, item.digest, item.body)
-                for item in fresh if item.stat is not None and item.digest is not None and item.body is not None}
+                for item in fresh if item.stat is not None and item.digest is not None}
         if rows or gone:
             self._write(lambda cache: cache.store(rows, gone))
 
@@ -258,31 +268,16 @@ class Snapshot:
 def _parse_one(reader: Reader, rel: str) -> Fresh:
     from tracker.storage.reading import parse_files
 
-    return parse_files(reader.root, [rel])[0]
+    return parse_files(reader.root, [rel], build=True)[0]
 
 
-def _fresh_result(item: Fresh) -> tuple[Record | None, list[Problem]]:
-    return item.record, item.problems
-
-
-def _from_row(rel: str, body: str) -> tuple[Record | None, list[Problem]] | None:
-    """A cached parse result, or None when it cannot be one (then the file is read again)."""
-    try:
-        kept = json.loads(body)
-        if "m" in kept:
-            return build_record(kept["m"], rel), []
-        return None, [problem_from(item) for item in kept["p"]]
-    except Exception:  # noqa: BLE001 (whatever the text holds, it is only ever a reason to read the file again)
-        return None
-
-
-def _record_set(loaded: dict[str, tuple[Record | None, list[Problem]]], odd: list[Problem]) -> RecordSet:
+def _record_set(loaded: dict[str, tuple[Record | None, list[Problem]] | None], odd: list[Problem]) -> RecordSet:
     records = RecordSet()
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
         for rel in sorted(loaded, key=lambda rel: rel.split("/")):
-            record, problems = loaded[rel]
+            record, problems = loaded[rel] or (None, [Problem(rel, message="is not a record")])
             records.problems.extend(problems)
             if record is not None:
                 records.add(record)
@@ -310,10 +305,10 @@ def _files_through_git(root: Path, cache: RecordCache, read_at: int) -> _Files |
     for name in (".gitattributes", "records/.gitattributes"):
         if os.path.lexists(root / name):
             return None
-    folders, extras = _place_listed(root, scan)
+    folders, extras, blobs = _place_listed(root, scan)
     if folders is None:
         return None
-    found = _Files({}, list(scan.odd), tree=scan.tree)
+    found = _Files({}, list(scan.odd), tree=scan.tree, blobs=blobs)
     for rel in sorted({rel for rel in scan.dirty if rel.endswith(".yaml")}.union(extras, flags[0])):
         _check_on_disk(root, rel, folders, found)
     found.scan = {"tree": scan.tree, "folders": folders, "index": flags[2], "flags": flags[:2]}
@@ -322,23 +317,24 @@ def _files_through_git(root: Path, cache: RecordCache, read_at: int) -> _Files |
     return found
 
 
-def _place_listed(root: Path, scan: Any) -> tuple[dict[str, Any] | None, list[str]]:
-    """The folder listings with, for the folders listed afresh, their files not in the tree; and every file on
-    disk not in the tree."""
+def _place_listed(root: Path, scan: Any) -> tuple[dict[str, Any] | None, list[str], dict[str, str] | None]:
+    """The folder listings with, for the folders listed afresh, their files not in the tree; every file on disk
+    not in the tree; and the tree's files, if they had to be listed."""
     from tracker.storage.gitscan import tree_blobs
 
     folders = dict(scan.folders)
     extras = list(scan.extras)
+    blobs = None
     if scan.listed:
         blobs = tree_blobs(root, scan.tree)
         if blobs is None:
-            return None, []
+            return None, [], None
         for rel, names in scan.listed.items():
             outside = [name for name in names if rel + name not in blobs]
             key, settled, subfolders, _, strange = folders[rel]
             folders[rel] = (key, settled, subfolders, outside, strange)
             extras.extend(rel + name for name in outside)
-    return folders, extras
+    return folders, extras, blobs
 
 
 def _index_flags(root: Path, index: str, kept: dict[str, Any], read_at: int) -> tuple[list[str], bool, Any] | None:
