@@ -250,9 +250,10 @@ def problem_from(data: dict[str, Any]) -> Problem:
                    str(data["record_id"]))
 
 
-def parse_files(root: str, rels: list[str], build: bool = False) -> list[Fresh]:
+def parse_files(root: str, rels: list[str], build: bool = False, known: dict[str, str] | None = None) -> list[Fresh]:
     """Read each file with the guarded Reader and parse it (in a worker process when there are many). The record
-    is built only with build: otherwise whoever receives the result builds it (see result_of)."""
+    is built only with build: otherwise whoever receives the result builds it (see result_of). A file whose bytes
+    hash to what known holds for it is not parsed: its body is "" (the kept result stands)."""
     from tracker.storage.cache import digest
 
     reader = Reader(Path(root))
@@ -263,10 +264,15 @@ def parse_files(root: str, rels: list[str], build: bool = False) -> list[Fresh]:
         except TrackerError as err:
             results.append(Fresh(rel, None, None, _body(None, err.problems)))
             continue
-        mapping, problems = parse_mapping(rel, data)
-        if build and mapping is not None:
+        hashed = digest(data)
+        if known and known.get(rel) == hashed:
+            results.append(Fresh(rel, stat, hashed, ""))
+            continue
+        if build:
             mapping, _record, problems = parse_file(rel, data)
-        results.append(Fresh(rel, stat, digest(data), _body(mapping, problems)))
+        else:
+            mapping, problems = parse_mapping(rel, data)
+        results.append(Fresh(rel, stat, hashed, _body(mapping, problems)))
     return results
 
 
@@ -290,11 +296,13 @@ def result_of(rel: str, body: str) -> tuple[Record | None, list[Problem]] | None
 PARALLEL_FROM = 300
 
 
-def parse_many(root: Path, rels: list[str], progress: ProgressCallback | None = None) -> Iterator[list[Fresh]]:
+def parse_many(root: Path, rels: list[str], progress: ProgressCallback | None = None,
+               known: dict[str, str] | None = None) -> Iterator[list[Fresh]]:
     """parse_files, across all cores when there are many, part by part as each is done, reporting (done, total)."""
     workers = _cores()
     chunk = max(50, len(rels) // (max(workers, 1) * 8))
     chunks = [rels[start:start + chunk] for start in range(0, len(rels), chunk)]
+    knowns = [{rel: known[rel] for rel in part if rel in known} if known else None for part in chunks]
     done = 0
     given = 0  # chunks handed on so far
     if len(rels) >= PARALLEL_FROM and workers >= 2:
@@ -302,7 +310,7 @@ def parse_many(root: Path, rels: list[str], progress: ProgressCallback | None = 
 
         try:
             with ProcessPoolExecutor(max_workers=workers) as pool:
-                for result in pool.map(parse_files, [str(root)] * len(chunks), chunks, chunksize=1):
+                for result in pool.map(parse_files, [str(root)] * len(chunks), chunks, [False] * len(chunks), knowns):
                     given += 1
                     done += len(result)
                     if progress is not None:
@@ -310,8 +318,8 @@ def parse_many(root: Path, rels: list[str], progress: ProgressCallback | None = 
                     yield result
         except (OSError, ImportError, RuntimeError):
             pass  # no process pool here (a sandbox without semaphores, say): the rest is parsed in this process
-    for names in chunks[given:]:
-        result = parse_files(str(root), names)
+    for names, part_known in zip(chunks[given:], knowns[given:], strict=True):
+        result = parse_files(str(root), names, False, part_known)
         done += len(result)
         if progress is not None:
             progress(done, len(rels))

@@ -142,22 +142,40 @@ class Snapshot:
             return None
         files = self._files
         self._rows = self._use_cache(lambda cache: cache.rows(files.checked if files.tree else None), {})
-        entries = sorted((rel, self._digest(rel, stat)) for rel, stat in files.checked.items())
+        unsure = [rel for rel, stat in files.checked.items() if not self._trusted(rel, stat)]
+        # Recently written or touched: the bytes decide, and a file whose bytes are those kept is not parsed.
+        known = {rel: self._rows[rel].digest for rel in unsure if rel in self._rows}
+        self._read.update((item.path, item) for item in self._parse_all(unsure, known))
+        entries = sorted((rel, self._digest(rel)) for rel in files.checked)
         return checksum(_code(self.root), files.tree, json.dumps(entries), json.dumps(sorted(files.gone)),
                         json.dumps(sorted(files.odd)))
 
-    def _digest(self, rel: str, stat: StatKey) -> str:
-        """A checked file's content hash: the cached one if its stat is unchanged since it settled, else read."""
+    def _trusted(self, rel: str, stat: StatKey) -> bool:
+        """Whether a checked file's cached row holds its bytes: its stat is unchanged since it had settled."""
         row = self._rows.get(rel)
-        if row is not None and row.stat == stat and row.settled:
-            return row.digest
-        fresh = _parse_one(self.reader, rel)
-        self._read[rel] = fresh
+        return row is not None and row.stat == stat and row.settled
+
+    def _digest(self, rel: str) -> str:
+        """A checked file's content hash, from its row if trusted, else as read now."""
+        fresh = self._read.get(rel)
+        if fresh is None:
+            return self._rows[rel].digest
         return fresh.digest if fresh.digest is not None else "!" + fresh.body
 
     @cached_property
     def _records(self) -> RecordSet:
         self._state  # noqa: B018 (worked out first: it reads the files whose stat changed)
+        gc_was_enabled = gc.isenabled()
+        gc.disable()  # building many small objects; nothing here is cyclic
+        try:
+            return self._load()
+        finally:
+            if gc_was_enabled:
+                gc.freeze()  # what was built lives until the command ends: keep the collector from walking it
+                gc.enable()
+
+    def _load(self) -> RecordSet:
+        """Each record file's record or problems: from its kept row when that holds the bytes expected, else read."""
         expected = self._expected()
         none: dict[str, Row] = {}
         rows = self._use_cache(lambda cache: cache.rows(), none) if self._files.tree else self._rows
@@ -167,14 +185,16 @@ class Snapshot:
             row = rows.get(rel)
             if row is not None and row.digest == wanted:
                 loaded[rel] = result_of(rel, row.body)
-            elif rel in self._read:
+            elif rel in self._read and self._read[rel].body:
                 loaded[rel] = self._result(self._read[rel])
             else:
                 to_parse.append(rel)
             if loaded.get(rel, True) is None:  # a kept result that cannot be one: read the file again
                 to_parse.append(rel)
         loaded.update(self._parse(to_parse, expected))
-        self._keep_rows(list(self._read.values()), gone=[rel for rel in rows if rel not in expected])
+        gone = [rel for rel in rows if rel not in expected]
+        if gone:
+            self._write(lambda cache: cache.store({}, gone))
         return _record_set(loaded, self._odd_problems())
 
     def _expected(self) -> dict[str, str | None]:
@@ -195,30 +215,27 @@ class Snapshot:
             expected[rel] = fresh.digest if fresh is not None else row.digest if row is not None else None
         return expected
 
+    def _parse_all(self, rels: list[str], known: dict[str, str] | None = None) -> list[Fresh]:
+        """Read and parse files (across all cores when there are many; see parse_files for known), keeping each
+        part's rows as it comes."""
+        fresh: list[Fresh] = []
+        for part in parse_many(self.root, rels, self.progress if len(rels) > 1 else None, known):
+            self._keep_rows(part, gone=[])  # while the other parts are parsed
+            fresh.extend(part)
+        return fresh
+
     def _parse(self, rels: list[str], expected: dict[str, str | None]) -> dict[str, tuple[Record | None, list[Problem]]]:
-        """Read and parse files, keeping each part as it comes; a file whose bytes are not those the state was
-        worked out from unpins the state."""
-        loaded = {}
-        gc_was_enabled = gc.isenabled()
-        gc.disable()  # building many small objects; nothing here is cyclic
-        try:
-            for part in parse_many(self.root, rels, self.progress if len(rels) > 1 else None):
-                self._keep_rows(part, gone=[])  # while the other parts are parsed
-                for item in part:
-                    loaded[item.path] = self._result(item)
-                    if expected.get(item.path) not in (None, item.digest):
-                        self.__dict__["_state"] = None  # a file changed meanwhile: keep nothing from this run
-        finally:
-            if gc_was_enabled:
-                gc.freeze()  # what was built lives until the command ends: keep the collector from walking it
-                gc.enable()
-        return loaded
+        """Read and parse files; a file whose bytes are not those the state was worked out from unpins the state."""
+        fresh = self._parse_all(rels)
+        if any(expected.get(item.path) not in (None, item.digest) for item in fresh):
+            self.__dict__["_state"] = None  # a file changed meanwhile: keep nothing from this run
+        return {item.path: self._result(item) for item in fresh}
 
     def _result(self, item: Fresh) -> tuple[Record | None, list[Problem]]:
         result = result_of(item.path, item.body)
         if result is None:  # a mapping that fails to build (a date that does not exist, say): say where
             item = _parse_one(self.reader, item.path)
-            self._read[item.path] = item
+            self._keep_rows([item], gone=[])
             result = result_of(item.path, item.body) or (None, [Problem(item.path, message="is not a record")])
         return result
 
@@ -234,8 +251,11 @@ class Snapshot:
 
     def _keep_rows(self, fresh: list[Fresh], gone: list[str]) -> None:
         read_at = self._read_at
-        rows = {item.path: Row(item.stat, max(item.stat[1], item.stat[2]) < read_at - SETTLE_NS, item.digest, item.body)
-                for item in fresh if item.stat is not None and item.digest is not None}
+        rows = {}
+        for item in fresh:
+            body = item.body or (self._rows[item.path].body if item.path in self._rows else "")
+            if item.stat is not None and item.digest is not None and body:
+                rows[item.path] = Row(item.stat, max(item.stat[1], item.stat[2]) < read_at - SETTLE_NS, item.digest, body)
         if rows or gone:
             self._write(lambda cache: cache.store(rows, gone))
 
@@ -273,19 +293,12 @@ def _parse_one(reader: Reader, rel: str) -> Fresh:
 
 def _record_set(loaded: dict[str, tuple[Record | None, list[Problem]] | None], odd: list[Problem]) -> RecordSet:
     records = RecordSet()
-    gc_was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        for rel in sorted(loaded, key=lambda rel: rel.split("/")):
-            record, problems = loaded[rel] or (None, [Problem(rel, message="is not a record")])
-            records.problems.extend(problems)
-            if record is not None:
-                records.add(record)
-        records.problems.extend(odd)
-    finally:
-        if gc_was_enabled:
-            gc.freeze()
-            gc.enable()
+    for rel in sorted(loaded, key=lambda rel: rel.split("/")):
+        record, problems = loaded[rel] or (None, [Problem(rel, message="is not a record")])
+        records.problems.extend(problems)
+        if record is not None:
+            records.add(record)
+    records.problems.extend(odd)
     return records
 
 
