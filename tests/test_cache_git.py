@@ -56,7 +56,7 @@ def test_the_git_path_is_taken_and_parses_nothing_when_warm(git_repo: Path, monk
 
 def test_the_digest_is_the_git_blob_id(git_repo: Path) -> None:
     data = (git_repo / ACTION).read_bytes()
-    assert cache_module.digest(data).hex() == git(git_repo, "hash-object", ACTION).strip()
+    assert cache_module.digest(data) == git(git_repo, "hash-object", ACTION).strip()
 
 
 def test_a_same_size_unstaged_edit_within_a_second_shows_up(git_repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -212,7 +212,7 @@ def test_a_git_command_holding_the_index_lock_neither_blocks_nor_is_blocked(git_
 def test_folder_listings_are_reused_and_a_new_or_removed_file_still_shows_up(
     git_repo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(cache_module, "SETTLE_NS", 0)  # every folder counts as settled at once
+    monkeypatch.setattr(store, "SETTLE_NS", 0)  # every folder counts as settled at once
     assert_fresh(git_repo)
     import tracker.storage.gitscan as gitscan_module
 

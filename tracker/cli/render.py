@@ -13,7 +13,7 @@ def _source(commit: str | None = None) -> str:
     """The closing line's account of where the records came from: a commit (HEAD's unless given), or uncommitted
     files."""
     from tracker.publish.render import provenance
-    from tracker.storage.gitio import commit_of, has_uncommitted_records
+    from tracker.storage.gitio import commit_of
 
     s = session()
     if s.ref:
@@ -22,7 +22,7 @@ def _source(commit: str | None = None) -> str:
         commit = commit_of(s.root)
     if not commit:
         return provenance(commit, dirty=False)
-    return provenance(commit, dirty=has_uncommitted_records(s.root))
+    return provenance(commit, dirty=s.snapshot.uncommitted())
 
 
 @click.group()
@@ -54,7 +54,7 @@ def render_actions(committee: str, as_of: dt.date | None, since: dt.date | None,
     # records differ from that commit follows from the records): an unchanged repository gets the page kept.
     commit = None if s.ref else commit_of(s.root)
     question = None if s.ref else repr(("render actions", committee, when.isoformat(), since and since.isoformat(),
-                                        commit, templates_digest(s.config)))
+                                        commit, s.snapshot.uncommitted(), templates_digest(s.config)))
 
     def page() -> str:
         from tracker.publish import render as core

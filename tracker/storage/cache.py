@@ -29,7 +29,7 @@ STAMP_NAME = "stamp"
 SETTLE_NS = 3_000_000_000
 FORMAT = "13"
 # Answers kept: a clerk's few questions a day on a few branches, and the validation of each state.
-KEEP_ANSWERS = 32
+KEEP_ANSWERS = 16
 
 StatKey = tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode
 
@@ -190,12 +190,12 @@ class RecordCache:
             return None
 
     def keep(self, key: str, value: Any) -> None:
-        """Keep a JSON value under key; only the KEEP_ANSWERS most recent values are kept."""
+        """Keep a JSON value under key; of those whose key starts "answer ", only the KEEP_ANSWERS most recent."""
         body = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
         self.db.execute("INSERT OR REPLACE INTO kept VALUES (?, ?, ?, (SELECT coalesce(max(at), 0) + 1 FROM kept))",
                         (key, body, checksum(key, body)))
-        self.db.execute("DELETE FROM kept WHERE key != 'version' AND at <= (SELECT max(at) FROM kept) - ?",
-                        (KEEP_ANSWERS,))
+        self.db.execute("DELETE FROM kept WHERE key LIKE 'answer %' AND key NOT IN"
+                        " (SELECT key FROM kept WHERE key LIKE 'answer %' ORDER BY at DESC LIMIT ?)", (KEEP_ANSWERS,))
 
     @contextmanager
     def transaction(self) -> Iterator[None]:

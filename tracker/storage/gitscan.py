@@ -158,11 +158,19 @@ def parse_status(output: bytes) -> frozenset[str] | None:
     return frozenset(dirty)
 
 
-def tree_blobs(root: Path, tree: str) -> dict[str, str] | None:
+def blobs_of(root: Path, tree: str, paths: list[str]) -> dict[str, str] | None:
+    """The blob IDs of those of paths (under records/) that are files of the records tree; None if git fails."""
+    prefix = f"{RECORDS_DIR}/"
+    if len(paths) > 200:
+        return tree_blobs(root, tree)
+    return tree_blobs(root, tree, [path[len(prefix):] for path in paths if path.startswith(prefix)]) if paths else {}
+
+
+def tree_blobs(root: Path, tree: str, only: list[str] | None = None) -> dict[str, str] | None:
     """Each record file of a records tree (a path under records/) with its blob id; None if git fails.
     Symbolic links and other non-regular entries are left out: their files are checked on disk."""
     result = subprocess.run(
-        ["git", "-C", str(root), "ls-tree", "-r", "-z", "--full-name", tree],
+        ["git", "-C", str(root), "ls-tree", "-r", "-z", "--full-name", tree, *(["--", *only] if only else [])],
         capture_output=True, stdin=subprocess.DEVNULL, env=_env(), check=False,
     )
     if result.returncode != 0:

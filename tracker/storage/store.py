@@ -61,6 +61,7 @@ class _Files:
     tree: str = ""
     gone: list[str] = field(default_factory=list)
     scan: Any = None  # what to keep for the next look through git
+    uncommitted: bool | None = None  # whether git reported record files that differ from HEAD's (None: not asked)
     blobs: dict[str, str] | None = None  # the tree's files and blob IDs, when they were listed to find the files
 
 
@@ -75,6 +76,7 @@ class Snapshot:
         self.reader = Reader(self.root)
         self._cache = _open_cache(self.root) if use_cache else None
         self._rows: dict[str, Row] = {}
+        self._unsettled: set[str] = set()  # files whose rows were kept this run before their last write settled
         self._read: dict[str, Fresh] = {}  # files read while working out the state, to parse without reading again
 
     def close(self) -> None:
@@ -95,13 +97,21 @@ class Snapshot:
         """How many records the repository holds (an ID used twice counts once)."""
         return int(self._validation["count"])
 
+    def uncommitted(self) -> bool:
+        """Whether the records folder differs from the last commit (changed, staged or new files)."""
+        if self._files.uncommitted is not None:
+            return self._files.uncommitted
+        from tracker.storage.gitio import has_uncommitted_records
+
+        return has_uncommitted_records(self.root)
+
     def kept(self, question: str, compute: Callable[[], T]) -> T:
         """compute()'s JSON-serialisable answer to question, kept for this state and given back while it holds.
         question must name everything the answer depends on besides the records (options, the day, templates)."""
         key = self._state
         if key is None:
             return compute()
-        name = checksum(key, question)
+        name = "answer " + checksum(key, question)
         found = self._use_cache(lambda cache: cache.value(name), None)
         if found is not None:
             return found  # type: ignore[no-any-return]
@@ -147,6 +157,15 @@ class Snapshot:
         known = {rel: self._rows[rel].digest for rel in unsure if rel in self._rows}
         self._read.update((item.path, item) for item in self._parse_all(unsure, known))
         entries = sorted((rel, self._digest(rel)) for rel in files.checked)
+        if files.tree:
+            # A file that holds its blob's bytes is fixed by the tree however it was checked, so it is left out:
+            # the state then does not depend on which files were checked.
+            blobs = files.blobs if files.blobs is not None else _blobs_of(self.root, files.tree, list(files.checked))
+            entries = [(rel, hashed) for rel, hashed in entries if blobs.get(rel) != hashed]
+        # Every file kept as unsettled before was checked just now: those still unsettled are this run's.
+        unsettled = sorted(self._unsettled)
+        if files.tree and self._use_cache(lambda cache: cache.value("unsettled"), None) != unsettled:
+            self._write(lambda cache: cache.keep("unsettled", unsettled))
         return checksum(_code(self.root), files.tree, json.dumps(entries), json.dumps(sorted(files.gone)),
                         json.dumps(sorted(files.odd)))
 
@@ -256,8 +275,18 @@ class Snapshot:
             body = item.body or (self._rows[item.path].body if item.path in self._rows else "")
             if item.stat is not None and item.digest is not None and body:
                 rows[item.path] = Row(item.stat, max(item.stat[1], item.stat[2]) < read_at - SETTLE_NS, item.digest, body)
+        unsettled = self._unsettled.union(rel for rel, row in rows.items() if not row.settled)
+        unsettled.difference_update(rel for rel, row in rows.items() if row.settled)
+        changed = unsettled != self._unsettled
+        self._unsettled = unsettled
+
+        def keep(cache: RecordCache) -> None:
+            cache.store(rows, gone)
+            if changed:
+                cache.keep("unsettled", sorted(unsettled))
+
         if rows or gone:
-            self._write(lambda cache: cache.store(rows, gone))
+            self._write(keep)
 
     def _use_cache(self, use: Callable[[RecordCache], T], default: T) -> T:
         """use(cache), or default when there is none or it fails (then it is dropped, to be built afresh)."""
@@ -283,6 +312,15 @@ class Snapshot:
                     raise  # another run is writing: skip keeping this time
 
         self._use_cache(written, None)
+
+
+def _blobs_of(root: Path, tree: str, paths: list[str]) -> dict[str, str]:
+    from tracker.storage.gitscan import blobs_of
+
+    found = blobs_of(root, tree, paths)
+    if found is None:
+        raise OSError("git failed to list the records tree")  # the cache steps aside (see _use_cache)
+    return found
 
 
 def _parse_one(reader: Reader, rel: str) -> Fresh:
@@ -322,8 +360,14 @@ def _files_through_git(root: Path, cache: RecordCache, read_at: int) -> _Files |
     if folders is None:
         return None
     found = _Files({}, list(scan.odd), tree=scan.tree, blobs=blobs)
-    for rel in sorted({rel for rel in scan.dirty if rel.endswith(".yaml")}.union(extras, flags[0])):
+    unsettled = cache.value("unsettled")
+    unsettled = [rel for rel in unsettled if isinstance(rel, str)] if isinstance(unsettled, list) else []
+    # Besides what git reports: files cached while their last write was recent (git compares change times to the
+    # second, so a same-size rewrite in that second with the old mtime put back can hide from it).
+    for rel in sorted({rel for rel in scan.dirty if rel.endswith(".yaml")}.union(extras, flags[0], unsettled)):
         _check_on_disk(root, rel, folders, found)
+    if not flags[0]:  # git does not compare flagged files: it cannot say whether they differ
+        found.uncommitted = bool(scan.dirty or extras or found.odd)
     found.scan = {"tree": scan.tree, "folders": folders, "index": flags[2], "flags": flags[:2]}
     if found.scan != kept:
         cache.keep("scan", found.scan)
