@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tracker.model.records import build_record
-from tracker.storage.schemas import schema_problems
 from tracker.storage.reading import parse_record
+from tracker.storage.schemas import schema_problems
 from tracker.storage.writer import dump_record
 from tracker.storage.yamlio import load_text
 
