@@ -238,7 +238,8 @@ class Snapshot:
         """Read and parse files (across all cores when there are many; see parse_files for known), keeping each
         part's rows as it comes."""
         fresh: list[Fresh] = []
-        for part in parse_many(self.root, rels, self.progress if len(rels) > 1 else None, known):
+        progress = self.progress if len(rels) - len(known or ()) > 1 else None  # when there is parsing to do
+        for part in parse_many(self.root, rels, progress, known):
             self._keep_rows(part, gone=[])  # while the other parts are parsed
             fresh.extend(part)
         return fresh
