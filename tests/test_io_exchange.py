@@ -33,7 +33,7 @@ def test_bom_and_formula_guard(bundled, run, tmp_path):
     raw = out.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbfid,kind,")
     assert b"\r\n" in raw
-    from tracker.exchange.exchange import to_csv
+    from tracker.text.csvtext import to_csv
 
     assert to_csv([{"text": "=HYPERLINK(1)"}], ["text"]).splitlines()[1] == "'=HYPERLINK(1)"
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from tracker import __version__
-from tracker.cli.completion import complete_committees, complete_ids
+from tracker.cli.completion import complete_bodies, complete_committees, complete_ids, complete_reports, complete_statuses
 
 if TYPE_CHECKING:
     from tracker.model.dates import PartialDate
@@ -220,7 +220,7 @@ def committee_filter(help: str = "Only this committee's items.") -> Callable[[F]
 
 def responsible_filter(help: str = "Only what this person or body owes.") -> Callable[[F], F]:
     """`--responsible BODY`: actions' responsible person and recommendations' addressees, other names included."""
-    return click.option("--responsible", default="", metavar="BODY", help=help)
+    return click.option("--responsible", default="", metavar="BODY", shell_complete=complete_bodies, help=help)
 
 
 def format_option(*choices: str, default: str = "table") -> Callable[[F], F]:
@@ -231,6 +231,19 @@ def format_option(*choices: str, default: str = "table") -> Callable[[F], F]:
         )(func)
 
     return decorate
+
+
+def bom_option(func: F) -> F:
+    """`--bom`: start CSV with a byte order mark, the same flag on every command that writes CSV."""
+    return click.option("--bom", is_flag=True,
+                        help="With --format csv: start with a byte order mark, so Excel on Windows reads UTF-8.")(func)
+
+
+def with_bom(text: str, fmt: str, bom: bool) -> str:
+    """CSV text with the byte order mark --bom asks for (other formats unchanged)."""
+    from tracker.text.csvtext import BOM
+
+    return BOM + text if bom and fmt == "csv" and not text.startswith(BOM) else text
 
 
 def output_option(func: F) -> F:
@@ -395,9 +408,10 @@ def new_meeting(committee: str | None, date: dt.date | None, meeting: dt.date | 
 @click.option("--meeting", type=DATE, help="The date of the meeting the action arose at.")
 @click.option("--item", help="The agenda item number, e.g. 6 or 9a.")
 @click.option("--item-title", help="The agenda item's title.")
-@click.option("--responsible", help="The person or body who owes the action.")
+@click.option("--responsible", shell_complete=complete_bodies, help="The person or body who owes the action.")
 @click.option("--text", help="The action, in Markdown.")
-@click.option("--status", default=None, help="The status (default: the first action status, e.g. ongoing).")
+@click.option("--status", default=None, shell_complete=complete_statuses("action"),
+              help="The status (default: the first action status, e.g. ongoing).")
 @click.option("--due", type=PARTIAL_DATE, default=None, help="Due date: YYYY-MM-DD, YYYY-MM or YYYY.")
 @click.option("--standing", is_flag=True, help="A standing item with no meeting (give --title and --deadline).")
 @click.option("--title", default="", help="For a standing item: its subject.")
@@ -468,12 +482,13 @@ def new_report(committee: str | None, title: str | None, published: PartialDate 
 
 @new.command("recommendation")
 @root_option
-@click.option("--report", help="The report's slug or ID.")
+@click.option("--report", shell_complete=complete_reports, help="The report's slug or ID.")
 @click.option("--number", type=click.IntRange(min=1), default=None, help="Its number in the report (default: the next).")
 @click.option("--text", help="The recommendation, in Markdown.")
-@click.option("--to", "to", multiple=True, help="A body it is addressed to. Repeatable.")
+@click.option("--to", "to", multiple=True, shell_complete=complete_bodies, help="A body it is addressed to. Repeatable.")
 @click.option("--due", type=PARTIAL_DATE, default=None, help='Deadline: YYYY-MM-DD, YYYY-MM ("By December 2023") or YYYY.')
-@click.option("--status", default=None, help="The status (default: the first recommendation status).")
+@click.option("--status", default=None, shell_complete=complete_statuses("recommendation"),
+              help="The status (default: the first recommendation status).")
 @click.option("--date", "created", type=DATE, default=None, help="When it came into being (default: the report's publication).")
 @_by_option
 def new_recommendation(report: str | None, number: int | None, text: str | None, to: tuple[str, ...],
@@ -515,8 +530,8 @@ def parse_numbers(value: str) -> list[int]:
 
 @new.command("response")
 @root_option
-@click.option("--report", help="The report's slug or ID.")
-@click.option("--from", "from_body", help="The body that responded.")
+@click.option("--report", shell_complete=complete_reports, help="The report's slug or ID.")
+@click.option("--from", "from_body", shell_complete=complete_bodies, help="The body that responded.")
 @click.option("--date", type=DATE, help="The date of the response.")
 @click.option("--recommendations", help="The recommendation numbers it answers, e.g. 1,2,7.")
 @click.option("--position", type=click.Choice(["accepted", "partially-accepted", "not-accepted", "noted"]),
@@ -559,16 +574,19 @@ KIND_CHOICE = click.Choice(["meeting", "action", "report", "recommendation", "re
 @ref_option
 @click.option("--kind", "kinds", type=KIND_CHOICE, multiple=True, help="Only records of this kind. Repeatable.")
 @committee_filter("Only this committee's records.")
-@click.option("--status", "statuses", multiple=True, help="Only items with this status. Repeatable.")
+@click.option("--status", "statuses", multiple=True, shell_complete=complete_statuses(),
+              help="Only items with this status. Repeatable.")
 @responsible_filter("Only what this person or body owes (actions' responsible, recommendations' addressees).")
-@click.option("--report", default="", help="Only this report and its recommendations and responses.")
+@click.option("--report", default="", shell_complete=complete_reports,
+              help="Only this report and its recommendations and responses.")
 @click.option("--open/--done", "is_open", default=None, help="Only open items, or only done ones.")
 @click.option("--overdue", is_flag=True, help="Only items past their due date.")
 @as_of_option
 @format_option()
+@bom_option
 @output_option
 def list_records(kinds: tuple[str, ...], committee: str, statuses: tuple[str, ...], responsible: str, report: str,
-                 is_open: bool | None, overdue: bool, as_of: dt.date | None, fmt: str, output: str | None) -> None:
+                 is_open: bool | None, overdue: bool, as_of: dt.date | None, fmt: str, bom: bool, output: str | None) -> None:
     """List records, narrowed by the options.
 
     \b
@@ -587,7 +605,8 @@ def list_records(kinds: tuple[str, ...], committee: str, statuses: tuple[str, ..
     filters = Filters(kinds=kinds, committee=committee, statuses=statuses, responsible=responsible, report=report,
                       category="" if is_open is None else ("open" if is_open else "done"), overdue=overdue)
     listed = rows(s.records, s.config, select(s.records, s.config, filters, when), when)
-    write_output(out.records_table(listed, fmt, as_of=when, to_terminal=output is None and _tty()), output)
+    text = out.records_table(listed, fmt, as_of=when, to_terminal=output is None and _tty())
+    write_output(with_bom(text, fmt, bom), output)
 
 
 def _check_committee(s: Session, committee: str) -> None:
@@ -630,8 +649,10 @@ def show(record_id: str, as_of: dt.date | None, fmt: str) -> None:
 @click.option("--fail-if-any", is_flag=True, help="Exit with status 1 when anything is listed (for scheduled checks).")
 @as_of_option
 @format_option()
+@bom_option
 @output_option
-def overdue(committee: str, responsible: str, fail_if_any: bool, as_of: dt.date | None, fmt: str, output: str | None) -> None:
+def overdue(committee: str, responsible: str, fail_if_any: bool, as_of: dt.date | None, fmt: str, bom: bool,
+            output: str | None) -> None:
     """What needs chasing: overdue items, missing responses and follow-ups due, worst first.
 
     \b
@@ -656,7 +677,7 @@ def overdue(committee: str, responsible: str, fail_if_any: bool, as_of: dt.date 
         return out.attention_text(s.config, entries, fmt, when, to_terminal=to_terminal), len(entries)
 
     text, count = s.kept(question, answer)
-    write_output(text, output)
+    write_output(with_bom(text, fmt, bom), output)
     if fail_if_any and count:
         sys.exit(1)
 

@@ -14,11 +14,13 @@ from tracker.cli.app import (
     _author,
     _check_committee,
     as_of_option,
+    bom_option,
     committee_filter,
     format_option,
     root_option,
     session,
     today,
+    with_bom,
     write_output,
 )
 from tracker.cli.completion import complete_committees, complete_ids
@@ -52,7 +54,7 @@ def _commit(paths: list[str], message: str) -> None:
 @click.option("--format", "fmt", type=click.Choice(["csv", "json", "xlsx", "popolo"]), default="csv", show_default=True,
               help="csv or xlsx for spreadsheets, json for programs, popolo for open-data portals.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="Write to this file.")
-@click.option("--bom", is_flag=True, help="Start the CSV with a byte order mark, so Excel on Windows reads UTF-8.")
+@bom_option
 @as_of_option
 def export_command(kind: str | None, committee: str, fmt: str, output: str | None, bom: bool, as_of: dt.date | None) -> None:
     """Write every field of every record, one row per record, for spreadsheets and open data.
@@ -67,6 +69,7 @@ def export_command(kind: str | None, committee: str, fmt: str, output: str | Non
     """
     from tracker.exchange import exchange
     from tracker.questions.output import to_json
+    from tracker.text.csvtext import to_csv
 
     s = session()
     _check_committee(s, committee)
@@ -89,7 +92,7 @@ def export_command(kind: str | None, committee: str, fmt: str, output: str | Non
     else:
         assert kind is not None
         columns, rows = sheets[kind]
-        write_output(exchange.to_csv(rows, columns, bom=bom), output)
+        write_output(to_csv(rows, columns, bom=bom), output)
 
 
 # ---------------------------------------------------------------- import
@@ -260,8 +263,9 @@ def edit_command(record_id: str) -> None:
 @root_option
 @as_of_option
 @format_option("table", "json", "csv", "markdown")
+@bom_option
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="Write to this file.")
-def stats_command(as_of: dt.date | None, fmt: str, output: str | None) -> None:
+def stats_command(as_of: dt.date | None, fmt: str, bom: bool, output: str | None) -> None:
     """Counts by committee, kind, status and responsible body, and the median days items stay open.
 
     \b
@@ -278,7 +282,7 @@ def stats_command(as_of: dt.date | None, fmt: str, output: str | None) -> None:
     if fmt == "json":
         text = out.to_json(result)
     elif fmt == "csv":
-        text = out.to_csv(flat, ["group", "key", "count"])
+        text = with_bom(out.to_csv(flat, ["group", "key", "count"]), fmt, bom)
     elif fmt == "markdown":
         text = markdown_table(["Group", "Key", "Count"], [[r["group"], r["key"], str(r["count"])] for r in flat])
     else:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from tracker.cli.app import DATE, PARTIAL_DATE, format_option, output_option, root_option, session, write_output
+from tracker.cli.completion import complete_bodies, complete_ids, complete_reports, complete_statuses, complete_trackable_ids
 
 if TYPE_CHECKING:
     from tracker.edits.workflow import Change
@@ -54,8 +55,9 @@ def _apply(change: Change, commit: bool | None) -> None:
 
 @click.command()
 @root_option
-@click.argument("record_id", metavar="ID")
-@click.option("--status", required=True, help="The new status, e.g. completed (see tracker.yaml for the list).")
+@click.argument("record_id", metavar="ID", shell_complete=complete_trackable_ids)
+@click.option("--status", required=True, shell_complete=complete_statuses(),
+              help="The new status, e.g. completed (see tracker.yaml for the list).")
 @click.option("--note", default="", help="What happened, in a sentence or two.")
 @click.option("--reopen", is_flag=True, help="Allow moving a done record back to an open status.")
 @click.option("--evidence", default="", help="A link or description proving it; required for some statuses.")
@@ -79,7 +81,7 @@ def update(record_id: str, status: str, note: str, reopen: bool, evidence: str, 
 
 @click.command()
 @root_option
-@click.argument("record_id", metavar="ID")
+@click.argument("record_id", metavar="ID", shell_complete=complete_trackable_ids)
 @click.option("--note", required=True, help="The note, in Markdown.")
 @_write_options
 def note(record_id: str, note: str, date: dt.date | None, by: str | None, commit: bool | None) -> None:
@@ -97,7 +99,7 @@ def note(record_id: str, note: str, date: dt.date | None, by: str | None, commit
 
 @click.command()
 @root_option
-@click.argument("record_id", metavar="ID")
+@click.argument("record_id", metavar="ID", shell_complete=complete_trackable_ids)
 @click.option("--note", default="", help="How they were chased, or what they said.")
 @_write_options
 def followup(record_id: str, note: str, date: dt.date | None, by: str | None, commit: bool | None) -> None:
@@ -115,7 +117,7 @@ def followup(record_id: str, note: str, date: dt.date | None, by: str | None, co
 
 @click.command()
 @root_option
-@click.argument("record_id", metavar="ID")
+@click.argument("record_id", metavar="ID", shell_complete=complete_trackable_ids)
 @click.option("--due", type=PARTIAL_DATE, required=True, help="The new due date: YYYY-MM-DD, YYYY-MM or YYYY.")
 @click.option("--reason", required=True, help="Why the date moved (kept with the record for good).")
 @_write_options
@@ -155,9 +157,9 @@ def _positions(values: tuple[str, ...], numbers: list[int]) -> dict[int, str]:
 
 @click.command()
 @root_option
-@click.option("--report", required=True, help="The report's slug or ID.")
+@click.option("--report", required=True, shell_complete=complete_reports, help="The report's slug or ID.")
 @click.option("--recommendations", required=True, help="The recommendation numbers it answers, e.g. 1,2,7 or 1-3.")
-@click.option("--from", "from_body", required=True, help="The body that responded.")
+@click.option("--from", "from_body", required=True, shell_complete=complete_bodies, help="The body that responded.")
 @click.option("--date", type=DATE, required=True, help="The date of the response.")
 @click.option("--text", "--summary", "text", required=True, help="What the response says, in brief.")
 @click.option("--url", default="", help="Where the response is published.")
@@ -193,7 +195,7 @@ def respond(report: str, recommendations: str, from_body: str, date: dt.date, te
 
 @click.command()
 @root_option
-@click.argument("record_id", metavar="ID")
+@click.argument("record_id", metavar="ID", shell_complete=complete_ids)
 @format_option("text", "json", default="text")
 def history(record_id: str, fmt: str) -> None:
     """A record's timeline: its history events and the git commits that changed its file, oldest first.

@@ -230,25 +230,25 @@ def respond(
 
 @contextmanager
 def locked(root: Path) -> Iterator[None]:
-    """Hold the repository's write lock, so concurrent tracker commands take turns instead of losing changes."""
+    """Hold the repository's write lock, so concurrent tracker commands take turns instead of losing changes.
+
+    filelock takes an OS lock on every platform (flock on Linux and macOS, LockFileEx on Windows), released by the
+    system if the process dies, so a crashed command never leaves the repository locked.
+    """
+    from filelock import FileLock
+
     from tracker.storage.writer import cannot_write
 
     try:
-        handle = open(local_folder(root) / LOCK_FILE, "a+b")  # noqa: SIM115 - closed below, after the lock is released
+        lock = FileLock(local_folder(root) / LOCK_FILE)
+        lock.acquire()
     except OSError as err:
         error = cannot_write(root, err)
         raise TrackerError(error.message + "; nothing was changed", hint=error.hint) from None
-    with handle:
-        try:
-            import fcntl
-        except ImportError:  # pragma: no cover - Windows: atomic writes still hold, the lock does not
-            yield
-            return
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 def apply(config: Config, changes: list[Change], *, commit: bool = False, message: str = "") -> list[Change]:

@@ -20,6 +20,7 @@ from tracker.model.errors import TrackerError
 from tracker.model.records import Action, Recommendation, Record, Response, Trackable
 from tracker.model.recordset import RecordSet
 from tracker.storage.config import Config
+from tracker.text.csvtext import unguard
 
 HISTORY_COLUMNS = ["history_count", "last_event_date", "last_event", "last_event_note"]
 COLUMNS: dict[str, list[str]] = {
@@ -31,9 +32,6 @@ COLUMNS: dict[str, list[str]] = {
                        *HISTORY_COLUMNS],
     "response": ["id", "kind", "committee", "report", "from", "date", "summary", "url", "appendix", "recommendations"],
 }
-# Cells starting with these are run as formulas by spreadsheet programs (CSV injection); a leading apostrophe
-# makes them text, and import takes it off again.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def export_rows(records: RecordSet, kind: str, committee: str = "") -> list[dict[str, Any]]:
@@ -61,25 +59,6 @@ def flat_row(records: RecordSet, record: Record) -> dict[str, Any]:
     if isinstance(record, Action):
         data["standing"] = record.standing or None
     return {column: data.get(column) for column in COLUMNS[record.kind]}
-
-
-def _cell_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if value is True:
-        return "true"
-    text = str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
-
-
-def to_csv(rows: list[dict[str, Any]], columns: list[str], bom: bool = False) -> str:
-    """CSV as Excel reads it: a header row, CRLF line ends, UTF-8 (with a byte order mark if asked)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(columns)
-    for row in rows:
-        writer.writerow([_cell_text(row.get(column)) for column in columns])
-    return ("\ufeff" if bom else "") + buffer.getvalue()
 
 
 def to_xlsx(sheets: dict[str, tuple[list[str], list[dict[str, Any]]]]) -> bytes:
@@ -218,10 +197,6 @@ def _read_xlsx(path: Path, sheet: str) -> list[list[str]]:
     return rows
 
 
-def _unguard(text: str) -> str:
-    return text[1:] if text.startswith("'") and text[1:].startswith(_FORMULA_START) else text
-
-
 def _when(value: str, what: str) -> dt.date:
     from tracker.exchange.cells import word_date
     from tracker.model.dates import parse_date
@@ -255,7 +230,7 @@ def import_table(config: Config, records: RecordSet, rows: list[list[str]], *, k
     for number, cells in enumerate(rows[1:], 2):
         if not any(str(cell).strip() for cell in cells):
             continue
-        values = {name: _unguard(str(cells[i]).strip()) if i < len(cells) else "" for i, name in columns.items()}
+        values = {name: unguard(str(cells[i]).strip()) if i < len(cells) else "" for i, name in columns.items()}
         handler = importer(config, batch, committee, as_of, by)
         batch.attempt(number, lambda handler=handler, number=number, values=values:  # type: ignore[misc]
                       handler.apply(number, values))

@@ -19,11 +19,59 @@ from tracker.storage.config import Config
 from tracker.text.templating import render
 
 ACTIONS_TEMPLATE = "actions.md.j2"
+# The Assembly's columns, in its words.
+ACTION_COLUMNS = ("Item No.", "Item Title", "Responsible Person", "Action(s)", "Status")
+STANDING_COLUMNS = ("Subject and Action Required", "Status", "Responsible Person", "Deadline, if applicable")
+RECOMMENDATION_COLUMNS = ("No.", "Recommendation", "Addressed to", "Deadline", "Status", "Responses and latest update")
 RECOMMENDATIONS_TEMPLATES = {"default": "recommendations.md.j2", "lewisham": "recommendations-lewisham.md.j2"}
 NOTE_EVENTS = ("status", "note", "response")
 
 
 # ---------------------------------------------------------------- templates
+
+
+# ---------------------------------------------------------------- tables of cells
+#
+# What goes in each cell of a paper's tables is decided here, once: the Markdown templates (the `row` filter) and
+# the Word documents (tracker.publish.word) both lay out these cells. A cell is a list of parts, each record Markdown
+# (paragraphs, lists, bold) and shown in bold as a whole when strong; parts are separated by a blank line.
+
+
+def part(text: str, strong: bool = False) -> dict[str, Any]:
+    return {"text": text, "strong": strong}
+
+
+def table(columns: tuple[str, ...], rows: list[list[list[dict[str, Any]]]]) -> dict[str, Any]:
+    return {"columns": list(columns), "rows": rows}
+
+
+def action_cells(row: dict[str, Any]) -> list[list[dict[str, Any]]]:
+    """A row of the Summary List under a meeting: Item No., Item Title, Responsible Person, Action(s), Status."""
+    return [[part(row["item"])], [part(row["item_title"])], [part(row["responsible"])], [part(row["text"])],
+            [part(row["status_text"])]]
+
+
+def standing_cells(row: dict[str, Any]) -> list[list[dict[str, Any]]]:
+    """A standing item's row: its subject in bold above the action required, Status, Responsible Person, Deadline."""
+    return [[part(row["title"], strong=True), part(row["text"])], [part(row["standing_status"])],
+            [part(row["responsible"])], [part(row["deadline"])]]
+
+
+def recommendation_cells(row: dict[str, Any]) -> list[list[dict[str, Any]]]:
+    """A recommendation's row: number, text, addressees, deadline, status, then each response and the latest update."""
+    answers: list[dict[str, Any]] = []
+    for response in row["responses"]:
+        where = f", at {response['appendix']}" if response["appendix"] else ""
+        answers.append(part(f"Response from {response['body']}, {response['date']} "
+                            f"({response['position_label'].lower()}){where}:", strong=True))
+        answers.extend(part(text) for text in (response["summary"], response["text"]) if text)
+    if not row["responses"]:
+        answers.append(part("No response yet."))
+    update = row["latest_update"]
+    if update:
+        answers += [part(f"Update, {update['date']}:", strong=True), part(update["note"])]
+    return [[part(str(row["number"]))], [part(row["text"])], [part(", ".join(row["to"]))],
+            [part(row["due_words"] or "None set")], [part(row["status_label"] + row["overdue_words"])], answers]
 
 
 # ---------------------------------------------------------------- provenance
@@ -140,20 +188,27 @@ def actions_context(records: RecordSet, config: Config, committee: str, as_of: d
     meetings: list[dict[str, Any]] = []
     for date in sorted(by_meeting, reverse=True):
         ordered = sorted(by_meeting[date], key=lambda a: (item_key(a.item), a.created or date, a.id))
+        shown = [action_row(records, config, a, as_of) for a in ordered]
         meetings.append({
             "date": format_date(date, style), "date_iso": date.isoformat(), "title": titles.get(date, ""),
             "heading": f"Actions Arising from the Meeting Held on {format_date(date, style)}",
-            "actions": [action_row(records, config, a, as_of) for a in ordered],
+            "actions": shown, "table": table(ACTION_COLUMNS, [action_cells(row) for row in shown]),
         })
     standing.sort(key=lambda a: (a.created or dt.date.min, a.id))
+    standing_rows = [action_row(records, config, a, as_of) for a in standing]
     rows = [row for meeting in meetings for row in meeting["actions"]]
     info = config.committees[committee]
+    intro = "This list updates the Committee on the progress made on actions arising from its previous meetings"
+    if since:
+        intro += f": every outstanding action, and the actions completed or closed since {format_date(since, style)}"
     return {
         "committee": {"slug": committee, "name": info.name, "body": info.body},
+        "title": "Summary List of Actions", "intro": intro + ".",
         "as_of": format_date(as_of, style), "as_of_iso": as_of.isoformat(),
         "since": format_date(since, style) if since else "", "since_iso": since.isoformat() if since else "",
         "meetings": meetings,
-        "standing": [action_row(records, config, a, as_of) for a in standing],
+        "standing": standing_rows,
+        "standing_table": table(STANDING_COLUMNS, [standing_cells(row) for row in standing_rows]),
         "counts": {"open": sum(r["category"] == "open" for r in rows), "done": sum(r["category"] == "done" for r in rows)},
         "source": source,
     }
@@ -226,7 +281,9 @@ def recommendations_context(records: RecordSet, config: Config, report_ref: str,
         "report": {"id": report.id, "slug": report.slug, "title": report.title, "url": report.url,
                    "published": format_date(published.last_day(), style) if published.day
                    else published.in_words(style).removeprefix("By ").removeprefix("the end of "),
-                   "committee": committee.name if committee else report.committee},
+                   "committee": committee.name if committee else report.committee,
+                   "body": committee.body if committee else ""},
+        "table": table(RECOMMENDATION_COLUMNS, [recommendation_cells(row) for row in rows]),
         "as_of": format_date(as_of, style), "as_of_iso": as_of.isoformat(),
         "recommendations": rows, "counts": counts, "summary": summary_line(counts, format_date(as_of, style)),
         "responses": [{"body": r.from_body, "date": format_date(r.date, style), "summary": r.summary, "url": r.url,

@@ -13,9 +13,11 @@ from tracker.model.errors import TrackerError
 from tracker.model.records import Action, Event, Meeting, Recommendation, Report, Trackable
 from tracker.model.recordset import RecordSet
 from tracker.questions.query import Attention, Filters, matches_body, needs_attention, owners, sort_key, title_of, trackables
-from tracker.storage.config import Config
+from tracker.storage.config import Config, Contact
 
 REMINDER_TEMPLATE = "reminder.md.j2"
+# The letter in each form it is written in: Markdown files, and an e-mail's plain-text and HTML parts.
+LETTER_TEMPLATES = {"markdown": REMINDER_TEMPLATE, "text": "reminder.txt.j2", "html": "reminder.html.j2"}
 
 
 # ---------------------------------------------------------------- slippage
@@ -110,12 +112,21 @@ class Letter:
     body: str
     items: list[dict[str, Any]] = field(default_factory=list)
     committees: list[str] = field(default_factory=list)
-    text: str = ""
+    text: str = ""  # the Markdown letter
     file_stem: str = ""
+    contact: Contact = field(default_factory=Contact)
+    forms: dict[str, str] = field(default_factory=dict)  # the letter in each form rendered, by LETTER_TEMPLATES key
 
     @property
     def record_ids(self) -> list[str]:
         return [item["id"] for item in self.items]
+
+    @property
+    def subject(self) -> str:
+        """The e-mail's subject: the committee and how many items are outstanding."""
+        count = len(self.items)
+        committees = " ".join(" and ".join(self.committees).split())  # a header is one line
+        return f"{committees}: {count} outstanding item{'s' if count != 1 else ''}"
 
     @property
     def file_name(self) -> str:
@@ -140,7 +151,7 @@ def letters(records: RecordSet, config: Config, as_of: dt.date, responsible: str
     by_body: dict[str, Letter] = {}
     for item in attention:
         for body in _bodies_to_chase(config, item, responsible):
-            letter = by_body.setdefault(body, Letter(body))
+            letter = by_body.setdefault(body, Letter(body, contact=config.contact(body)))
             reasons = [r for r in item.reasons if not r.addressee or config.canonical_body(r.addressee) == body]
             letter.items.append(_letter_item(records, config, item.record, reasons, as_of))
             name = _committee_name(config, records.committee_of(item.record))
@@ -250,19 +261,26 @@ def _days(n: int) -> str:
     return f"{n} day{'s' if n != 1 else ''}"
 
 
-def render_letters(config: Config, found: list[Letter], as_of: dt.date, *, sender: str = "") -> list[Letter]:
-    """Fill in each letter's text from the reminder template (the repository's own, if it has one)."""
+def render_letters(config: Config, found: list[Letter], as_of: dt.date, *, sender: str = "",
+                   forms: tuple[str, ...] = ("markdown",)) -> list[Letter]:
+    """Fill in each letter in each form asked for (markdown, text, html) from the reminder templates (the
+    repository's own, if it has them); the Markdown letter is also letter.text."""
     from tracker.text.templating import render
 
     for letter in found:
-        letter.text = render(config, REMINDER_TEMPLATE, {
+        context = {
             "body": letter.body,
+            "contact": letter.contact.name,
+            "subject": letter.subject,
             "items": letter.items,
             "committees": letter.committees,
             "date": format_date(as_of, config.date_style),
             "as_of": as_of.isoformat(),
             "sender": sender,
-        })
+        }
+        for form in forms:
+            letter.forms[form] = render(config, LETTER_TEMPLATES[form], context)
+        letter.text = letter.forms.get("markdown", "")
     return found
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 from typing import Any
@@ -13,6 +12,7 @@ from tracker.model.recordset import RecordSet
 from tracker.questions.query import Attention, Reason, title_of
 from tracker.storage.config import Config
 from tracker.text import markdown
+from tracker.text.csvtext import to_csv
 
 LIST_COLUMNS = [("id", "ID"), ("status_label", "Status"), ("due", "Due"), ("days_overdue", "Days overdue"),
                 ("responsible", "Responsible"), ("title", "Title")]
@@ -30,15 +30,6 @@ def to_json(data: Any) -> str:
     from tracker.text.jsontext import dumps  # the same text as json.dumps(indent=2), much faster for long lists
 
     return dumps(data) + "\n"
-
-
-def to_csv(rows: list[dict[str, Any]], fields: list[str]) -> str:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=fields, extrasaction="ignore", lineterminator="\r\n")
-    writer.writeheader()
-    for item in rows:
-        writer.writerow({key: _flat(item.get(key)) for key in fields})
-    return buffer.getvalue()
 
 
 def plain_table(headers: list[str], rows: list[list[str]], widths: dict[int, int] | None = None) -> str:

@@ -42,6 +42,7 @@ DEFAULTS: dict[str, Any] = {
     "after_response": DEFAULT_AFTER_RESPONSE,
     "commit": False,
     "bodies": {},
+    "email_from": "",
     "site_url": "",
 }
 
@@ -65,6 +66,14 @@ class Committee:
 
 
 @dataclass(frozen=True)
+class Contact:
+    """Where chasers to a body go: its address and the person they are addressed to (either may be empty)."""
+
+    email: str = ""
+    name: str = ""
+
+
+@dataclass(frozen=True)
 class Config:
     """Everything a clerk may tune, read from tracker.yaml with defaults filled in."""
 
@@ -78,6 +87,8 @@ class Config:
     after_response: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_AFTER_RESPONSE))
     commit: bool = False
     body_aliases: dict[str, str] = field(default_factory=dict)
+    contacts: dict[str, Contact] = field(default_factory=dict)  # by canonical body name
+    email_from: str = ""
     site_url: str = ""
 
     def status(self, kind: str, slug: str) -> Status | None:
@@ -95,6 +106,10 @@ class Config:
         """The body's canonical name, so "HMPPS" and "HM Prison & Probation Service" count as one."""
         key = " ".join(name.split()).casefold()
         return self.body_aliases.get(key, " ".join(name.split()))
+
+    def contact(self, body: str) -> Contact:
+        """Where chasers to the body (any of its names) go; empty when tracker.yaml does not say."""
+        return self.contacts.get(self.canonical_body(body), Contact())
 
     def status_after_response(self, position: str | None) -> str:
         return self.after_response.get(position or "", self.after_response.get("default", "in-progress"))
@@ -121,9 +136,12 @@ def config_from_mapping(root: Path, data: dict[str, Any]) -> Config:
             slug: Status(slug, spec.get("label", slug), spec.get("category", "open")) for slug, spec in vocabulary.items()
         }
     aliases: dict[str, str] = {}
+    contacts: dict[str, Contact] = {}
     for name, spec in (merged["bodies"] or {}).items():
         for alias in [name, *((spec or {}).get("aliases") or [])]:
             aliases[" ".join(alias.split()).casefold()] = name
+        if (spec or {}).get("email") or (spec or {}).get("contact"):
+            contacts[name] = Contact(spec.get("email", ""), spec.get("contact", ""))
     return Config(
         root=root,
         committees=committees,
@@ -135,6 +153,8 @@ def config_from_mapping(root: Path, data: dict[str, Any]) -> Config:
         after_response={**DEFAULT_AFTER_RESPONSE, **(merged["after_response"] or {})},
         commit=bool(merged["commit"]),
         body_aliases=aliases,
+        contacts=contacts,
+        email_from=merged["email_from"] or "",
         site_url=merged["site_url"] or "",
     )
 

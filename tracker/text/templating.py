@@ -3,7 +3,7 @@
 Record text is only ever passed in as data, never compiled as a template. Templates run in Jinja2's sandbox, so a
 repository's own template can format records but cannot reach Python's internals. Markdown templates escape every
 value for Markdown (use the `cell` filter in tables and `md` for paragraphs); HTML and XML templates are
-autoescaped.
+autoescaped; plain-text templates (.txt.j2, e.g. the text part of an e-mail) are shown as text and escape nothing.
 """
 
 from __future__ import annotations
@@ -47,13 +47,19 @@ def _escape_markdown_value(value: Any) -> Any:
     return markdown.inline(value)
 
 
-def environment(config: Config, html: bool = False) -> Any:
-    """A sandboxed Jinja2 environment for Markdown (every value escaped for Markdown) or HTML/XML (autoescaped)."""
+def _text_value(value: Any) -> Any:
+    return "" if value is None else value
+
+
+def environment(config: Config, html: bool = False, text: bool = False) -> Any:
+    """A sandboxed Jinja2 environment for Markdown (every value escaped for Markdown), HTML/XML (autoescaped) or
+    plain text (nothing escaped)."""
     import jinja2
     from jinja2.sandbox import SandboxedEnvironment
     from markupsafe import Markup
 
-    options: dict[str, Any] = {"autoescape": True} if html else {"autoescape": False, "finalize": _escape_markdown_value}
+    options: dict[str, Any] = {"autoescape": True} if html else {
+        "autoescape": False, "finalize": _text_value if text else _escape_markdown_value}
     env = SandboxedEnvironment(
         loader=jinja2.FileSystemLoader([str(d) for d in template_dirs(config)]),
         undefined=jinja2.StrictUndefined,
@@ -64,7 +70,11 @@ def environment(config: Config, html: bool = False) -> Any:
     )
     env.filters["cell"] = lambda text: Markup(markdown.cell(str(text or "")))
     env.filters["md"] = lambda text: Markup(markdown.block(str(text or "")))
+    env.filters["row"] = lambda cells: Markup(markdown.table_row(cells))
+    env.filters["rule"] = lambda columns: Markup("| " + " | ".join("---" for _ in columns) + " |")
     env.filters["date"] = lambda value: format_date(value, config.date_style) if value else ""
+    env.filters["html"] = lambda text: Markup(markdown.to_html(str(text or "")))
+    env.filters["safe_url"] = markdown.safe_url
     return env
 
 
@@ -74,7 +84,7 @@ def render(config: Config, name: str, context: dict[str, Any]) -> str:
 
     html = name.endswith((".html.j2", ".xml.j2", ".html", ".xml"))
     try:
-        template = environment(config, html=html).get_template(name)
+        template = environment(config, html=html, text=name.endswith((".txt.j2", ".txt"))).get_template(name)
     except jinja2.TemplateNotFound:
         looked = ", ".join(str(d) for d in template_dirs(config))
         raise TrackerError(f"no template {name!r} (looked in {looked})") from None
