@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import CallSpy, Run, generated_repo, git
-from tracker.storage import cache, reading, store
+from tracker.storage import cache, reading
 from tracker.storage.config import load_config
 from tracker.storage.store import load_records
 
@@ -88,7 +88,7 @@ def test_a_same_size_edit_of_a_settled_file_shows_up(
 ) -> None:
     # Treat files as settled as soon as their change is older than the read (no safety margin), so the
     # stat alone decides: the ctime, which no tool can put back, must give the edit away.
-    monkeypatch.setattr(store, "SETTLE_NS", 0)
+    monkeypatch.setattr(cache, "SETTLE_NS", 0)
     counter = ParseCounter(monkeypatch)
     time.sleep(0.05)  # let the file system clock move past the copy
     assert responsible(run, bundled) == "Baroness Casey of Blackstock DBE CB"

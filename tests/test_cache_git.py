@@ -212,7 +212,7 @@ def test_a_git_command_holding_the_index_lock_neither_blocks_nor_is_blocked(git_
 def test_folder_listings_are_reused_and_a_new_or_removed_file_still_shows_up(
     git_repo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(store, "SETTLE_NS", 0)  # every folder counts as settled at once
+    monkeypatch.setattr(cache_module, "SETTLE_NS", 0)  # every folder counts as settled at once
     assert_fresh(git_repo)
     import tracker.storage.gitscan as gitscan_module
 

@@ -9,11 +9,8 @@ from __future__ import annotations
 
 import gc
 import json
-import os
 import sqlite3
-import stat as stat_module
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any, TypeVar
@@ -21,8 +18,10 @@ from typing import Any, TypeVar
 from tracker.model.errors import Problem, TrackerError
 from tracker.model.records import Record
 from tracker.model.recordset import RecordSet
-from tracker.storage.cache import SETTLE_NS, RecordCache, Row, StatKey, checksum, digest
+from tracker.storage import cache as cache_module
+from tracker.storage.cache import RecordCache, Row, StatKey, checksum, digest
 from tracker.storage.config import Config
+from tracker.storage.finding import Files, blobs_of, files_through_git
 from tracker.storage.reading import (
     Fresh,
     ProgressCallback,
@@ -49,20 +48,6 @@ def load_records(config: Config, paths: Iterable[Path] | None = None, *, use_cac
         return snapshot.records()
     finally:
         snapshot.close()
-
-
-@dataclass
-class _Files:
-    """The record files on disk. Through git, tree names HEAD's records tree, whose blobs vouch for the bytes of
-    every file of it but those checked (by their own stat and bytes) and those gone; else every file is checked."""
-
-    checked: dict[str, StatKey]
-    odd: list[str]
-    tree: str = ""
-    gone: list[str] = field(default_factory=list)
-    scan: Any = None  # what to keep for the next look through git
-    uncommitted: bool | None = None  # whether git reported record files that differ from HEAD's (None: not asked)
-    blobs: dict[str, str] | None = None  # the tree's files and blob IDs, when they were listed to find the files
 
 
 class Snapshot:
@@ -132,14 +117,14 @@ class Snapshot:
         return self.kept("validate", compute)
 
     @cached_property
-    def _files(self) -> _Files:
+    def _files(self) -> Files:
         if self._cache is not None:
             read_at = self._read_at
-            found = self._use_cache(lambda cache: _files_through_git(self.root, cache, read_at), None)
+            found = self._use_cache(lambda cache: files_through_git(self.root, cache, read_at), None)
             if found is not None:
                 return found
         files, odd = scan_records(self.root)
-        return _Files(files, odd)
+        return Files(files, odd)
 
     @cached_property
     def _read_at(self) -> int:
@@ -160,7 +145,7 @@ class Snapshot:
         if files.tree:
             # A file that holds its blob's bytes is fixed by the tree however it was checked, so it is left out:
             # the state then does not depend on which files were checked.
-            blobs = files.blobs if files.blobs is not None else _blobs_of(self.root, files.tree, list(files.checked))
+            blobs = files.blobs if files.blobs is not None else blobs_of(self.root, files.tree, list(files.checked))
             entries = [(rel, hashed) for rel, hashed in entries if blobs.get(rel) != hashed]
         # Every file kept as unsettled before was checked just now: those still unsettled are this run's.
         unsettled = sorted(self._unsettled)
@@ -275,7 +260,7 @@ class Snapshot:
         for item in fresh:
             body = item.body or (self._rows[item.path].body if item.path in self._rows else "")
             if item.stat is not None and item.digest is not None and body:
-                rows[item.path] = Row(item.stat, max(item.stat[1], item.stat[2]) < read_at - SETTLE_NS, item.digest, body)
+                rows[item.path] = Row(item.stat, max(item.stat[1], item.stat[2]) < read_at - cache_module.SETTLE_NS, item.digest, body)
         unsettled = self._unsettled.union(rel for rel, row in rows.items() if not row.settled)
         unsettled.difference_update(rel for rel, row in rows.items() if row.settled)
         changed = unsettled != self._unsettled
@@ -315,15 +300,6 @@ class Snapshot:
         self._use_cache(written, None)
 
 
-def _blobs_of(root: Path, tree: str, paths: list[str]) -> dict[str, str]:
-    from tracker.storage.gitscan import blobs_of
-
-    found = blobs_of(root, tree, paths)
-    if found is None:
-        raise OSError("git failed to list the records tree")  # the cache steps aside (see _use_cache)
-    return found
-
-
 def _parse_one(reader: Reader, rel: str) -> Fresh:
     from tracker.storage.reading import parse_files
 
@@ -339,100 +315,6 @@ def _record_set(loaded: dict[str, tuple[Record | None, list[Problem]] | None], o
             records.add(record)
     records.problems.extend(odd)
     return records
-
-
-def _files_through_git(root: Path, cache: RecordCache, read_at: int) -> _Files | None:
-    """The record files through git, looking only at the few it does not vouch for; None where git cannot vouch
-    (no git work tree, records not committed, settings that may change bytes on checkout)."""
-    from tracker.storage.gitscan import attributes_configured, git_scan
-
-    kept = cache.value("scan")
-    kept = kept if isinstance(kept, dict) else {}
-    scan = git_scan(root, kept.get("folders"), kept.get("tree", ""), read_at - SETTLE_NS)
-    if scan is None:
-        return None
-    flags = _index_flags(root, scan.index, kept, read_at)
-    if flags is None or flags[1] or os.path.exists(scan.attributes) or attributes_configured(root):
-        return None
-    for name in (".gitattributes", "records/.gitattributes"):
-        if os.path.lexists(root / name):
-            return None
-    folders, extras, blobs = _place_listed(root, scan)
-    if folders is None:
-        return None
-    found = _Files({}, list(scan.odd), tree=scan.tree, blobs=blobs)
-    unsettled = cache.value("unsettled")
-    unsettled = [rel for rel in unsettled if isinstance(rel, str)] if isinstance(unsettled, list) else []
-    # Besides what git reports: files cached while their last write was recent (git compares change times to the
-    # second, so a same-size rewrite in that second with the old mtime put back can hide from it).
-    for rel in sorted({rel for rel in scan.dirty if rel.endswith(".yaml")}.union(extras, flags[0], unsettled)):
-        _check_on_disk(root, rel, folders, found)
-    if not flags[0]:  # git does not compare flagged files: it cannot say whether they differ
-        found.uncommitted = bool(scan.dirty or extras or found.odd)
-    found.scan = {"tree": scan.tree, "folders": folders, "index": flags[2], "flags": flags[:2]}
-    if found.scan != kept:
-        cache.keep("scan", found.scan)
-    return found
-
-
-def _place_listed(root: Path, scan: Any) -> tuple[dict[str, Any] | None, list[str], dict[str, str] | None]:
-    """The folder listings with, for the folders listed afresh, their files not in the tree; every file on disk
-    not in the tree; and the tree's files, if they had to be listed."""
-    from tracker.storage.gitscan import tree_blobs
-
-    folders = dict(scan.folders)
-    extras = list(scan.extras)
-    blobs = None
-    if scan.listed:
-        blobs = tree_blobs(root, scan.tree)
-        if blobs is None:
-            return None, [], None
-        for rel, names in scan.listed.items():
-            outside = [name for name in names if rel + name not in blobs]
-            key, settled, subfolders, _, strange = folders[rel]
-            folders[rel] = (key, settled, subfolders, outside, strange)
-            extras.extend(rel + name for name in outside)
-    return folders, extras, blobs
-
-
-def _index_flags(root: Path, index: str, kept: dict[str, Any], read_at: int) -> tuple[list[str], bool, Any] | None:
-    """index_flags (see gitscan.py), kept while the index file's settled stat is unchanged, with that stat."""
-    from tracker.storage.gitscan import index_flags
-
-    try:
-        found = os.stat(index)
-    except OSError:
-        return None
-    stat = [found.st_size, found.st_mtime_ns, found.st_ctime_ns, found.st_ino]
-    settled = max(stat[1], stat[2]) < read_at - SETTLE_NS
-    if settled and kept.get("index") == stat and isinstance(kept.get("flags"), list):
-        flagged, attributes = kept["flags"]
-        return list(flagged), bool(attributes), stat
-    flags = index_flags(root)
-    if flags is None:
-        return None
-    return flags[0], flags[1], stat if settled else None
-
-
-def _check_on_disk(root: Path, rel: str, folders: dict[str, Any], found: _Files) -> None:
-    """A file git does not vouch for: checked by its stat when on disk as a folder listing finds it, else gone."""
-    try:
-        present = rel.rpartition("/")[0] + "/" in folders and not stat_module.S_ISDIR(os.lstat(root / rel).st_mode)
-    except OSError:
-        present = False
-    if not present:
-        found.gone.append(rel)
-        return
-    try:
-        found.checked[rel] = _stat(root / rel)
-    except OSError:
-        found.odd.append(rel)
-
-
-def _stat(path: Path) -> StatKey:
-    from tracker.storage.cache import stat_key
-
-    return stat_key(os.stat(path))
 
 
 def _code(root: Path) -> str:
