@@ -27,7 +27,7 @@ STAMP_NAME = "stamp"
 # Longer than the coarsest timestamp granularity of a common file system (FAT: 2 s): a file whose last change is
 # older than this when it is read cannot be rewritten later with the same stat.
 SETTLE_NS = 3_000_000_000
-FORMAT = "13"
+FORMAT = "14"
 # Answers kept: a clerk's few questions a day on a few branches, and the validation of each state.
 KEEP_ANSWERS = 16
 
@@ -119,7 +119,7 @@ class RecordCache:
             return row is not None and row[0] == version and row[1] == checksum("version", version)
         db.execute("BEGIN IMMEDIATE")
         db.execute("CREATE TABLE files (path TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER, ctime_ns INTEGER,"
-                   " ino INTEGER, settled INTEGER, digest TEXT, body TEXT, sum TEXT) WITHOUT ROWID")
+                   " ino INTEGER, settled INTEGER, digest TEXT, body TEXT, sum TEXT)")
         db.execute("CREATE TABLE kept (key TEXT PRIMARY KEY, body TEXT, sum TEXT, at INTEGER)")
         db.execute("INSERT INTO kept VALUES ('version', ?, ?, 0)", (version, checksum("version", version)))
         db.execute("COMMIT")
