@@ -61,6 +61,7 @@ class Snapshot:
         self.reader = Reader(self.root)
         self._cache = _open_cache(self.root) if use_cache else None
         self._rows: dict[str, Row] = {}
+        self._pinned = True  # whether what is read matches the state worked out (else nothing is kept)
         self._unsettled: set[str] = set()  # files whose rows were kept this run before their last write settled
         self._read: dict[str, Fresh] = {}  # files read while working out the state, to parse without reading again
 
@@ -94,14 +95,14 @@ class Snapshot:
         """compute()'s JSON-serialisable answer to question, kept for this state and given back while it holds.
         question must name everything the answer depends on besides the records (options, the day, templates)."""
         key = self._state
-        if key is None:
+        if key is None or not self._pinned:
             return compute()
         name = "answer " + checksum(key, question)
         found = self._use_cache(lambda cache: cache.value(name), None)
         if found is not None:
             return found  # type: ignore[no-any-return]
         answer = compute()
-        if self.__dict__.get("_state") == key:  # not when a file changed while the answer was worked out
+        if self._pinned:  # not when a file changed while the answer was worked out
             self._write(lambda cache: cache.keep(name, answer))
         return answer
 
@@ -233,7 +234,7 @@ class Snapshot:
         """Read and parse files; a file whose bytes are not those the state was worked out from unpins the state."""
         fresh = self._parse_all(rels)
         if any(expected.get(item.path) not in (None, item.digest) for item in fresh):
-            self.__dict__["_state"] = None  # a file changed meanwhile: keep nothing from this run
+            self._pinned = False  # a file changed meanwhile: keep nothing from this run
         return {item.path: self._result(item) for item in fresh}
 
     def _result(self, item: Fresh) -> tuple[Record | None, list[Problem]]:
@@ -285,7 +286,7 @@ class Snapshot:
             # Damaged in a way the checksums cannot see (or unwritable): start it afresh next time.
             cache.drop()
             self._cache = None
-            self.__dict__["_state"] = None
+            self._pinned = False
             return default
 
     def _write(self, write: Callable[[RecordCache], None]) -> None:
