@@ -55,7 +55,7 @@ def files_through_git(root: Path, cache: RecordCache, read_at: int) -> Files | N
         _check_on_disk(root, rel, folders, found)
     if not flags[0]:  # git does not compare flagged files: it cannot say whether they differ
         found.uncommitted = bool(scan.dirty or extras or found.odd)
-    found.scan = {"tree": scan.tree, "folders": folders, "index": flags[2], "flags": flags[:2]}
+    found.scan = {"tree": scan.tree, "folders": folders, "index": flags[2], "flags": [flags[0], flags[1]]}
     if found.scan != kept:
         cache.keep("scan", found.scan)
     return found
