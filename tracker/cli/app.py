@@ -104,7 +104,7 @@ class Session:
         self.refuse_problems()
         return self._ref_records if self.ref else self._reading(self.snapshot.records)
 
-    def kept(self, question: str | None, compute: Callable[[], T]) -> T:
+    def kept(self, question: str | None, compute: Callable[[], str]) -> str:
         """compute(), which must depend only on the records and question, or the answer kept for question from an
         earlier run in the same state of the repository (never kept when question is None, or with --ref)."""
         self.refuse_problems()
@@ -668,15 +668,17 @@ def overdue(committee: str, responsible: str, fail_if_any: bool, as_of: dt.date 
     # gets the answer kept from last time (the cache keys it by the state of every file, tracker.yaml and code).
     question = None if to_terminal else repr(("overdue", committee, responsible, when.isoformat(), fmt))
 
-    def answer() -> tuple[str, int]:
+    def answer() -> str:
+        """How many items are listed, a newline, and the listing."""
         from tracker.questions import output as out
         from tracker.questions.query import Filters, needs_attention
 
         items = needs_attention(s.records, s.config, when, Filters(committee=committee, responsible=responsible))
         entries = out.attention_entries(s.records, s.config, items, when, fmt)
-        return out.attention_text(s.config, entries, fmt, when, to_terminal=to_terminal), len(entries)
+        return f"{len(entries)}\n{out.attention_text(s.config, entries, fmt, when, to_terminal=to_terminal)}"
 
-    text, count = s.kept(question, answer)
+    listed, _, text = s.kept(question, answer).partition("\n")
+    count = int(listed)
     write_output(with_bom(text, fmt, bom), output)
     if fail_if_any and count:
         sys.exit(1)

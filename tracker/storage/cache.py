@@ -179,23 +179,31 @@ class RecordCache:
              checksum(path, *row.stat, int(row.settled), row.digest, row.body))
             for path, row in rows.items()))
 
-    def value(self, key: str) -> Any:
-        """What was kept under key (a JSON value), or None when nothing is, or what is fails its checksum."""
+    def text(self, key: str) -> str | None:
+        """The text kept under key, or None when there is none, or what there is fails its checksum."""
         row = self.db.execute("SELECT body, sum FROM kept WHERE key = ?", (key,)).fetchone()
         if row is None or not isinstance(row[0], str) or row[1] != checksum(key, row[0]):
             return None
+        return row[0]
+
+    def keep_text(self, key: str, text: str) -> None:
+        """Keep text under key; of those whose key starts "answer ", only the KEEP_ANSWERS most recent."""
+        self.db.execute("INSERT OR REPLACE INTO kept VALUES (?, ?, ?, (SELECT coalesce(max(at), 0) + 1 FROM kept))",
+                        (key, text, checksum(key, text)))
+        self.db.execute("DELETE FROM kept WHERE key LIKE 'answer %' AND key NOT IN"
+                        " (SELECT key FROM kept WHERE key LIKE 'answer %' ORDER BY at DESC LIMIT ?)", (KEEP_ANSWERS,))
+
+    def value(self, key: str) -> Any:
+        """The JSON value kept under key (see text), or None."""
+        found = self.text(key)
         try:
-            return json.loads(row[0])
+            return json.loads(found) if found is not None else None
         except ValueError:
             return None
 
     def keep(self, key: str, value: Any) -> None:
-        """Keep a JSON value under key; of those whose key starts "answer ", only the KEEP_ANSWERS most recent."""
-        body = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-        self.db.execute("INSERT OR REPLACE INTO kept VALUES (?, ?, ?, (SELECT coalesce(max(at), 0) + 1 FROM kept))",
-                        (key, body, checksum(key, body)))
-        self.db.execute("DELETE FROM kept WHERE key LIKE 'answer %' AND key NOT IN"
-                        " (SELECT key FROM kept WHERE key LIKE 'answer %' ORDER BY at DESC LIMIT ?)", (KEEP_ANSWERS,))
+        """Keep a JSON value under key (see keep_text)."""
+        self.keep_text(key, json.dumps(value, ensure_ascii=False, separators=(",", ":")))
 
     @contextmanager
     def transaction(self) -> Iterator[None]:

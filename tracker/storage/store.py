@@ -91,31 +91,32 @@ class Snapshot:
 
         return has_uncommitted_records(self.root)
 
-    def kept(self, question: str, compute: Callable[[], T]) -> T:
-        """compute()'s JSON-serialisable answer to question, kept for this state and given back while it holds.
-        question must name everything the answer depends on besides the records (options, the day, templates)."""
+    def kept(self, question: str, compute: Callable[[], str]) -> str:
+        """compute()'s text answer to question, kept for this state and given back while it holds. question must
+        name everything the answer depends on besides the records (the command, its options, the day, templates)."""
         key = self._state
         if key is None or not self._pinned:
             return compute()
         name = "answer " + checksum(key, question)
-        found = self._use_cache(lambda cache: cache.value(name), None)
+        found = self._use_cache(lambda cache: cache.text(name), None)
         if found is not None:
-            return found  # type: ignore[no-any-return]
+            return found
         answer = compute()
         if self._pinned:  # not when a file changed while the answer was worked out
-            self._write(lambda cache: cache.keep(name, answer))
+            self._write(lambda cache: cache.keep_text(name, answer))
         return answer
 
     @cached_property
     def _validation(self) -> dict[str, Any]:
-        def compute() -> dict[str, Any]:
+        def compute() -> str:
             from tracker.storage.validate import validate
 
             records = self.records()
             problems = validate(self.config, records)
-            return {"count": len(records), "problems": [problem_json(problem) for problem in problems]}
+            return json.dumps({"count": len(records), "problems": [problem_json(problem) for problem in problems]})
 
-        return self.kept("validate", compute)
+        found: dict[str, Any] = json.loads(self.kept("validate", compute))
+        return found
 
     @cached_property
     def _files(self) -> Files:
