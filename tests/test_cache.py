@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
 import shutil
@@ -13,11 +12,9 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import CallSpy, Run, generated_repo, git
-from tracker.questions.query import needs_attention
-from tracker.storage import cache, store
+from tracker.storage import cache, reading
 from tracker.storage.config import load_config
 from tracker.storage.store import load_records
-from tracker.storage.validate import validate
 
 ACTION = "records/pcc/actions/2023/pcc-2023-03-22-6a.yaml"
 ACTION_ID = "pcc-2023-03-22-6a"
@@ -45,7 +42,7 @@ class ParseCounter(CallSpy):
     """Counts the files actually parsed (rather than served from the cache)."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch):
-        super().__init__(monkeypatch, store, "parse_record")
+        super().__init__(monkeypatch, reading, "parse_mapping")
 
     @property
     def paths(self) -> list[str]:
@@ -170,7 +167,7 @@ def test_a_damaged_cache_is_rebuilt_silently(bundled: Path, run: Run, damage: by
 def test_a_damaged_cache_entry_is_rebuilt_silently(bundled: Path, run: Run) -> None:
     expected = run(bundled, "list", "--format", "json").stdout
     db = sqlite3.connect(bundled / ".tracker-cache" / "records.sqlite3")
-    db.execute("UPDATE payloads SET data = x'80059500' WHERE path = ?", (ACTION,))
+    db.execute("UPDATE files SET body = '{\"m\": 1}' WHERE path = ?", (ACTION,))
     db.commit()
     db.close()
     result = run(bundled, "list", "--format", "json")
@@ -259,9 +256,9 @@ def test_parallel_and_cached_loads_equal_a_plain_load(generated: Path, tmp_path:
     root = tmp_path / "copy"
     shutil.copytree(generated, root)
     config = load_config(root)
-    files = sorted(store.record_files(root))
-    assert len(files) > store.PARALLEL_FROM  # so the cold load runs across processes
-    plain = store.build_set(store.read_sources(root, files))
+    files = sorted(reading.record_files(root))
+    assert len(files) > reading.PARALLEL_FROM  # so the cold load runs across processes
+    plain = reading.build_set(reading.read_sources(root, files))
     cold = load_records(config)
     warm = load_records(config)
     uncached = load_records(config, use_cache=False)
@@ -272,17 +269,14 @@ def test_parallel_and_cached_loads_equal_a_plain_load(generated: Path, tmp_path:
 
 
 @pytest.mark.parametrize("as_of", ["2012-06-30", "2019-01-01", "2023-03-31", "2025-06-30", "2030-01-01"])
-def test_loading_for_overdue_gives_the_same_answers(generated: Path, as_of: str, tmp_path: Path) -> None:
+def test_overdue_is_the_same_cold_warm_and_uncached(generated: Path, as_of: str, tmp_path: Path, run: Run) -> None:
     root = tmp_path / "copy"
     shutil.copytree(generated, root)
-    config = load_config(root)
-    when = dt.date.fromisoformat(as_of)
-    full = load_records(config, use_cache=False)
-    for _ in range(2):  # cold (validated from the cache as it is filled), then warm
-        partial = load_records(config, open_on=when)
-        assert partial.validated == validate(config, full) == []
-        assert len(partial) < len(full)
-        assert needs_attention(partial, config, when) == needs_attention(full, config, when)
+    args = ("overdue", "--as-of", as_of, "--format", "json")
+    plain = run(root, "--no-cache", *args)
+    assert plain.exit_code == 0
+    for _ in range(2):  # cold, then warm
+        assert run(root, *args).stdout == plain.stdout
 
 
 def test_overdue_output_is_the_same_with_and_without_the_cache(bundled: Path, run: Run) -> None:

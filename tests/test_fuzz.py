@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from tracker.model.errors import Problem
 from tracker.storage.config import config_from_mapping
-from tracker.storage.store import build_set, parse_record
+from tracker.storage.reading import build_set, parse_record
 from tracker.storage.validate import validate
 
 PROJECT = Path(__file__).resolve().parent.parent

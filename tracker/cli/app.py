@@ -21,10 +21,13 @@ from tracker.cli.completion import complete_bodies, complete_committees, complet
 
 if TYPE_CHECKING:
     from tracker.model.dates import PartialDate
+    from tracker.model.errors import Problem
     from tracker.model.recordset import RecordSet
     from tracker.storage.config import Config
+    from tracker.storage.store import Snapshot
 
 F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
 FORMATS = ("table", "json", "csv", "markdown")
 
 
@@ -70,55 +73,70 @@ class Session:
         return load_config(self.root)
 
     @cached_property
-    def records(self) -> RecordSet:
-        return self._load()
+    def snapshot(self) -> Snapshot:
+        from tracker.storage.store import Snapshot
 
-    def open_records(self, as_of: dt.date, question: str | None = None) -> RecordSet:
-        """Just what `query.needs_attention` asks about on that date (faster than every record); or, with
-        question, no records at all when the cache kept the answer to it in this state (records.answer)."""
-        return self.records if self.ref or "records" in self.__dict__ else self._load(as_of, question=question)
+        snapshot = Snapshot(self.config, self.use_cache)
+        click.get_current_context().call_on_close(snapshot.close)
+        return snapshot
 
-    def committee_records(self, committee: str, question: str | None = None) -> RecordSet:
-        """Just one committee's meetings and actions (what `render actions` shows), once the state is validated;
-        or, with question, no records at all when the cache kept the answer to it in this state (records.answer)."""
-        return self.records if self.ref or "records" in self.__dict__ else self._load(committee=committee, question=question)
+    @cached_property
+    def _ref_records(self) -> RecordSet:
+        from tracker.storage.gitio import tree_sources
+        from tracker.storage.reading import build_set
 
-    def read(self, **options: Any) -> RecordSet:
-        """Load the records from the working tree (see store.load_records), showing progress on a long first read."""
-        from tracker.cli.progress import Progress
-        from tracker.storage.store import load_records
+        return build_set(tree_sources(self.root, self.ref or "HEAD"))
 
-        progress = Progress("reading records", threshold=2000)  # drawn only at a terminal
-        try:
-            return load_records(self.config, use_cache=self.use_cache, progress=progress, **options)
-        finally:
-            progress.close()
-
-    def _load(self, open_on: dt.date | None = None, committee: str | None = None, question: str | None = None) -> RecordSet:
-        from tracker.model.errors import TrackerError
-        from tracker.storage.store import build_set
-        from tracker.storage.validate import validate
-
+    @cached_property
+    def problems(self) -> list[Problem]:
+        """Every problem of the records (of --ref's revision, if given), sorted by file and line."""
         if self.ref:
-            from tracker.storage.gitio import tree_sources
+            from tracker.storage.validate import validate
 
-            records = build_set(tree_sources(self.root, self.ref))
-        else:
-            records = self.read(open_on=open_on, committee=committee, question=question)
-        # Answers drawn from inconsistent records (two files with one ID, a dangling reference, an unknown status)
-        # would be quietly wrong, so every command that reads the records refuses until they are fixed.
-        # Through the cache, load_records validates (from the last state) and sets records.validated; otherwise
-        # (--ref, --no-cache, a state it could not pin down) every record is here to validate.
-        problems = records.validated
-        if problems is None:
-            problems = validate(self.config, records)
-        if problems:
+            return validate(self.config, self._ref_records)
+        return self._reading(self.snapshot.problems)
+
+    def count(self) -> int:
+        """How many records there are."""
+        return len(self._ref_records) if self.ref else self.snapshot.count()
+
+    @cached_property
+    def records(self) -> RecordSet:
+        """Every record, once they are known to have no problems."""
+        self.refuse_problems()
+        return self._ref_records if self.ref else self._reading(self.snapshot.records)
+
+    def kept(self, question: str | None, compute: Callable[[], str]) -> str:
+        """compute(), which must depend only on the records and question, or the answer kept for question from an
+        earlier run in the same state of the repository (never kept when question is None, or with --ref)."""
+        self.refuse_problems()
+        if self.ref or question is None:
+            return compute()
+        return self.snapshot.kept(question, compute)
+
+    def refuse_problems(self) -> None:
+        """Answers drawn from inconsistent records (two files with one ID, a dangling reference, an unknown status)
+        would be quietly wrong, so every command that reads the records refuses until they are fixed."""
+        from tracker.model.errors import TrackerError
+
+        if self.problems:
             raise TrackerError(
-                "the records have problems; fix them first:\n" + "\n".join(str(p) for p in problems),
-                problems,
+                "the records have problems; fix them first:\n" + "\n".join(str(p) for p in self.problems),
+                self.problems,
                 hint="`tracker validate` lists every problem",
             )
-        return records
+
+    def _reading(self, read: Callable[[], T]) -> T:
+        """read(), showing progress at a terminal on a long first read."""
+        from tracker.cli.progress import Progress
+
+        progress = Progress("reading records", threshold=2000)  # drawn only at a terminal
+        self.snapshot.progress = progress
+        try:
+            return read()
+        finally:
+            self.snapshot.progress = None
+            progress.close()
 
 
 def _set_root(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
@@ -664,24 +682,18 @@ def overdue(committee: str, responsible: str, fail_if_any: bool, as_of: dt.date 
     # Off a terminal, the output depends only on the records, the options and the day: an unchanged repository
     # gets the answer kept from last time (the cache keys it by the state of every file, tracker.yaml and code).
     question = None if to_terminal else repr(("overdue", committee, responsible, when.isoformat(), fmt))
-    records = s.open_records(when, question)
-    if records.answer is not None:
-        text, count = records.answer
-    else:
+
+    def answer() -> str:
+        """How many items are listed, a newline, and the listing."""
         from tracker.questions import output as out
         from tracker.questions.query import Filters, needs_attention
 
-        items = needs_attention(records, s.config, when, Filters(committee=committee, responsible=responsible))
-        entries = out.attention_entries(records, s.config, items, when, fmt)
-        if records.reuse is not None:
-            # The records are just those whose items may have changed since the items kept: the rest stand.
-            kept, affected = records.reuse
-            entries = sorted([entry for entry in kept if entry[1] not in affected] + entries, key=lambda entry: entry[0])
-        text, count = out.attention_text(s.config, entries, fmt, when, to_terminal=to_terminal), len(entries)
-        if question is not None:
-            from tracker.storage.store import remember_answer
+        items = needs_attention(s.records, s.config, when, Filters(committee=committee, responsible=responsible))
+        entries = out.attention_entries(s.records, s.config, items, when, fmt)
+        return f"{len(entries)}\n{out.attention_text(s.config, entries, fmt, when, to_terminal=to_terminal)}"
 
-            remember_answer(s.config, records, question, text, count, entries)
+    listed, _, text = s.kept(question, answer).partition("\n")
+    count = int(listed)
     write_output(with_bom(text, fmt, bom), output)
     if fail_if_any and count:
         sys.exit(1)
@@ -702,13 +714,8 @@ def validate(paths: tuple[str, ...], fmt: str) -> None:
     """
     import json
 
-    from tracker.storage.validate import validate as check
-
     s = session()
-    records = s.read(only_problems=True)
-    problems = records.validated
-    if problems is None:
-        problems = check(s.config, records)
+    problems = s.problems
     if paths:
         wanted = [Path(p).resolve() for p in paths]
         problems = [p for p in problems if any(_within(s.root / p.path, w) for w in wanted)]
@@ -719,8 +726,7 @@ def validate(paths: tuple[str, ...], fmt: str) -> None:
 
         for problem in problems:
             click.echo(visible(str(problem)))
-        count = records.count if records.count is not None else len(records)
-        summary = f"{count} records checked, {len(problems)} problem{'s' if len(problems) != 1 else ''}"
+        summary = f"{s.count()} records checked, {len(problems)} problem{'s' if len(problems) != 1 else ''}"
         click.echo(summary, err=True)
     if problems:
         sys.exit(1)

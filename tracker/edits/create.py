@@ -12,7 +12,7 @@ from tracker.model.errors import Problem, TrackerError
 from tracker.model.records import Record, Report
 from tracker.model.recordset import RecordSet
 from tracker.storage.config import Config
-from tracker.storage.store import parse_record
+from tracker.storage.reading import parse_record
 from tracker.storage.writer import dump_record, write_new
 
 

@@ -22,7 +22,8 @@ from tracker.model.errors import Problem, TrackerError
 from tracker.model.records import Record, Trackable
 from tracker.model.recordset import RecordSet
 from tracker.storage.config import Config, local_folder
-from tracker.storage.store import load_records, parse_record
+from tracker.storage.reading import parse_record
+from tracker.storage.store import load_records
 from tracker.storage.yamlio import read_bytes
 
 LOCK_FILE = "write.lock"

@@ -17,7 +17,7 @@ from tracker.model.errors import Problem, TrackerError
 from tracker.model.records import Record
 from tracker.model.recordset import RecordSet
 from tracker.storage.config import Config
-from tracker.storage.store import parse_record
+from tracker.storage.reading import parse_record
 
 
 @dataclass

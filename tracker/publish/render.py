@@ -12,7 +12,7 @@ from typing import Any
 
 from tracker.model.dates import format_date
 from tracker.model.errors import TrackerError
-from tracker.model.records import Action, Event, Recommendation, Response, Trackable
+from tracker.model.records import Action, Event, Recommendation, Response, Trackable, item_key
 from tracker.model.recordset import RecordSet
 from tracker.questions.query import days_overdue, exists_on
 from tracker.storage.config import Config
@@ -110,12 +110,6 @@ def last_follow_up(record: Trackable, as_of: dt.date) -> dt.date | None:
     """The latest follow-up after the last status change, if any."""
     follow_ups = [e.date for e in _since_last_change(record, as_of) if e.event == "follow-up"]
     return max(follow_ups) if follow_ups else None
-
-
-def item_key(item: str) -> tuple[int, str]:
-    """Agenda items in number order: 2 before 10, 9 before 9a."""
-    digits = "".join(ch for ch in item if ch.isdigit()) or "0"
-    return (int(digits[:9]), item)
 
 
 def sentence(text: str) -> str:

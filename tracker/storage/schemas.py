@@ -59,9 +59,13 @@ def _validator(kind: str) -> Any:
 
 @cache
 def _quick(kind: str) -> Any:
-    from tracker.storage.fastschema import compile_schema
-
-    return compile_schema(load_schema(kind))
+    """The yes/no check: jsonschema-rs (compiled, and strict where Python's re is lax: a pattern ending in $ does
+    not let a trailing newline through), or None where its wheel is missing."""
+    try:
+        import jsonschema_rs
+    except ImportError:
+        return None
+    return jsonschema_rs.Draft202012Validator(load_schema(kind), validate_formats=False)
 
 
 def locate(marks: Marks | None, path: FieldPath) -> tuple[int, int]:
@@ -83,7 +87,7 @@ def schema_problems(kind: str, data: Any, path: str, marks: Marks | None = None)
         line, column = locate(marks, where)
         problems.append(Problem(path, line, column, message, dotted(where)))
     quick = _quick(kind)
-    if quick is not None and quick(data):
+    if quick is not None and quick.is_valid(data):
         return sorted(set(problems))  # valid: jsonschema would find nothing, and is only needed to explain errors
     for error in _validator(kind).iter_errors(data):
         for leaf in _leaves(error):
@@ -100,6 +104,12 @@ def schema_problems(kind: str, data: Any, path: str, marks: Marks | None = None)
                 # Name the missing field itself; it has no position, so the enclosing mapping's is given.
                 named = (*field_path, *[name for name in leaf.validator_value if repr(name) in leaf.message][:1])
             problems.append(Problem(path, line, column, _message(leaf), dotted(named)))
+    if not problems and quick is not None:
+        # Only the stricter check objects (a value ending in a newline, say): say where, in its words.
+        for error in quick.iter_errors(data):
+            field_path = tuple(error.instance_path)
+            line, column = locate(marks, field_path)
+            problems.append(Problem(path, line, column, error.message, dotted(field_path)))
     return sorted(set(problems))
 
 
