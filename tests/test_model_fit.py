@@ -34,3 +34,31 @@ def test_init_starts_the_repository_on_main_even_where_git_defaults_to_master(tm
     changed = run(target, "changes", "main...HEAD")
     assert changed.exit_code == 0, changed.output
     assert "osc-2022-03-24" in changed.stdout
+
+
+# ---------------------------------------------------------------- 16: a first deadline is not slippage
+
+
+def test_a_first_deadline_is_not_slippage_and_nothing_prints_none(git_repo: Path, run: Run) -> None:
+    record = "pcc-2023-01-11-6a"
+    done = run(git_repo, "reschedule", record, "--due", "2023-07-31", "--reason", "The Commissioner gave a date.",
+               "--date", "2023-06-01", "--by", "Clerk", "--commit")
+    assert done.exit_code == 0, done.output
+    assert done.stdout == f"{record}: first deadline set: 2023-07-31 (not a reschedule: it had no due date)\n"
+    assert git(git_repo, "log", "-1", "--format=%s").startswith(f"{record}: first deadline set")
+    shown = run(git_repo, "show", record, "--as-of", "2023-06-02")
+    assert shown.exit_code == 0, shown.output
+    assert "None" not in shown.stdout
+    assert "slippage:" not in shown.stdout
+    assert "first deadline set: By 31 July 2023: The Commissioner gave a date." in shown.stdout
+    assert "deadline:     By 31 July 2023" in shown.stdout
+    slips = run(git_repo, "slippage", "--as-of", "2023-06-02", "--format", "json")
+    assert slips.exit_code == 0, slips.output
+    assert record not in slips.stdout
+    # A later move from that first deadline is slippage, first due on the date first set.
+    moved = run(git_repo, "reschedule", record, "--due", "2023-09", "--reason", "Data late.", "--date", "2023-07-20",
+                "--by", "Clerk")
+    assert moved.exit_code == 0, moved.output
+    shown = run(git_repo, "show", record, "--as-of", "2023-07-21")
+    assert "slippage:     moved 1 time, 61 days in all (first due 2023-07-31)" in shown.stdout
+    assert "None" not in shown.stdout

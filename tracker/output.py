@@ -206,7 +206,10 @@ def describe_event(config: Config, kind: str, event: Any) -> str:
     elif event.event == "response":
         parts.append(f"response {event.response}")
     elif event.event == "reschedule":
-        parts.append(f"due date moved from {event.previous_due} to {event.due}: {event.reason}")
+        if event.previous_due is None:
+            parts.append(f"first deadline set: {_due_words(config, event.due)}: {event.reason}")
+        else:
+            parts.append(f"due date moved from {event.previous_due} to {event.due}: {event.reason}")
     elif event.event == "follow-up":
         parts.append("followed up")
     elif event.event == "created":
@@ -218,6 +221,10 @@ def describe_event(config: Config, kind: str, event: Any) -> str:
     if event.by:
         parts.append(f"(by {event.by})")
     return " ".join(parts)
+
+
+def _due_words(config: Config, due: Any) -> str:
+    return due.in_words(config.date_style) if due is not None else "none"
 
 
 SLIP_COLUMNS = [("id", "ID"), ("original_due", "First due"), ("current_due", "Now due"), ("moves", "Moves"),

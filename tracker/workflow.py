@@ -163,7 +163,10 @@ def reschedule(config: Config, records: RecordSet, record_id: str, *, due: Parti
             insert_key(document, "due", _due_value(due), after=("status",))
         _append_event(document, event)
 
-    summary = f"{record_id}: due {record.due or 'not set'} → {due}"
+    if record.due is None:
+        summary = f"{record_id}: first deadline set: {due} (not a reschedule: it had no due date)"
+    else:
+        summary = f"{record_id}: due {record.due} → {due}"
     return _change(config, records, record, before, mutate, summary, reason.strip(), redo)
 
 
