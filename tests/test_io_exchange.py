@@ -103,7 +103,7 @@ def test_one_bad_row_writes_nothing_and_names_every_bad_row(empty_repo, run, tmp
                      encoding="utf-8")
     result = run(empty_repo, "import", "csv", str(sheet), "--kind", "action", "--committee", "pcc")
     assert result.exit_code == 1
-    assert "row 4: status 'Maybe' is not one of ongoing, completed, closed" in result.stderr
+    assert "row 4: 'Maybe' is not one of the action statuses (ongoing, completed, closed)" in result.stderr
     assert "row 5:" in result.stderr and "responsible" in result.stderr
     assert "nothing was written" in result.stderr
     assert not list((empty_repo / "records").rglob("*.yaml"))

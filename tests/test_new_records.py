@@ -90,7 +90,7 @@ def test_new_refuses_an_invalid_record_and_writes_nothing(empty_repo: Path, run:
     result = run(empty_repo, "new", "action", "--committee", "pcc", "--meeting", "2023-03-22", "--item", "6",
                  "--item-title", "Review", "--responsible", "MPS", "--text", "Do it.", "--status", "finished")
     assert result.exit_code == 1
-    assert "unknown action status 'finished' (known: ongoing, completed, closed)" in result.stderr
+    assert "'finished' is not one of the action statuses (ongoing, completed, closed)" in result.stderr
     assert "Traceback" not in result.output
     assert _tree(empty_repo) == before
 

@@ -565,10 +565,26 @@ def list_records(kinds: tuple[str, ...], committee: str, statuses: tuple[str, ..
     when = today(as_of)
     if not kinds and (statuses or is_open is not None or overdue):
         kinds = ("action", "recommendation")
+    statuses = _status_slugs(s.config, statuses, kinds)
     filters = Filters(kinds=kinds, committee=committee, statuses=statuses, responsible=responsible, report=report,
                       category="" if is_open is None else ("open" if is_open else "done"), overdue=overdue)
     listed = rows(s.records, s.config, select(s.records, s.config, filters, when), when)
     write_output(out.records_table(listed, fmt, as_of=when, to_terminal=output is None and _tty()), output)
+
+
+def _status_slugs(config: Config, statuses: tuple[str, ...], kinds: tuple[str, ...]) -> tuple[str, ...]:
+    """Each --status as the slug it names (a slug or a label, in any case) for any of the kinds listed."""
+    from tracker.config import KINDS_WITH_STATUS
+
+    kinds = tuple(kind for kind in kinds if kind in KINDS_WITH_STATUS) or KINDS_WITH_STATUS
+    slugs: list[str] = []
+    for wanted in statuses:
+        found = [slug for kind in kinds if (slug := config.status_slug(kind, wanted)) is not None]
+        if not found:
+            config.resolve_status(kinds[-1] if len(kinds) == 1 or config.nearest_status(kinds[-1], wanted)
+                                  else kinds[0], wanted)
+        slugs.extend(found)
+    return tuple(slugs)
 
 
 def _check_committee(s: Session, committee: str) -> None:

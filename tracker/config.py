@@ -91,6 +91,38 @@ class Config:
         status = self.status(kind, slug)
         return status.label if status else slug
 
+    def status_slug(self, kind: str, word: str) -> str | None:
+        """The status a clerk means by a slug or a label in any case ("In progress", "IN-PROGRESS"), or None."""
+        wanted = _status_words(word)
+        for slug, status in self.statuses.get(kind, {}).items():
+            if wanted in (_status_words(slug), _status_words(status.label)):
+                return slug
+        return None
+
+    def resolve_status(self, kind: str, word: str) -> str:
+        """The status slug for a slug or label as typed; a TrackerError naming the nearest status otherwise."""
+        slug = self.status_slug(kind, word)
+        if slug is not None:
+            return slug
+        vocabulary = self.statuses.get(kind, {})
+        message = f"{word!r} is not one of the {kind} statuses ({', '.join(vocabulary)})"
+        nearest = self.nearest_status(kind, word)
+        if nearest:
+            message += f"; did you mean {nearest!r}?"
+        raise TrackerError(message, hint="a status may be given by its slug or its label, in any case; "
+                                         "the statuses are listed in tracker.yaml")
+
+    def nearest_status(self, kind: str, word: str) -> str:
+        """The status slug closest to a misspelt one ("in-progres" → in-progress), or "" when none is close."""
+        import difflib
+
+        names: dict[str, str] = {}
+        for slug, status in self.statuses.get(kind, {}).items():
+            names[_status_words(slug)] = slug
+            names[_status_words(status.label)] = slug
+        close = difflib.get_close_matches(_status_words(word), list(names), n=1, cutoff=0.6)
+        return names[close[0]] if close else ""
+
     def canonical_body(self, name: str) -> str:
         """The body's canonical name, so "HMPPS" and "HM Prison & Probation Service" count as one."""
         key = " ".join(name.split()).casefold()
@@ -98,6 +130,10 @@ class Config:
 
     def status_after_response(self, position: str | None) -> str:
         return self.after_response.get(position or "", self.after_response.get("default", "in-progress"))
+
+
+def _status_words(word: str) -> str:
+    return " ".join(word.replace("-", " ").replace("_", " ").split()).casefold().rstrip(".")
 
 
 def default_settings() -> dict[str, Any]:

@@ -80,6 +80,7 @@ def new_action(
     title: str = "", deadline: str = "", due: PartialDate | None = None, created: dt.date | None = None, by: str = "",
 ) -> NewRecord:
     _require_committee(config, committee)
+    status = config.resolve_status("action", status)
     mapping: dict[str, Any] = {"id": "", "kind": "action", "committee": committee}
     if standing:
         record_id = ids.standing_id(committee, title)
@@ -127,6 +128,7 @@ def new_recommendation(
     config: Config, records: RecordSet, *, report: Report, number: int | None, text: str, to: list[str], status: str,
     due: PartialDate | None = None, created: dt.date | None = None, by: str = "",
 ) -> NewRecord:
+    status = config.resolve_status("recommendation", status)
     if number is None:
         number = max((r.number for r in records.recommendations_of(report.id)), default=0) + 1
     record_id = ids.recommendation_id(report.id, number)

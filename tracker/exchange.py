@@ -280,8 +280,11 @@ class _Row:
             return "", note, ()
         cell = parse_status_cell(self.config, self.kind, raw)
         if cell is None:
-            known = ", ".join(self.config.statuses[self.kind])
-            raise TrackerError(f"status {raw!r} is not one of {known}")
+            from tracker.cells import cell_markdown, plain
+
+            # Raises, naming the status nearest to the cell's first sentence ("In progres. Chased ...").
+            self.config.resolve_status(self.kind, plain(cell_markdown(raw).partition(".")[0]))
+            raise TrackerError(f"status {raw!r} is not one of {', '.join(self.config.statuses[self.kind])}")
         return cell.status, note or cell.note, cell.follow_ups
 
     def update(self, number: int, record: Trackable, values: dict[str, str], fields: dict[str, Any]) -> None:

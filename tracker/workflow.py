@@ -77,10 +77,7 @@ def update_status(
                              reopen=reopen, evidence=evidence, today=today)
     record, before = _current(config, records, record_id)
     kind = record.kind
-    vocabulary = config.statuses.get(kind, {})
-    if status not in vocabulary:
-        raise TrackerError(f"{status!r} is not one of the {kind} statuses ({', '.join(vocabulary)})",
-                           hint="the statuses are listed in tracker.yaml")
+    status = config.resolve_status(kind, status)
     if status == record.status:
         raise TrackerError(f"{record_id} is already {status}; nothing was changed",
                            hint=f"to add a remark without changing the status: tracker note {record_id} --note TEXT")
