@@ -102,3 +102,86 @@ def test_a_misspelt_status_is_refused_with_the_nearest(git_repo: Path, run: Run)
     assert imported.exit_code == 1
     assert "did you mean 'completed'?" in imported.stderr
     assert git(git_repo, "status", "--porcelain", "records") == ""
+
+
+# ---------------------------------------------------------------- 2: lettered numbers, natural order
+
+
+BOROUGH_CONFIG = """\
+committees:
+  osc:
+    name: Overview and Scrutiny Committee
+    body: London Borough of Hartwell
+"""
+
+
+def borough(tmp_path: Path, config: str = BOROUGH_CONFIG) -> Path:
+    """A new records repository of an invented borough's scrutiny committee, committed to git on main."""
+    root = tmp_path / "hartwell"
+    root.mkdir()
+    (root / "tracker.yaml").write_text(config, encoding="utf-8")
+    (root / "records").mkdir()
+    (root / "records" / ".gitkeep").write_text("", encoding="utf-8")
+    git(root, "init", "-q", "-b", "main")
+    _clerk_git(root)
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "Start the records")
+    return root
+
+
+def ok(result: object) -> str:
+    assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
+    return result.stdout  # type: ignore[attr-defined]
+
+
+def test_lettered_recommendations_get_their_own_ids_and_sort_naturally_everywhere(tmp_path: Path, run: Run) -> None:
+    root = borough(tmp_path)
+    ok(run(root, "new", "report", "--committee", "osc", "--title", "Safer Hartwell Partnership scrutiny",
+           "--published", "2022-03-24", "--slug", "safer-hartwell"))
+    made = []
+    for number in ("11", "2", "5(b)", "1", "5a", "5"):
+        out = ok(run(root, "new", "recommendation", "--report", "safer-hartwell", "--number", number,
+                     "--to", "Safer Hartwell Partnership", "--text", f"Recommendation {number} of the committee.",
+                     "--by", "Clerk"))
+        made.append(out.strip().splitlines()[-1])
+    assert made == [f"osc-safer-hartwell-r{n}" for n in ("11", "2", "5b", "1", "5a", "5")]
+    path = root / "records/osc/reports/safer-hartwell/recommendations/osc-safer-hartwell-r5b.yaml"
+    assert "\nnumber: 5b\n" in path.read_text(encoding="utf-8")
+    after = ok(run(root, "new", "recommendation", "--report", "safer-hartwell", "--to", "Safer Hartwell Partnership",
+                   "--text", "The next one.", "--by", "Clerk"))
+    assert after.strip() == "osc-safer-hartwell-r12"
+    natural = [f"osc-safer-hartwell-r{n}" for n in ("1", "2", "5", "5a", "5b", "11", "12")]
+    listed = ok(run(root, "list", "--kind", "recommendation", "--format", "csv"))
+    assert [line.split(",")[0] for line in listed.splitlines()[1:]] == natural
+    answered = run(root, "respond", "--report", "safer-hartwell", "--recommendations", "5A,5b,11",
+                   "--from", "Safer Hartwell Partnership", "--date", "2022-05-01", "--text", "Accepted.",
+                   "--position", "5a=accepted", "--commit", "--by", "Clerk")
+    ok(answered)
+    assert "recommendations 5a, 5b, 11" in answered.stdout
+    assert "status now:   Accepted (open)" in ok(run(root, "show", "osc-safer-hartwell-r5a", "--as-of", "2022-06-01"))
+    assert "status now:   In progress (open)" in ok(run(root, "show", "osc-safer-hartwell-r5b", "--as-of", "2022-06-01"))
+    assert ok(run(root, "validate")) == ""
+    # Rendered in number order, lettered ones after their number.
+    rendered = ok(run(root, "render", "recommendations", "--report", "safer-hartwell", "--as-of", "2022-06-01"))
+    headings = [line for line in rendered.splitlines() if line.startswith("## Recommendation")]
+    assert [h.split()[2] for h in headings] == ["1", "2", "5", "5a", "5b", "11", "12"]
+    # The site's page for the body lists them in the same order.
+    ok(run(root, "site", str(root / "public"), "--as-of", "2022-06-01"))
+    page = (root / "public/docs/bodies/safer-hartwell-partnership.md").read_text(encoding="utf-8")
+    order = [page.index(f"Recommendation {n}:") for n in ("1", "2", "5", "12")]
+    assert order == sorted(order)
+
+
+def test_a_recommendation_number_that_is_not_one_is_refused_clearly(tmp_path: Path, run: Run) -> None:
+    root = borough(tmp_path)
+    ok(run(root, "new", "report", "--committee", "osc", "--title", "Safer Hartwell", "--published", "2022-03-24"))
+    refused = run(root, "new", "recommendation", "--report", "safer-hartwell", "--number", "5bb", "--to", "X",
+                  "--text", "T.")
+    assert refused.exit_code == 2
+    assert "'5bb' is not a recommendation number: write 5, or 5a (or 5(a)) for a lettered one" in refused.stderr
+    ok(run(root, "new", "recommendation", "--report", "safer-hartwell", "--number", "5a", "--to", "X", "--text", "T."))
+    path = root / "records/osc/reports/safer-hartwell/recommendations/osc-safer-hartwell-r5a.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("number: 5a", "number: 5A"), encoding="utf-8")
+    checked = run(root, "validate")
+    assert checked.exit_code == 1
+    assert "number: '5A' is not a recommendation number: write 5, or 5a for a lettered one" in checked.stdout

@@ -21,6 +21,7 @@ from tracker.completion import complete_committees, complete_ids
 if TYPE_CHECKING:
     from tracker.config import Config
     from tracker.dates import PartialDate
+    from tracker.ids import Number
     from tracker.store import RecordSet
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -183,6 +184,21 @@ class PartialDateType(click.ParamType):
             self.fail(str(err), param, ctx)
 
 
+class NumberType(click.ParamType):
+    """A recommendation's number: 5, or 5a for a lettered one ("5(b)" and "5B" are read as 5b)."""
+
+    name = "N"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Number:
+        from tracker.ids import parse_number
+
+        try:
+            return parse_number(value)
+        except ValueError as err:
+            self.fail(str(err), param, ctx)
+
+
+NUMBER = NumberType()
 DATE = DateType()
 PARTIAL_DATE = PartialDateType()
 
@@ -450,14 +466,15 @@ def new_report(committee: str | None, title: str | None, published: PartialDate 
 @new.command("recommendation")
 @root_option
 @click.option("--report", help="The report's slug or ID.")
-@click.option("--number", type=click.IntRange(min=1), default=None, help="Its number in the report (default: the next).")
+@click.option("--number", type=NUMBER, default=None,
+              help='Its number in the report: 5, or 5a for a lettered one ("5(b)" is taken as 5b) (default: the next).')
 @click.option("--text", help="The recommendation, in Markdown.")
 @click.option("--to", "to", multiple=True, help="A body it is addressed to. Repeatable.")
 @click.option("--due", type=PARTIAL_DATE, default=None, help='Deadline: YYYY-MM-DD, YYYY-MM ("By December 2023") or YYYY.')
 @click.option("--status", default=None, help="The status (default: the first recommendation status).")
 @click.option("--date", "created", type=DATE, default=None, help="When it came into being (default: the report's publication).")
 @_by_option
-def new_recommendation(report: str | None, number: int | None, text: str | None, to: tuple[str, ...],
+def new_recommendation(report: str | None, number: Number | None, text: str | None, to: tuple[str, ...],
                        due: PartialDate | None, status: str | None, created: dt.date | None, by: str | None) -> None:
     """Record a report's recommendation.
 
@@ -479,16 +496,26 @@ def new_recommendation(report: str | None, number: int | None, text: str | None,
     _announce(made)
 
 
-def parse_numbers(value: str) -> list[int]:
-    """"1,2,7" or "1-3,7" to [1, 2, 3, 7]."""
-    numbers: list[int] = []
+def parse_numbers(value: str) -> list[Number]:
+    """"1,2,7" or "1-3,5a,7" to [1, 2, 3, "5a", 7]."""
+    from tracker.ids import parse_number
+
+    numbers: list[Number] = []
     for part in value.replace(" ", "").split(","):
         if not part:
             continue
         low, _, high = part.partition("-")
-        if not low.isdigit() or (high and not high.isdigit()):
-            raise click.BadParameter(f"{value!r}: give numbers like 1,2,7 or 1-3", param_hint="--recommendations")
-        numbers.extend(range(int(low), int(high or low) + 1))
+        if high:
+            if not low.isdigit() or not high.isdigit():
+                raise click.BadParameter(f"{value!r}: a range is of whole numbers, like 1-3; "
+                                         "list lettered ones, like 5a,5b", param_hint="--recommendations")
+            numbers.extend(range(int(low), int(high) + 1))
+            continue
+        try:
+            numbers.append(parse_number(low))
+        except ValueError:
+            raise click.BadParameter(f"{value!r}: give numbers like 1,2,5a,7 or 1-3",
+                                     param_hint="--recommendations") from None
     if not numbers:
         raise click.BadParameter("give at least one number", param_hint="--recommendations")
     return numbers

@@ -12,6 +12,7 @@ from tracker.cli import DATE, PARTIAL_DATE, format_option, main, output_option, 
 
 if TYPE_CHECKING:
     from tracker.dates import PartialDate
+    from tracker.ids import Number
     from tracker.records import Record
     from tracker.workflow import Change
 
@@ -135,11 +136,11 @@ def reschedule(record_id: str, due: PartialDate, reason: str, date: dt.date | No
            commit)
 
 
-def _positions(values: tuple[str, ...], numbers: list[int]) -> dict[int, str]:
+def _positions(values: tuple[str, ...], numbers: list[Number]) -> dict[Number, str]:
     """--position accepted (all), or --position 1,2=accepted --position 7=not-accepted."""
     from tracker.cli import parse_numbers
 
-    positions: dict[int, str] = {}
+    positions: dict[Number, str] = {}
     for value in values:
         which, _, position = value.rpartition("=")
         if position not in POSITIONS:

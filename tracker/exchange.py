@@ -315,6 +315,15 @@ class _Row:
         self.batch.edit(number, record, mutate)
 
 
+def _number(value: str) -> Any:
+    from tracker.ids import parse_number
+
+    try:
+        return parse_number(value)
+    except ValueError as err:
+        raise TrackerError(f"number {err}") from None
+
+
 def _same(old: Any, new: Any) -> bool:
     if isinstance(old, list):
         return [str(v) for v in old] == list(new) if isinstance(new, list) else "; ".join(map(str, old)) == new
@@ -419,17 +428,15 @@ class _RecommendationRow(_Row):
                 raise TrackerError("no report: give a Report column (the report's slug or ID)")
             report = records.report(values["report"])
             if values.get("number"):
-                if not values["number"].strip().isdigit():
-                    raise TrackerError(f"number {values['number']!r} is not a whole number")
-                record = next((r for r in records.recommendations_of(report.id)
-                               if r.number == int(values["number"])), None)
+                wanted = _number(values["number"])
+                record = next((r for r in records.recommendations_of(report.id) if r.number == wanted), None)
         fields: dict[str, Any] = {"text": text, "to": to or None, "due": str(due) if due else None}
         if record is not None:
             self.update(number, record, values, fields)
             return
         status, note, follow_ups = self.status_of(values)
         made = create.new_recommendation(
-            self.config, records, report=report, number=int(values["number"]) if values.get("number") else None,
+            self.config, records, report=report, number=_number(values["number"]) if values.get("number") else None,
             text=text, to=to, status=next(iter(self.config.statuses["recommendation"])), due=due,
             created=_when(values["created"], "created") if values.get("created") else None, by=self.by)
         new = self.batch.add_new(number, made)

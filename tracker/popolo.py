@@ -12,7 +12,7 @@ from typing import Any
 
 from tracker import __version__
 from tracker.config import Config
-from tracker.ids import slugify
+from tracker.ids import number_key, slugify
 from tracker.records import Action, Event, Meeting, Recommendation, Report, Response, Trackable
 from tracker.store import RecordSet
 
@@ -76,7 +76,7 @@ def export(config: Config, records: RecordSet, as_of: dt.date) -> dict[str, Any]
                 "response_due": r.responses_due(config.response_days).isoformat(),
                 "sources": [{"url": r.url}] if r.url else []} for r in sorted(records.of(Report), key=lambda r: r.id)]
     recommendations = []
-    for rec in sorted(records.of(Recommendation), key=lambda r: (r.report, r.number)):
+    for rec in sorted(records.of(Recommendation), key=lambda r: (r.report, number_key(r.number))):
         committee = committees.get(records.committee_of(rec), "")
         recommendations.append({
             "id": rec.id, "report_id": rec.report, "number": rec.number, "text": rec.text,

@@ -7,11 +7,11 @@ import gc
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any, NamedTuple
 
 from tracker.config import Config
 from tracker.dates import PartialDate
+from tracker.ids import Number, natural_key, number_key
 from tracker.records import Action, Meeting, Recommendation, Record, Report, Response, Trackable
 from tracker.store import RecordSet
 
@@ -143,17 +143,13 @@ def select(records: RecordSet, config: Config, filters: Filters, as_of: dt.date)
 def sort_key(records: RecordSet, record: Record) -> tuple[Any, ...]:
     committee = records.committee_of(record)
     if isinstance(record, Action):
-        return (committee, KIND_ORDER["action"], record.standing, record.meeting or dt.date.min, _item_key(record.item), record.id)
+        return (committee, KIND_ORDER["action"], record.standing, record.meeting or dt.date.min, natural_key(record.item), record.id)
     if isinstance(record, Recommendation):
-        return (committee, KIND_ORDER["recommendation"], record.report, record.number, record.id)
+        return (committee, KIND_ORDER["recommendation"], record.report, number_key(record.number), record.id)
     when = getattr(record, "date", None) or dt.date.min
     return (committee, KIND_ORDER[record.kind], str(getattr(record, "report", "")), when, record.id)
 
 
-@lru_cache(maxsize=4096)
-def _item_key(item: str) -> tuple[int, str]:
-    digits = "".join(ch for ch in item if ch.isdigit()) or "0"
-    return (int(digits[:9]), item)
 
 
 CONTACT_EVENTS = ("status", "note", "response", "follow-up", "reschedule")
@@ -253,14 +249,14 @@ class _ReportFacts:
             self.responses_due: dt.date | None = report.responses_due(day.config.response_days)
         else:
             self.committee, self.published, self.responses_due = "", None, None
-        self._answers: tuple[dict[int, set[str]], dict[int, dt.date]] | None = None
+        self._answers: tuple[dict[Number, set[str]], dict[Number, dt.date]] | None = None
 
-    def answers(self) -> tuple[dict[int, set[str]], dict[int, dt.date]]:
+    def answers(self) -> tuple[dict[Number, set[str]], dict[Number, dt.date]]:
         """Who had answered each recommendation number by the day (canonical names), and when the latest answer
         to it came."""
         if self._answers is None:
-            answered: dict[int, set[str]] = {}
-            heard: dict[int, dt.date] = {}
+            answered: dict[Number, set[str]] = {}
+            heard: dict[Number, dt.date] = {}
             day = self.day
             as_of = day.as_of
             canonical = day.canonical
@@ -409,9 +405,9 @@ class _Day:
 
     def sort_key(self, record: Record) -> tuple[Any, ...]:
         if isinstance(record, Action):
-            return (record.committee, 2, record.standing, record.meeting or dt.date.min, _item_key(record.item), record.id)
+            return (record.committee, 2, record.standing, record.meeting or dt.date.min, natural_key(record.item), record.id)
         if isinstance(record, Recommendation):
-            return (self.report(record.report).committee, 3, record.report, record.number, record.id)
+            return (self.report(record.report).committee, 3, record.report, number_key(record.number), record.id)
         return sort_key(self.records, record)
 
     def row(self, record: Record) -> dict[str, Any]:

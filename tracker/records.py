@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from tracker.dates import PartialDate, parse_date
+from tracker.ids import Number, number_value
 
 FieldPath = tuple[str | int, ...]
 
@@ -247,7 +248,7 @@ class Report(Record):
 class Recommendation(Trackable):
     KIND: ClassVar[str] = "recommendation"
     report: str = ""
-    number: int = 0
+    number: Number = 0
     text: str = ""
     to: tuple[str, ...] = ()
 
@@ -257,7 +258,7 @@ class Recommendation(Trackable):
 
     @classmethod
     def from_mapping(cls, data: dict[str, Any], path: str) -> Recommendation:
-        return cls(data["id"], path, **cls.common(data), report=data["report"], number=data["number"],
+        return cls(data["id"], path, **cls.common(data), report=data["report"], number=number_value(data["number"]),
                    text=data["text"], to=tuple(data["to"]))
 
     def to_json(self) -> dict[str, Any]:
@@ -269,7 +270,7 @@ class Recommendation(Trackable):
 class Answer:
     """A response's word on one recommendation."""
 
-    number: int
+    number: Number
     position: str
     text: str = ""
 
@@ -286,15 +287,15 @@ class Response(Record):
     answers: tuple[Answer, ...] = field(default_factory=tuple)
 
     @property
-    def numbers(self) -> tuple[int, ...]:
+    def numbers(self) -> tuple[Number, ...]:
         return tuple(answer.number for answer in self.answers)
 
-    def answer_to(self, number: int) -> Answer | None:
+    def answer_to(self, number: Number) -> Answer | None:
         return next((answer for answer in self.answers if answer.number == number), None)
 
     @classmethod
     def from_mapping(cls, data: dict[str, Any], path: str) -> Response:
-        answers = tuple(Answer(a["number"], a["position"], a.get("text", "")) for a in data["recommendations"])
+        answers = tuple(Answer(number_value(a["number"]), a["position"], a.get("text", "")) for a in data["recommendations"])
         return cls(data["id"], path, data["report"], data["from"], _date(data, "date"), data["summary"],
                    data.get("url", ""), data.get("appendix", ""), answers)
 

@@ -13,6 +13,7 @@ from typing import Any
 from tracker.config import Config
 from tracker.dates import format_date
 from tracker.errors import TrackerError
+from tracker.ids import natural_key
 from tracker.query import days_overdue, exists_on
 from tracker.records import Action, Event, Recommendation, Response, Trackable
 from tracker.store import RecordSet
@@ -62,12 +63,6 @@ def last_follow_up(record: Trackable, as_of: dt.date) -> dt.date | None:
     """The latest follow-up after the last status change, if any."""
     follow_ups = [e.date for e in _since_last_change(record, as_of) if e.event == "follow-up"]
     return max(follow_ups) if follow_ups else None
-
-
-def item_key(item: str) -> tuple[int, str]:
-    """Agenda items in number order: 2 before 10, 9 before 9a."""
-    digits = "".join(ch for ch in item if ch.isdigit()) or "0"
-    return (int(digits[:9]), item)
 
 
 def sentence(text: str) -> str:
@@ -145,7 +140,7 @@ def actions_context(records: RecordSet, config: Config, committee: str, as_of: d
     titles = {m.date: m.title for m in records.meetings_of(committee)}
     meetings: list[dict[str, Any]] = []
     for date in sorted(by_meeting, reverse=True):
-        ordered = sorted(by_meeting[date], key=lambda a: (item_key(a.item), a.created or date, a.id))
+        ordered = sorted(by_meeting[date], key=lambda a: (natural_key(a.item), a.created or date, a.id))
         meetings.append({
             "date": format_date(date, style), "date_iso": date.isoformat(), "title": titles.get(date, ""),
             "heading": f"Actions Arising from the Meeting Held on {format_date(date, style)}",

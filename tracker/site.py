@@ -12,7 +12,7 @@ from typing import Any
 
 from tracker.config import Config
 from tracker.dates import format_date
-from tracker.query import exists_on, needs_attention, owners, title_of
+from tracker.query import exists_on, needs_attention, owners, sort_key, title_of
 from tracker.records import Action, Recommendation, Report, Trackable
 from tracker.render import (
     ACTIONS_TEMPLATE,
@@ -89,7 +89,8 @@ def body_items(records: RecordSet, config: Config, as_of: dt.date) -> dict[str, 
             continue
         for owner in owners(record):
             grouped.setdefault(config.canonical_body(owner), []).append(record)
-    return dict(sorted(grouped.items(), key=lambda kv: kv[0].casefold()))
+    return {name: sorted(items, key=lambda record: sort_key(records, record))
+            for name, items in sorted(grouped.items(), key=lambda kv: kv[0].casefold())}
 
 
 def _item(records: RecordSet, config: Config, record: Trackable, as_of: dt.date, from_page: str) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 from tracker.cache import Parsed, RecordCache, StatKey, digest, dump_payload, load_payload, stat_key
 from tracker.config import KINDS_WITH_STATUS, RECORDS_DIR, Config
 from tracker.errors import Problem, TrackerError
+from tracker.ids import number_key
 from tracker.records import FieldError, Meeting, Recommendation, Record, Report, Response, Trackable, build_record
 from tracker.schemas import KINDS, locate, schema_problems
 from tracker.yamlio import Marks, decode, dotted, load_text, read_bytes
@@ -142,7 +143,7 @@ class RecordSet:
         return self.get(ref, Report)
 
     def recommendations_of(self, report_id: str) -> list[Recommendation]:
-        return sorted((r for r in self.of(Recommendation) if r.report == report_id), key=lambda r: r.number)
+        return sorted((r for r in self.of(Recommendation) if r.report == report_id), key=lambda r: number_key(r.number))
 
     def responses_to(self, report_id: str) -> list[Response]:
         return sorted((r for r in self.of(Response) if r.report == report_id), key=lambda r: (r.date, r.id))

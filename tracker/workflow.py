@@ -20,6 +20,7 @@ from typing import Any
 from tracker.config import Config, local_folder
 from tracker.dates import PartialDate, format_date
 from tracker.errors import Problem, TrackerError
+from tracker.ids import Number
 from tracker.records import Record, Trackable
 from tracker.store import RecordSet, load_records, parse_record
 from tracker.yamlio import read_bytes
@@ -168,8 +169,8 @@ def reschedule(config: Config, records: RecordSet, record_id: str, *, due: Parti
 
 
 def respond(
-    config: Config, records: RecordSet, *, report: str, numbers: list[int], from_body: str, date: dt.date, text: str,
-    url: str = "", appendix: str = "", positions: dict[int, str] | None = None, by: str = "",
+    config: Config, records: RecordSet, *, report: str, numbers: list[Number], from_body: str, date: dt.date, text: str,
+    url: str = "", appendix: str = "", positions: dict[Number, str] | None = None, by: str = "",
     today: dt.date | None = None,
 ) -> Change:
     """Record a body's response to a report, and move each answered recommendation awaiting a response on.
@@ -188,7 +189,7 @@ def respond(
     by_number = {r.number: r for r in records.recommendations_of(found.id)}
     missing = [n for n in numbers if n not in by_number]
     if missing:
-        known = ", ".join(str(n) for n in sorted(by_number)) or "none"
+        known = ", ".join(str(n) for n in by_number) or "none"  # in number order, as recommendations_of gives
         raise TrackerError(f"report {found.id} has no recommendation {', '.join(map(str, missing))} (it has {known})")
     answers: list[dict[str, Any]] = []
     for number in numbers:
