@@ -185,3 +185,58 @@ def test_a_recommendation_number_that_is_not_one_is_refused_clearly(tmp_path: Pa
     checked = run(root, "validate")
     assert checked.exit_code == 1
     assert "number: '5A' is not a recommendation number: write 5, or 5a for a lettered one" in checked.stdout
+
+
+# ---------------------------------------------------------------- 19: dates say what they accept
+
+
+def test_each_date_option_says_exactly_what_it_accepts(bundled: Path, run: Run) -> None:
+    day_first = run(bundled, "list", "--as-of", "31/12/2022")
+    assert day_first.exit_code == 2
+    assert ("Invalid value for '--as-of': '31/12/2022' is not a date: write a full date, YYYY-MM-DD; "
+            "did you mean 2022-12-31?") in day_first.stderr
+    month = run(bundled, "overdue", "--as-of", "2022-06")
+    assert month.exit_code == 2
+    assert ("'2022-06' names the month 2022-06, not a day: write a full date, YYYY-MM-DD (e.g. 2022-06-30)"
+            in month.stderr)
+    words = run(bundled, "new", "meeting", "--committee", "pcc", "--date", "24 May 2023")
+    assert "did you mean 2023-05-24?" in words.stderr
+    due = run(bundled, "reschedule", "pcc-2023-01-11-6a", "--due", "24/05/2023", "--reason", "r")
+    assert due.exit_code == 2
+    assert ("Invalid value for '--due': '24/05/2023' is not a date: write YYYY-MM-DD, YYYY-MM or YYYY; "
+            "did you mean 2023-05-24?") in due.stderr
+    assert "--due YYYY-MM-DD|YYYY-MM|YYYY" in run(bundled, "reschedule", "--help").stdout
+    assert "--as-of YYYY-MM-DD" in run(bundled, "overdue", "--help").stdout
+
+
+SHEET = ("Item No.\tMeeting\tItem Title\tResponsible Person\tAction(s)\tStatus\tDue\n"
+         "4\t24/03/2022\tSafer Hartwell Partnership\tSafer Hartwell Partnership\t"
+         "To send the figures on repeat victims.\tOngoing\t24/05/2022\n")
+
+
+def test_import_reads_day_first_dates_and_utf16_sheets(tmp_path: Path, run: Run) -> None:
+    root = borough(tmp_path)
+    for name, data in (("bom.csv", SHEET.encode("utf-16")), ("nobom.csv", SHEET.encode("utf-16-le"))):
+        sheet = tmp_path / name
+        sheet.write_bytes(data)
+        planned = run(root, "import", "csv", str(sheet), "--kind", "action", "--committee", "osc", "--dry-run",
+                      "--as-of", "2022-04-01", "--by", "Clerk")
+        assert planned.exit_code == 0, planned.output
+        assert "records/osc/actions/2022/osc-2022-03-24-4a.yaml" in planned.output
+    imported = run(root, "import", "csv", str(tmp_path / "bom.csv"), "--kind", "action", "--committee", "osc",
+                   "--as-of", "2022-04-01", "--by", "Clerk", "--commit")
+    assert imported.exit_code == 0, imported.output
+    text = (root / "records/osc/actions/2022/osc-2022-03-24-4a.yaml").read_text(encoding="utf-8")
+    assert "meeting: 2022-03-24\n" in text and "due: '2022-05-24'\n" in text
+    assert "item_title: Safer Hartwell Partnership\n" in text
+    assert git(root, "status", "--porcelain") == ""
+
+
+def test_a_file_that_is_not_text_is_refused_saying_so(tmp_path: Path, run: Run) -> None:
+    root = borough(tmp_path)
+    sheet = tmp_path / "odd.csv"
+    sheet.write_bytes(b"Item No.,Action\x00\x00\x00\x00\x00,x\n\x00\x01")
+    refused = run(root, "import", "csv", str(sheet), "--kind", "action", "--committee", "osc")
+    assert refused.exit_code == 1
+    assert "not a text CSV file (it holds zero bytes, and is not UTF-16 text either)" in refused.stderr
+    assert 'save it as "CSV UTF-8"' in refused.stderr

@@ -173,7 +173,7 @@ class DateType(click.ParamType):
 
 
 class PartialDateType(click.ParamType):
-    name = "DATE"
+    name = "YYYY-MM-DD|YYYY-MM|YYYY"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> PartialDate:
         from tracker.dates import PartialDate

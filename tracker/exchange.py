@@ -7,6 +7,7 @@ spreadsheet would run as formulas. Import maps friendly column names ("Item No."
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import io
@@ -180,7 +181,7 @@ def map_columns(headings: list[str], kind: str) -> tuple[dict[int, str], list[st
 
 
 def read_table(path: Path, sheet: str = "") -> list[list[str]]:
-    """The rows of a .csv (UTF-8, with or without BOM; comma, semicolon or tab) or of an .xlsx sheet.
+    """The rows of a .csv (UTF-8 with or without BOM, or UTF-16; comma, semicolon or tab) or of an .xlsx sheet.
 
     From a workbook, the sheet named `sheet` (as `tracker export` names them) if there is one, else the first.
     """
@@ -190,14 +191,36 @@ def read_table(path: Path, sheet: str = "") -> list[list[str]]:
         raw = path.read_bytes()
     except OSError as err:
         raise TrackerError(f"{path}: cannot read: {err.strerror}") from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("cp1252", errors="replace")  # what Excel writes for "CSV" on Windows
+    text = _decode_csv(path, raw)
     # The header row decides the separator (Excel writes ";" where the decimal mark is a comma).
     header = text.split("\n", 1)[0]
     delimiter = max((",", ";", "\t"), key=header.count)
     return [row for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+
+
+def _decode_csv(path: Path, raw: bytes) -> str:
+    """The text of a CSV file: UTF-8 (with or without BOM), UTF-16 (Excel's "Unicode text"), else Windows-1252."""
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError:
+            raise TrackerError(f"{path}: starts as UTF-16 text but is not readable as UTF-16",
+                               hint="save it again as \"CSV UTF-8\" (or as Unicode text) and import that") from None
+    if b"\x00" in raw:
+        # UTF-16 without its byte-order mark: every other byte of plain text is zero.
+        even, odd = raw[0::2].count(0), raw[1::2].count(0)
+        encoding = "utf-16-le" if odd > even else "utf-16-be"
+        try:
+            if len(raw) % 2 == 0 and max(even, odd) * 2 >= len(raw) // 2:
+                return raw.decode(encoding)
+        except UnicodeDecodeError:
+            pass
+        raise TrackerError(f"{path}: not a text CSV file (it holds zero bytes, and is not UTF-16 text either)",
+                           hint="save it as \"CSV UTF-8\" and import that")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return raw.decode("cp1252", errors="replace")  # what Excel writes for "CSV" on Windows
 
 
 def _read_xlsx(path: Path, sheet: str) -> list[list[str]]:
@@ -224,14 +247,14 @@ def _unguard(text: str) -> str:
 
 def _when(value: str, what: str) -> dt.date:
     from tracker.cells import word_date
-    from tracker.dates import parse_date
+    from tracker.dates import day_first, parse_date
 
     try:
         return parse_date(value.strip())
     except ValueError:
-        found = word_date(value)
+        found = day_first(value) or word_date(value)
         if found is None:
-            raise TrackerError(f"{what} {value!r} is not a date (write 2023-03-22 or 22 March 2023)") from None
+            raise TrackerError(f"{what} {value!r} is not a date (write 2023-03-22, 22/03/2023 or 22 March 2023)") from None
         return found
 
 
@@ -315,6 +338,21 @@ class _Row:
         self.batch.edit(number, record, mutate)
 
 
+def _due(value: str) -> Any:
+    """A due date cell: YYYY-MM-DD, YYYY-MM or YYYY, or a day as UK spreadsheets write it (24/05/2023)."""
+    from tracker.dates import PartialDate, day_first
+
+    if not value:
+        return None
+    found = day_first(value)
+    if found is not None:
+        return PartialDate.parse(found)
+    try:
+        return PartialDate.parse(value)
+    except ValueError as err:
+        raise TrackerError(f"due: {err}") from None
+
+
 def _number(value: str) -> Any:
     from tracker.ids import parse_number
 
@@ -343,7 +381,6 @@ class _ActionRow(_Row):
 
     def apply(self, number: int, values: dict[str, str]) -> None:
         from tracker import create
-        from tracker.dates import PartialDate
 
         records = self.batch.trial
         committee = values.get("committee") or self.committee
@@ -357,10 +394,7 @@ class _ActionRow(_Row):
         meeting = None if standing or not values.get("meeting") else _when(values["meeting"], "meeting date")
         item = values.get("item", "").rstrip(".:").strip()
         text = _text(values.get("text", ""))
-        try:
-            due = PartialDate.parse(values["due"]) if values.get("due") else None
-        except ValueError as err:
-            raise TrackerError(f"due: {err}") from None
+        due = _due(values.get("due", ""))
         record = self._find(records, values, committee, meeting, item, text, standing)
         fields: dict[str, Any] = {
             "item_title": values.get("item_title", ""), "responsible": values.get("responsible", ""), "text": text,
@@ -411,15 +445,11 @@ class _RecommendationRow(_Row):
 
     def apply(self, number: int, values: dict[str, str]) -> None:
         from tracker import create
-        from tracker.dates import PartialDate
 
         records = self.batch.trial
         to = [part.strip() for part in re.split(r";|\n", values.get("to", "")) if part.strip()]
         text = _text(values.get("text", ""))
-        try:
-            due = PartialDate.parse(values["due"]) if values.get("due") else None
-        except ValueError as err:
-            raise TrackerError(f"due: {err}") from None
+        due = _due(values.get("due", ""))
         record: Recommendation | None = None
         if values.get("id"):
             record = records.get(values["id"], Recommendation)
