@@ -240,3 +240,91 @@ def test_a_file_that_is_not_text_is_refused_saying_so(tmp_path: Path, run: Run) 
     assert refused.exit_code == 1
     assert "not a text CSV file (it holds zero bytes, and is not UTF-16 text either)" in refused.stderr
     assert 'save it as "CSV UTF-8"' in refused.stderr
+
+
+# ---------------------------------------------------------------- 13: untouched text stays byte for byte
+
+
+LONG = ("That the Safer Hartwell Partnership provides the Committee with a breakdown of repeat victims of "
+        "domestic abuse by ward, with the figures for the last three years and what the partnership has done "
+        "since the last report to reduce them.")
+
+HAND = """\
+# yaml-language-server: $schema=../../../../schema/action.schema.json
+id: osc-2022-03-24-3{letter}
+kind: action
+committee: osc
+meeting: 2022-03-24
+item: "3"
+item_title: 2021 Safer Hartwell Partnership
+  Scrutiny Report
+responsible: {responsible}
+text: {text}
+status: ongoing
+history:
+  - date: 2022-03-24
+    event: note
+    note: 'A remark kept across
+      two lines in single quotes.'
+"""
+
+STYLES = {
+    "b": ("plain-wrapped", "Safer Hartwell\n  Partnership",
+          "The Committee asked for the figures on repeat victims,\n  broken down by ward."),
+    "c": ("folded", '"Safer Hartwell Partnership"',
+          ">\n  The Committee asked for the figures on repeat victims,\n  broken down by ward.\n"),
+    "d": ("literal", "'Safer Hartwell Partnership'",
+          "|\n  The Committee asked for:\n  - the figures on repeat victims\n  - broken down by ward"),
+    "e": ("single-quoted", "Safer Hartwell Partnership",
+          "'The Committee asked for the figures on repeat victims,\n  broken down by ward.'"),
+    "f": ("double-quoted", "Safer Hartwell Partnership",
+          '"The Committee asked for the figures on repeat victims, \\\n  broken down by ward."'),
+}
+
+
+def _changed_lines(before: str, after: str) -> tuple[list[str], list[str]]:
+    import difflib
+
+    removed, added = [], []
+    for line in difflib.ndiff(before.splitlines(), after.splitlines()):
+        if line.startswith("- "):
+            removed.append(line[2:])
+        elif line.startswith("+ "):
+            added.append(line[2:])
+    return removed, added
+
+
+def test_writes_keep_every_untouched_scalar_byte_for_byte(tmp_path: Path, run: Run) -> None:
+    root = borough(tmp_path)
+    ok(run(root, "new", "meeting", "--committee", "osc", "--date", "2022-03-24"))
+    ok(run(root, "new", "action", "--committee", "osc", "--meeting", "2022-03-24", "--item", "3",
+           "--item-title", LONG, "--responsible", "Safer Hartwell Partnership", "--text", LONG, "--by", "Clerk"))
+    folder = root / "records/osc/actions/2022"
+    for letter, (_, responsible, text) in STYLES.items():
+        (folder / f"osc-2022-03-24-3{letter}.yaml").write_text(
+            HAND.format(letter=letter, responsible=responsible, text=text), encoding="utf-8")
+    sheet = tmp_path / "more.csv"
+    sheet.write_text(f"Item No.,Meeting,Item Title,Responsible Person,Action(s),Status\n"
+                     f'4,2022-03-24,Other business,Safer Hartwell Partnership,"{LONG}",Ongoing\n', encoding="utf-8")
+    ok(run(root, "import", "csv", str(sheet), "--kind", "action", "--committee", "osc", "--as-of", "2022-03-25",
+           "--by", "Clerk"))
+    assert ok(run(root, "validate")) == ""
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "Records")
+    made_by_new = (folder / "osc-2022-03-24-3a.yaml").read_text(encoding="utf-8")
+    assert made_by_new.count("\n  ") >= 2, "the creating writer wraps long text"
+    ids = [f"osc-2022-03-24-3{letter}" for letter in "abcdef"] + ["osc-2022-03-24-4a"]
+    for record in ids:
+        path = next(folder.glob(f"{record}.yaml"))
+        before = path.read_text(encoding="utf-8")
+        for args in (("note", record, "--note", LONG), ("followup", record),
+                     ("reschedule", record, "--due", "2022-07", "--reason", "Asked for the data by July."),
+                     ("update", record, "--status", "completed", "--note", "Figures received.")):
+            ok(run(root, *args, "--date", "2022-06-01", "--by", "Clerk"))
+        after = path.read_text(encoding="utf-8")
+        removed, added = _changed_lines(before, after)
+        assert removed == ["status: ongoing"], (record, removed)
+        assert "status: completed" in added, (record, added)
+        assert after.startswith(before.split("status: ongoing")[0]), record
+    changed = git(root, "diff", "--numstat").split("\n")
+    assert all(line.split("\t")[1] == "1" for line in changed if line), changed
