@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import Run, git
 
 
@@ -328,3 +330,47 @@ def test_writes_keep_every_untouched_scalar_byte_for_byte(tmp_path: Path, run: R
         assert after.startswith(before.split("status: ongoing")[0]), record
     changed = git(root, "diff", "--numstat").split("\n")
     assert all(line.split("\t")[1] == "1" for line in changed if line), changed
+
+
+# ---------------------------------------------------------------- 11 and 12: problems reported once, all at once
+
+
+PROBATION = "records/pcc/reports/probation-services-in-london"
+
+
+@pytest.mark.parametrize("cache", [True, False])
+def test_an_unreadable_file_is_reported_once_at_that_file(git_repo: Path, run: Run, cache: bool) -> None:
+    options = () if cache else ("--no-cache",)
+    assert ok(run(git_repo, *options, "validate")) == ""  # warms the cache
+    path = git_repo / PROBATION / "recommendations/pcc-probation-services-in-london-r3.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("\nstatus:", "\n  status:"), encoding="utf-8")
+    checked = run(git_repo, *options, "validate")
+    assert checked.exit_code == 1
+    assert checked.stdout.splitlines() == [
+        f"{PROBATION}/recommendations/pcc-probation-services-in-london-r3.yaml:16:3: "
+        "YAML syntax error: did not find expected '-' indicator"]
+    assert "1 problem" in checked.stderr
+    refused = run(git_repo, *options, "overdue")
+    assert refused.exit_code == 1
+    assert "has no recommendation" not in refused.stderr
+
+
+@pytest.mark.parametrize("cache", [True, False])
+def test_a_misspelt_field_hides_no_other_mistake(git_repo: Path, run: Run, cache: bool) -> None:
+    options = () if cache else ("--no-cache",)
+    assert ok(run(git_repo, *options, "validate")) == ""
+    path = git_repo / "records/pcc/actions/2023/pcc-2023-03-22-6b.yaml"
+    text = path.read_text(encoding="utf-8")
+    text = text.replace("\nstatus: closed\n", "\nstauts: closed\n").replace("    from: ongoing", "    from: ongoin")
+    text = text.replace("    status: closed", "    status: closd").replace("date: 2023-05-24", "date: 2023-05-24T")
+    path.write_text(text, encoding="utf-8")
+    checked = run(git_repo, *options, "validate")
+    where = "records/pcc/actions/2023/pcc-2023-03-22-6b.yaml"
+    assert checked.stdout.splitlines() == [
+        f"{where}:2:1: status: 'status' is required",
+        f"{where}:12:9: stauts: unknown field 'stauts' (custom fields must start with x-)",
+        f"{where}:15:11: history[0].date: '2023-05-24T' is not in the expected form (a date, YYYY-MM-DD)",
+        f"{where}:17:11: history[0].from: unknown action status 'ongoin' (known: ongoing, completed, closed)",
+        f"{where}:18:13: history[0].status: unknown action status 'closd' (known: ongoing, completed, closed)",
+    ]
+    assert "5 problems" in checked.stderr

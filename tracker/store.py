@@ -29,7 +29,18 @@ ProgressCallback = Callable[[int, int], None]  # (files parsed, files to parse)
 
 
 def parse_record(rel_path: str, data: bytes) -> tuple[Record | None, list[Problem]]:
-    """One file's bytes to a typed record, or the problems that stop it being one."""
+    """One file's bytes to a typed record, or the problems that stop it being one.
+
+    Each problem of a file that is not a record names the record the file was meant to hold (its `id`, else its
+    file name, which is its ID), so the checks across records do not blame others for its absence."""
+    record, problems = _parse_record(rel_path, data)
+    if record is None:
+        stem = rel_path.rpartition("/")[2].removesuffix(".yaml")
+        problems = [p if p.record_id else replace(p, record_id=stem) for p in problems]
+    return record, problems
+
+
+def _parse_record(rel_path: str, data: bytes) -> tuple[Record | None, list[Problem]]:
     try:
         text = decode(data, rel_path)
         mapping = load_text(text, rel_path)
@@ -209,8 +220,8 @@ def build_set(sources: Iterable[tuple[str, bytes | Problem]]) -> RecordSet:
             continue
         record, problems = parse_record(rel, data)
         records.problems.extend(problems)
+        records.sources[rel] = data  # for locating problems found later, of failed files too
         if record is not None:
-            records.sources[rel] = data
             records.add(record)
     return records
 
@@ -690,6 +701,10 @@ def _validate_cached(config: Config, cache: RecordCache, code: bytes, rows: list
     kept with it (found again where they were found with other validation code), and those across records from
     the records' facts, so no record is built again. rows, when given, are those of the cache (see checks())."""
     from tracker.validate import Facts, combine, facts_of, local_problems
+    from tracker.validate import salvaged_problems as salvaged_only
+
+    def salvaged(config: Config, path: str, root: Path, problems: list[Problem]) -> list[Problem]:
+        return problems + salvaged_only(config, path, root, problems)
 
     root = cache.folder.parent
     failed: list[Problem] = []
@@ -697,7 +712,7 @@ def _validate_cached(config: Config, cache: RecordCache, code: bytes, rows: list
     for path, ok, checked, own, facts in cache.checks() if rows is None else rows:
         if checked != code:
             record, problems = load_payload(cache.payload(path))
-            found = problems if record is None else local_problems(config, record, root)
+            found = salvaged(config, path, root, problems) if record is None else local_problems(config, record, root)
             own = pickle.dumps(found, protocol=pickle.HIGHEST_PROTOCOL) if found else b""
             facts = marshal.dumps(tuple(facts_of(record))) if record is not None else b""
             cache.recheck(path, own, code, facts)
@@ -905,9 +920,10 @@ def parse_files(root: str, rels: list[str], config: Config | None = None, checke
         own = b""
         facts = b""
         if config is not None:
-            from tracker.validate import facts_of, local_problems
+            from tracker.validate import facts_of, local_problems, salvaged_problems
 
-            found = problems if record is None else local_problems(config, record, data)
+            found = (problems + salvaged_problems(config, rel, data, problems) if record is None
+                     else local_problems(config, record, data))
             own = pickle.dumps(found, protocol=pickle.HIGHEST_PROTOCOL) if found else b""
             facts = marshal.dumps(tuple(facts_of(record))) if record is not None else b""
         results.append(Parsed(

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from pathlib import Path
 from typing import NamedTuple
 
 from tracker import ids
 from tracker.config import Config
-from tracker.errors import Problem
+from tracker.errors import Problem, TrackerError
 from tracker.records import Action, Meeting, Recommendation, Record, Report, Response, Trackable
 from tracker.store import RecordSet, field_position
 from tracker.yamlio import dotted
@@ -79,6 +80,106 @@ def local_problems(config: Config, record: Record, source: bytes | Path) -> list
     return found
 
 
+# Stand-ins for required fields a file lacks or gets wrong, so the rest of it can still be checked (salvaged).
+_STAND_INS: dict[str, object] = {
+    "committee": "", "text": "-", "to": ["-"], "responsible": "-", "report": "-", "number": 1, "date": "2000-01-01",
+    "published": "2000", "slug": "-", "title": "-", "from": "-", "summary": "-", "recommendations": [],
+    "meeting": "2000-01-01", "item": "1", "item_title": "-", "created": "2000-01-01",
+}
+# The fields an ID is made from: with one of them stood in for, the ID cannot be checked.
+_ID_FIELDS = frozenset({"id", "committee", "meeting", "item", "report", "number", "date", "from", "slug", "standing"})
+
+
+def salvaged_problems(config: Config, rel_path: str, source: bytes | Path, problems: list[Problem]) -> list[Problem]:
+    """The problems of a file that breaks its schema beyond those the schema found (problems), so one run shows
+    them all: an unknown committee or status, history out of order. The fields the schema faulted are stood in
+    for and left out of what is reported; a file that cannot be read as a mapping of fields gives nothing more."""
+    from tracker.records import FieldError, build_record
+    from tracker.schemas import KINDS, load_schema, schema_problems
+    from tracker.yamlio import decode, load_text, read_bytes
+
+    if not problems or not any(p.field for p in problems):
+        return []
+    try:
+        data = source if isinstance(source, bytes) else read_bytes(source / rel_path)
+        mapping = load_text(decode(data, rel_path), rel_path)
+    except (TrackerError, OSError):
+        return []
+    kind = mapping.get("kind") if isinstance(mapping, dict) else None
+    if kind not in KINDS:
+        return []
+    faulted = {p.field for p in problems if p.field}
+    statuses = config.statuses.get(kind, {})
+    stem = rel_path.rpartition("/")[2].removesuffix(".yaml")
+    stand_ins = {**_STAND_INS, "id": stem, "status": next(iter(statuses), "-")}
+    repaired = {key: value for key, value in mapping.items() if key not in faulted}
+    if isinstance(repaired.get("history"), list):
+        repaired["history"] = _repaired_history(repaired["history"], faulted, stand_ins)
+    required = list(load_schema(kind).get("required", []))
+    if kind == "action":
+        required += ["created", "title"] if repaired.get("standing") is True else ["meeting", "item", "item_title"]
+    for name in required:
+        if name not in repaired and name in stand_ins:
+            repaired[name] = stand_ins[name]
+            faulted.add(name)
+    if schema_problems(kind, repaired, rel_path):
+        return []
+    try:
+        record = build_record(repaired, rel_path)
+    except (FieldError, KeyError, TypeError, ValueError):
+        return []
+    record_id = next((p.record_id for p in problems if p.record_id), stem)
+    id_unsure = any(_top(name) in _ID_FIELDS for name in faulted)
+    return [replace(p, record_id=record_id) for p in local_problems(config, record, data)
+            if not any(_within_field(p.field, name) for name in faulted) and not (p.field == "id" and id_unsure)]
+
+
+_EVENT_NEEDS = {"status": ("from", "status"), "note": ("note",), "reschedule": ("due", "reason"), "response": ("response",)}
+
+
+def _repaired_history(history: list[object], faulted: set[str], stand_ins: dict[str, object]) -> list[object]:
+    """The history with each faulted event field stood in for (and added to faulted), keeping every event's place."""
+    repaired: list[object] = []
+    last_date: object = stand_ins["created"]
+    for index, event in enumerate(history):
+        at = f"history[{index}]"
+        if not isinstance(event, dict) or at in faulted:
+            faulted.add(at)
+            repaired.append({"date": last_date, "event": "note", "note": "-"})
+            continue
+        fixed = {key: value for key, value in event.items() if f"{at}.{key}" not in faulted}
+        needs = ("date", "event", *_EVENT_NEEDS.get(str(fixed.get("event")), ()))
+        for name in needs:
+            if name not in fixed:
+                fixed[name] = {"date": last_date, "event": "note", "due": "2000"}.get(name, stand_ins.get(name, "-"))
+                faulted.add(f"{at}.{name}")
+        if fixed.get("event") == "note" and "note" not in fixed:
+            fixed["note"] = "-"
+        last_date = fixed["date"]
+        repaired.append(fixed)
+    return repaired
+
+
+def _within_field(field: str, faulted: str) -> bool:
+    return field == faulted or field.startswith((faulted + ".", faulted + "["))
+
+
+def _top(field: str) -> str:
+    """The top-level field of a dotted field path: history[2].date → history."""
+    return field.partition(".")[0].partition("[")[0]
+
+
+def with_salvaged(config: Config, failed: Iterable[Problem], sources: dict[str, bytes], root: Path) -> list[Problem]:
+    """The problems of the files that are not records, each file's salvaged problems added (see salvaged_problems)."""
+    by_path: dict[str, list[Problem]] = defaultdict(list)
+    for problem in failed:
+        by_path[problem.path].append(problem)
+    out: list[Problem] = []
+    for path, problems in by_path.items():
+        out += problems + salvaged_problems(config, path, sources.get(path, root), problems)
+    return out
+
+
 def across(facts: list[Facts], broken_ids: set[str], locate: Locate, only: str | None = None,
            ) -> tuple[list[Problem], set[str]]:
     """The problems found across records, given every loaded record's facts in load order (the first of two
@@ -107,6 +208,8 @@ def across(facts: list[Facts], broken_ids: set[str], locate: Locate, only: str |
             continue
         for index, response_id in fact.response_refs:
             target = kept.get(response_id)
+            if response_id in broken_ids:
+                continue  # the response's own file has a problem, reported there
             if target is None or target.kind != "response":
                 add(fact, ("history", index, "response"), f"no response record {response_id!r}")
         if fact.kind not in ("recommendation", "response"):
@@ -121,7 +224,7 @@ def across(facts: list[Facts], broken_ids: set[str], locate: Locate, only: str |
                 add(fact, ("history", index, "date"), f"event dated {date} is before the record was created ({report.published})")
         seen: set[ids.Number] = set()
         for index, number in enumerate(fact.answers):
-            if number not in numbers[fact.report]:
+            if number not in numbers[fact.report] and ids.recommendation_id(fact.report, number) not in broken_ids:
                 add(fact, ("recommendations", index, "number"), f"report {fact.report} has no recommendation {number}")
             if number in seen:
                 add(fact, ("recommendations", index, "number"), f"recommendation {number} is answered twice")
@@ -158,7 +261,8 @@ def validate(config: Config, records: RecordSet) -> list[Problem]:
     loaded = [*records.records.values(), *(second for _, second in records.duplicates)]
     own = {record.path: local_problems(config, record, records.sources.get(record.path, config.root))
            for record in records.records.values()}
-    return combine(records.problems, ((facts_of(record), own.get(record.path, [])) for record in loaded), locate)
+    failed = with_salvaged(config, records.problems, records.sources, config.root)
+    return combine(failed, ((facts_of(record), own.get(record.path, [])) for record in loaded), locate)
 
 
 def check_record(config: Config, records: RecordSet, record: Record) -> list[Problem]:
