@@ -374,3 +374,33 @@ def test_a_misspelt_field_hides_no_other_mistake(git_repo: Path, run: Run, cache
         f"{where}:18:13: history[0].status: unknown action status 'closd' (known: ongoing, completed, closed)",
     ]
     assert "5 problems" in checked.stderr
+
+
+# ---------------------------------------------------------------- 10: a reference to a missing meeting
+
+
+def test_an_action_of_a_meeting_never_recorded_is_a_problem(tmp_path: Path, run: Run) -> None:
+    root = borough(tmp_path)
+    ok(run(root, "new", "meeting", "--committee", "osc", "--date", "2022-03-24"))
+    refused = run(root, "new", "action", "--committee", "osc", "--meeting", "2022-07-12", "--item", "4",
+                  "--item-title", "Crime and Disorder", "--responsible", "Safer Hartwell Partnership",
+                  "--text", "To report the figures.")
+    assert refused.exit_code == 1
+    assert ("meeting: no meeting record 'osc-2022-07-12'; record the meeting first "
+            "(tracker new meeting --committee osc --date 2022-07-12)") in refused.stderr
+    assert not (root / "records/osc/actions").exists()
+    ok(run(root, "new", "action", "--committee", "osc", "--meeting", "2022-03-24", "--item", "4",
+           "--item-title", "Crime and Disorder", "--responsible", "Safer Hartwell Partnership",
+           "--text", "To report the figures."))
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "Records")
+    assert ok(run(root, "validate")) == ""  # the cache now knows the state
+    git(root, "rm", "-q", "records/osc/meetings/osc-2022-03-24.yaml")
+    checked = run(root, "validate")
+    assert checked.exit_code == 1
+    assert checked.stdout == ("records/osc/actions/2022/osc-2022-03-24-4a.yaml:5:10: meeting: no meeting record "
+                              "'osc-2022-03-24'; record the meeting first "
+                              "(tracker new meeting --committee osc --date 2022-03-24)\n")
+    assert run(root, "--no-cache", "validate").stdout == checked.stdout
+    git(root, "checkout", "-q", "HEAD", "--", "records/osc/meetings/osc-2022-03-24.yaml")
+    assert ok(run(root, "validate")) == ""

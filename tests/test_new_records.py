@@ -54,6 +54,7 @@ def test_new_records_of_every_kind(empty_repo: Path, run: Run) -> None:
     second = new("action", "--committee", "pcc", "--meeting", "2023-03-22", "--item", "6", "--item-title", "Review",
                  "--responsible", "Senior Policy Adviser", "--text", "Delegated authority.")
     assert (first, second) == ("pcc-2023-03-22-6a", "pcc-2023-03-22-6b")
+    assert new("meeting", "--committee", "pcc", "--date", "2023-03-08") == "pcc-2023-03-08"
     assert new("action", "--committee", "pcc", "--meeting", "2023-03-08", "--item", "9a", "--item-title", "AOB",
                "--responsible", "Senior Committee Officer", "--text", "Respond.") == "pcc-2023-03-08-9a-a"
     assert new("action", "--committee", "pcc", "--standing", "--title", "Transparency Procedure",

@@ -42,8 +42,18 @@ KEEP_STATES = 8
 KEEP_ANSWERS = 16
 ANSWERS = "answers"
 
-# Where a record's response references are in its marshalled facts (validate.Facts.response_refs).
+# Where a record's response references are in its marshalled facts (validate.Facts.response_refs), and its
+# meeting's ID (validate.Facts.meeting).
 REFS = 7
+MEETING = 9
+
+def _targets(facts: tuple[Any, ...]) -> list[str]:
+    """The IDs a record names (responses in its history, the meeting it arose at), from its marshalled facts."""
+    named = [target for _, target in facts[REFS]]
+    if len(facts) > MEETING and facts[MEETING]:
+        named.append(facts[MEETING])
+    return named
+
 
 StatKey = tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode
 Result = tuple[str, int, int, int, int, bytes, bytes]  # path, the four of StatKey, digest, payload
@@ -297,7 +307,7 @@ class RecordCache:
         db.executemany("DELETE FROM checks WHERE path = ?", ((path,) for path in gone))
         db.executemany("DELETE FROM refs WHERE path = ?", [(path,) for path in gone] + [(p.path,) for p, _ in fresh])
         db.executemany("INSERT INTO refs VALUES (?, ?)", (
-            (target, p.path) for p, _ in fresh if p.facts for _, target in marshal.loads(p.facts)[REFS]))
+            (target, p.path) for p, _ in fresh if p.facts for target in _targets(marshal.loads(p.facts))))
         db.executemany(
             "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             ((p.path, *p.stat, int(settled), p.digest, p.kind, p.id, p.report, p.final_status, p.final_on,

@@ -788,7 +788,7 @@ def _validate_changes(cache: RecordCache, previous: list[Problem], before: list[
     updated (their rows then are before): only the files whose problems can differ are checked again. Those are
     the files changed, those sharing an ID with one of them (old or new), the recommendations and responses of a
     report that is, or holds a recommendation that is, among them, and the records naming them as responses."""
-    from tracker.validate import Facts, across
+    from tracker.validate import Facts, across, without_cascades
 
     after = cache.check_rows("path", changed)
     touched_ids: set[str] = set()
@@ -813,7 +813,7 @@ def _validate_changes(cache: RecordCache, previous: list[Problem], before: list[
     for _path, ok, record_id, report, _own, facts in affected.values():
         if ok:
             fact = Facts._make(marshal.loads(facts))
-            wanted.update((record_id, report), (target for _, target in fact.response_refs))
+            wanted.update((record_id, report, fact.meeting), (target for _, target in fact.response_refs))
     context.update((row[0], row) for row in cache.check_rows("id", wanted - {""}))
     context.update((row[0], row) for row in cache.check_rows("report", {row[3] for row in context.values()} - {""}))
     context.update((row[0], row) for row in cache.check_rows("id", {row[2] for row in context.values() if row[1]}))
@@ -832,7 +832,7 @@ def _validate_changes(cache: RecordCache, previous: list[Problem], before: list[
     for path, ok, _id, _report, own, _facts in affected.values():
         if own and not (ok and path in shadowed):
             problems.extend(pickle.loads(own))
-    return sorted(set(problems))
+    return without_cascades(problems)
 
 
 def _load_fresh(root: Path, rels: list[str], progress: ProgressCallback | None = None) -> dict[str, Loaded]:

@@ -41,6 +41,7 @@ class Facts(NamedTuple):
     undated_events: tuple[tuple[int, str], ...] = ()
     response_refs: tuple[tuple[int, str], ...] = ()  # (history index, response ID) of response events
     answers: tuple[ids.Number, ...] = ()  # the recommendation numbers a response answers, in order
+    meeting: str = ""  # the ID of the meeting an action arose at
 
 
 def facts_of(record: Record) -> Facts:
@@ -60,7 +61,10 @@ def facts_of(record: Record) -> Facts:
         report, answers = record.report, record.numbers
     elif isinstance(record, Report):
         published = record.published.first_day().isoformat()
-    return Facts(record.path, record.id, record.kind, report, number, published, undated, refs, answers)
+    meeting = ""
+    if isinstance(record, Action) and record.meeting is not None:
+        meeting = ids.meeting_id(record.committee, record.meeting)
+    return Facts(record.path, record.id, record.kind, report, number, published, undated, refs, answers, meeting)
 
 
 def local_problems(config: Config, record: Record, source: bytes | Path) -> list[Problem]:
@@ -212,6 +216,12 @@ def across(facts: list[Facts], broken_ids: set[str], locate: Locate, only: str |
                 continue  # the response's own file has a problem, reported there
             if target is None or target.kind != "response":
                 add(fact, ("history", index, "response"), f"no response record {response_id!r}")
+        if fact.meeting and fact.meeting not in broken_ids:
+            target = kept.get(fact.meeting)
+            if target is None or target.kind != "meeting":
+                add(fact, ("meeting",), f"{NO_MEETING} {fact.meeting!r}; record the meeting first "
+                                        f"(tracker new meeting --committee {_committee_of(fact.meeting)} "
+                                        f"--date {fact.meeting[-10:]})")
         if fact.kind not in ("recommendation", "response"):
             continue
         report = kept.get(fact.report)
@@ -240,6 +250,13 @@ def across(facts: list[Facts], broken_ids: set[str], locate: Locate, only: str |
     return found, shadowed
 
 
+NO_MEETING = "no meeting record"
+
+
+def _committee_of(meeting_id: str) -> str:
+    return meeting_id[:-11]  # <committee>-YYYY-MM-DD
+
+
 def combine(failed: Iterable[Problem], kept: Iterable[tuple[Facts, list[Problem]]], locate: Locate) -> list[Problem]:
     """Every problem of a repository, sorted by file and line: those of the files that are not records (failed),
     and of each record in load order with its own problems (kept)."""
@@ -251,7 +268,16 @@ def combine(failed: Iterable[Problem], kept: Iterable[tuple[Facts, list[Problem]
     for fact, own in entries:
         if fact.path not in shadowed:  # a record that lost its ID to another is reported for that alone
             problems.extend(own)
-    return sorted(set(problems))
+    return without_cascades(problems)
+
+
+def without_cascades(problems: Iterable[Problem]) -> list[Problem]:
+    """The problems sorted, less those that only follow from another of the same file: an action of an unknown
+    committee has no meeting record under that committee either."""
+    problems = set(problems)
+    unknown_committee = {p.path for p in problems if p.field == "committee"}
+    return sorted(p for p in problems
+                  if not (p.field == "meeting" and p.path in unknown_committee and p.message.startswith(NO_MEETING)))
 
 
 def validate(config: Config, records: RecordSet) -> list[Problem]:
@@ -272,7 +298,7 @@ def check_record(config: Config, records: RecordSet, record: Record) -> list[Pro
     broken = {p.record_id for p in records.problems if p.record_id}
     found, _ = across([facts_of(record), *others], broken, locate, only=record.path)
     source = records.sources.get(record.path, config.root)
-    return sorted(set(local_problems(config, record, source) + found))
+    return without_cascades(local_problems(config, record, source) + found)
 
 
 def _locator(config: Config, records: RecordSet) -> Locate:
