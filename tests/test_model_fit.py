@@ -404,3 +404,50 @@ def test_an_action_of_a_meeting_never_recorded_is_a_problem(tmp_path: Path, run:
     assert run(root, "--no-cache", "validate").stdout == checked.stdout
     git(root, "checkout", "-q", "HEAD", "--", "records/osc/meetings/osc-2022-03-24.yaml")
     assert ok(run(root, "validate")) == ""
+
+
+# ---------------------------------------------------------------- 9: names checked against the bodies listed
+
+
+BODIES_CONFIG = BOROUGH_CONFIG + """\
+bodies:
+  Safer Hartwell Partnership:
+    aliases: [SHP]
+  Cabinet Member for Community Safety:
+"""
+
+
+def test_a_misspelt_body_is_a_problem_with_the_nearest_name(tmp_path: Path, run: Run) -> None:
+    root = borough(tmp_path, BODIES_CONFIG)
+    ok(run(root, "new", "report", "--committee", "osc", "--title", "Safer Hartwell", "--published", "2022-03-24"))
+    ok(run(root, "new", "meeting", "--committee", "osc", "--date", "2022-03-24"))
+    refused = run(root, "new", "recommendation", "--report", "safer-hartwell", "--to", "Safer Hartwell Partnershp",
+                  "--text", "Publish the figures.")
+    assert refused.exit_code == 1
+    assert ("to[0]: 'Safer Hartwell Partnershp' is not one of the bodies in tracker.yaml, nor another name for one; "
+            "did you mean 'Safer Hartwell Partnership'?") in refused.stderr
+    refused = run(root, "new", "action", "--committee", "osc", "--meeting", "2022-03-24", "--item", "3",
+                  "--item-title", "Safety", "--responsible", "cabinet member for community safty", "--text", "T.")
+    assert "did you mean 'Cabinet Member for Community Safety'?" in refused.stderr
+    assert not (root / "records/osc/actions").exists()
+    ok(run(root, "new", "recommendation", "--report", "safer-hartwell", "--to", "SHP", "--to",
+           "cabinet member for community  safety", "--text", "Publish the figures.", "--by", "Clerk"))
+    refused = run(root, "respond", "--report", "safer-hartwell", "--recommendations", "1", "--from", "Hartwell Police",
+                  "--date", "2022-05-01", "--text", "Noted.")
+    assert refused.exit_code == 1
+    assert "from: 'Hartwell Police' is not one of the bodies in tracker.yaml" in refused.stderr
+    assert "did you mean" not in refused.stderr
+    path = root / "records/osc/reports/safer-hartwell/recommendations/osc-safer-hartwell-r1.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("- SHP", "- Safer Hartwel Partnership"), encoding="utf-8")
+    checked = run(root, "validate")
+    assert checked.stdout == (
+        "records/osc/reports/safer-hartwell/recommendations/osc-safer-hartwell-r1.yaml:8:5: to[0]: "
+        "'Safer Hartwel Partnership' is not one of the bodies in tracker.yaml, nor another name for one; did you "
+        "mean 'Safer Hartwell Partnership'? (a new body is added under bodies: in tracker.yaml)\n")
+
+
+def test_without_bodies_listed_any_name_is_taken(tmp_path: Path, run: Run) -> None:
+    root = borough(tmp_path)
+    ok(run(root, "new", "report", "--committee", "osc", "--title", "Safer Hartwell", "--published", "2022-03-24"))
+    ok(run(root, "new", "recommendation", "--report", "safer-hartwell", "--to", "Anyone At All", "--text", "T."))
+    assert ok(run(root, "validate")) == ""

@@ -128,6 +128,20 @@ class Config:
         key = " ".join(name.split()).casefold()
         return self.body_aliases.get(key, " ".join(name.split()))
 
+    def unknown_body(self, name: str) -> str:
+        """Why name is not one of the bodies tracker.yaml lists (naming the nearest), or "" when it is one, or
+        when tracker.yaml lists none."""
+        key = " ".join(name.split()).casefold()
+        if not self.body_aliases or key in self.body_aliases:
+            return ""
+        import difflib
+
+        message = f"{name!r} is not one of the bodies in tracker.yaml, nor another name for one"
+        close = difflib.get_close_matches(key, list(self.body_aliases), n=1, cutoff=0.75)
+        if close:
+            message += f"; did you mean {self.body_aliases[close[0]]!r}?"
+        return message + " (a new body is added under bodies: in tracker.yaml)"
+
     def status_after_response(self, position: str | None) -> str:
         return self.after_response.get(position or "", self.after_response.get("default", "in-progress"))
 

@@ -79,6 +79,8 @@ def local_problems(config: Config, record: Record, source: bytes | Path) -> list
     _check_identity(add, record)
     if isinstance(record, (Meeting, Action, Report)):
         _check_committee(add, config, record.committee)
+    if config.body_aliases:
+        _check_bodies(add, config, record)
     if isinstance(record, Trackable):
         _check_status(add, config, record)
     return found
@@ -331,6 +333,21 @@ def _check_committee(add: Add, config: Config, committee: str) -> None:
     if committee not in config.committees:
         known = ", ".join(sorted(config.committees)) or "none yet"
         add(("committee",), f"unknown committee {committee!r} (tracker.yaml has {known})")
+
+
+def _check_bodies(add: Add, config: Config, record: Record) -> None:
+    """Where tracker.yaml lists the bodies, every name a record owes or answers with is one of them."""
+    named: list[tuple[FieldPath, str]] = []
+    if isinstance(record, Action):
+        named.append((("responsible",), record.responsible))
+    elif isinstance(record, Recommendation):
+        named += [(("to", index), name) for index, name in enumerate(record.to)]
+    elif isinstance(record, Response):
+        named.append((("from",), record.from_body))
+    for field_path, name in named:
+        problem = config.unknown_body(name)
+        if problem:
+            add(field_path, problem)
 
 
 def _check_status(add: Add, config: Config, record: Trackable) -> None:
