@@ -138,9 +138,9 @@ def bench_tracker(repo: Path, runs: int) -> dict[str, Figure]:
 def taskwarrior_items(repo: Path) -> list[dict[str, object]]:
     """The repository's actions and recommendations as Taskwarrior tasks."""
     sys.path.insert(0, str(PROJECT))
-    from tracker.config import load_config
-    from tracker.records import Trackable
-    from tracker.store import load_records
+    from tracker.model.records import Trackable
+    from tracker.storage.config import load_config
+    from tracker.storage.store import load_records
 
     config = load_config(repo)
     today = dt.date.today()

@@ -8,8 +8,9 @@ from typing import Any
 
 import yaml
 
-from tracker.config import Config, load_config
-from tracker.store import RecordSet, load_records
+from tracker.model.recordset import RecordSet
+from tracker.storage.config import Config, load_config
+from tracker.storage.store import load_records
 
 
 def write(root: Path, rel: str, data: dict[str, Any]) -> None:

@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import CallSpy, Run, generated_repo, git, list_bodies
-from tracker import cache, store
-from tracker.config import load_config
-from tracker.query import needs_attention
-from tracker.store import load_records
-from tracker.validate import validate
+from tracker.questions.query import needs_attention
+from tracker.storage import cache, store
+from tracker.storage.config import load_config
+from tracker.storage.store import load_records
+from tracker.storage.validate import validate
 
 ACTION = "records/pcc/actions/2023/pcc-2023-03-22-6a.yaml"
 ACTION_ID = "pcc-2023-03-22-6a"
@@ -246,7 +246,7 @@ def test_a_change_of_schema_or_code_starts_the_cache_afresh(tmp_path: Path) -> N
 
 
 def test_the_fingerprint_follows_the_schemas(tmp_path: Path) -> None:
-    package = Path(cache.__file__).parent
+    package = Path(cache.__file__).parent.parent
     schemas = tmp_path / "schema"
     shutil.copytree(package.parent / "schema", schemas)
     before = cache.fingerprint(package, schemas)
@@ -328,8 +328,8 @@ def test_starting_up_imports_only_click() -> None:
     loaded = ast.literal_eval(done.stdout.strip())
     # Only the command-line layer itself (tracker.cli and the command modules it registers, which import only
     # click at the top) and shell completion's file-name helpers; nothing of the core or the heavy libraries.
-    assert loaded == ["tracker", "tracker.cli", "tracker.cli_chase", "tracker.cli_io", "tracker.cli_render",
-                      "tracker.cli_workflow", "tracker.completion"]
+    assert loaded == ["tracker", "tracker.cli", "tracker.cli.app", "tracker.cli.chase", "tracker.cli.completion",
+                      "tracker.cli.exchange", "tracker.cli.render", "tracker.cli.workflow"]
 
 
 def test_a_warm_overdue_does_not_need_jsonschema(bundled: Path) -> None:

@@ -11,8 +11,9 @@ import pytest
 
 from tests.conftest import CallSpy, Run, git, list_bodies
 from tests.test_cache import rewrite
-from tracker import query, render
-from tracker.resources import data_dir
+from tracker.publish import render
+from tracker.questions import query
+from tracker.storage.resources import data_dir
 
 ACTION = "records/pcc/actions/2023/pcc-2023-03-22-6a.yaml"
 OVERDUE = ("overdue", "--as-of", "2024-01-15", "--format", "json")
@@ -119,7 +120,7 @@ def test_the_answer_is_the_installed_commands_answer(bundled: Path, tmp_path: Pa
 
 
 def test_only_the_latest_answers_are_kept(bundled: Path, run: Run) -> None:
-    from tracker.cache import ANSWERS, KEEP_ANSWERS
+    from tracker.storage.cache import ANSWERS, KEEP_ANSWERS
 
     for day in range(1, KEEP_ANSWERS + 8):
         assert run(bundled, "overdue", "--as-of", f"2024-02-{day:02d}", "--format", "json").exit_code == 0

@@ -11,11 +11,11 @@ import pytest
 
 from tests.conftest import CallSpy, Run, git
 from tests.test_cache import ParseCounter, rewrite
-from tracker import cache as cache_module
-from tracker import store
-from tracker.config import load_config
-from tracker.gitscan import git_scan, parse_status
-from tracker.store import load_records
+from tracker.storage import cache as cache_module
+from tracker.storage import store
+from tracker.storage.config import load_config
+from tracker.storage.gitscan import git_scan, parse_status
+from tracker.storage.store import load_records
 
 ACTION = "records/pcc/actions/2023/pcc-2023-03-22-6a.yaml"
 OVERDUE = ("overdue", "--as-of", "2024-01-15", "--format", "json")
@@ -214,7 +214,7 @@ def test_folder_listings_are_reused_and_a_new_or_removed_file_still_shows_up(
 ) -> None:
     monkeypatch.setattr(cache_module, "SETTLE_NS", 0)  # every folder counts as settled at once
     assert_fresh(git_repo)
-    import tracker.gitscan as gitscan_module
+    import tracker.storage.gitscan as gitscan_module
 
     listed: list[str] = []
     real = gitscan_module.os.scandir
@@ -243,6 +243,6 @@ def test_folder_listings_are_reused_and_a_new_or_removed_file_still_shows_up(
 
 
 def validate_problems(root: Path, records: store.RecordSet) -> list[object]:
-    from tracker.validate import validate
+    from tracker.storage.validate import validate
 
     return list(validate(load_config(root), records))

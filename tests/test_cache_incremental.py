@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import CallSpy, commit_all, generated_repo, git
-from tracker import store
-from tracker.config import load_config
-from tracker.store import load_records
-from tracker.validate import validate
+from tracker.storage import store
+from tracker.storage.config import load_config
+from tracker.storage.store import load_records
+from tracker.storage.validate import validate
 
 
 def _edits(root: Path, rng: random.Random) -> str:

@@ -9,9 +9,9 @@ import pytest
 
 from tests.conftest import Run, commit_all, generated_repo, git
 from tests.test_cache import rewrite
-from tracker.config import load_config
-from tracker.store import load_records
-from tracker.validate import validate
+from tracker.storage.config import load_config
+from tracker.storage.store import load_records
+from tracker.storage.validate import validate
 
 
 @pytest.fixture(scope="module")

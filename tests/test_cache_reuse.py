@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import CallSpy, Run, commit_all, generated_repo, git
-from tracker import query
-from tracker.config import load_config
-from tracker.store import load_records
+from tracker.questions import query
+from tracker.storage.config import load_config
+from tracker.storage.store import load_records
 
 AS_OF = "2026-11-30"
 

@@ -12,10 +12,10 @@ from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
 from tests.conftest import PROJECT
-from tracker.fastschema import compile_schema, equal
-from tracker.jsontext import dumps
-from tracker.schemas import KINDS, load_schema, schema_problems
-from tracker.yamlio import load_file
+from tracker.storage.fastschema import compile_schema, equal
+from tracker.storage.schemas import KINDS, load_schema, schema_problems
+from tracker.storage.yamlio import load_file
+from tracker.text.jsontext import dumps
 
 SCHEMAS = {kind: load_schema(kind) for kind in (*KINDS, "tracker")}
 SAMPLES = sorted((PROJECT / "records").rglob("*.yaml"))

@@ -9,9 +9,9 @@ import pytest
 
 from tests.conftest import CallSpy, Run, git
 from tests.test_cache import rewrite
-from tracker import validate as validate_module
-from tracker.config import load_config
-from tracker.store import load_records
+from tracker.storage import validate as validate_module
+from tracker.storage.config import load_config
+from tracker.storage.store import load_records
 
 ACTION = "records/pcc/actions/2023/pcc-2023-03-22-6a.yaml"
 OVERDUE = ("overdue", "--as-of", "2024-01-15", "--format", "json")

@@ -22,8 +22,8 @@ from hypothesis import strategies as st
 
 from tests.test_properties import TEXT
 from tracker.cli import main
-from tracker.store import parse_record
-from tracker.writer import dump_record
+from tracker.storage.store import parse_record
+from tracker.storage.writer import dump_record
 
 STATUSES = ("ongoing", "completed", "closed")
 EDITS = ("same", "same", "removed", "status", "events", "fields", "status+events+fields", "comment", "drop-event",

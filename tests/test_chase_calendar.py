@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from tests.chase_helpers import action, load, recommendation, report, response
 from tests.conftest import Run
-from tracker.ical import calendar_text, deadlines, escape_text, fold
+from tracker.publish.ical import calendar_text, deadlines, escape_text, fold
 
 STAMP = dt.datetime(2024, 1, 15, 9, 0, tzinfo=dt.timezone.utc)
 

@@ -10,7 +10,7 @@ import pytest
 
 from tests.chase_helpers import action, load, recommendation, report, response
 from tests.conftest import Run
-from tracker.query import Filters, needs_attention
+from tracker.questions.query import Filters, needs_attention
 
 AS_OF = "2024-01-15"
 MC = "pcc-missing-children-in-london"

@@ -10,7 +10,7 @@ import pytest
 
 from tests.chase_helpers import action, load
 from tests.conftest import Run
-from tracker.chase import letters, render_letters, slugify
+from tracker.questions.chase import letters, render_letters, slugify
 
 AS_OF = "2024-01-15"
 

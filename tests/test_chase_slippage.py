@@ -8,7 +8,7 @@ from pathlib import Path
 
 from tests.chase_helpers import action, load
 from tests.conftest import Run
-from tracker.chase import slipped
+from tracker.questions.chase import slipped
 
 
 def _move(date: str, before: str, after: str, reason: str) -> dict:

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tests.conftest import PROJECT, Run
-from tracker.config import load_config
-from tracker.records import Trackable
-from tracker.store import load_records
+from tracker.model.records import Trackable
+from tracker.storage.config import load_config
+from tracker.storage.store import load_records
 
 SHARED = "pcc-2023-03-22-6a"  # every kind of writer at once
 OTHERS = ("pcc-2023-03-22-6b", "pcc-2023-02-22-7a", "pcc-2023-02-22-8a")

@@ -22,9 +22,9 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import PROJECT, Run
-from tracker.config import load_config
-from tracker.store import load_records
-from tracker.workflow import update_status
+from tracker.edits.workflow import update_status
+from tracker.storage.config import load_config
+from tracker.storage.store import load_records
 
 RECORD_ID = "pcc-2023-03-22-6a"
 RECORD = f"records/pcc/actions/2023/{RECORD_ID}.yaml"

@@ -21,11 +21,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from benchmarks.generate import generate
-from tracker import output
-from tracker.config import Config, load_config
-from tracker.dates import PartialDate
-from tracker.jsontext import dumps
-from tracker.query import (
+from tracker.model.dates import PartialDate
+from tracker.model.records import Action, Event, Meeting, Recommendation, Record, Report, Response, Trackable
+from tracker.model.recordset import RecordSet
+from tracker.questions import output
+from tracker.questions.query import (
     CONTACT_EVENTS,
     KIND_ORDER,
     Attention,
@@ -38,8 +38,9 @@ from tracker.query import (
     rows,
     sort_key,
 )
-from tracker.records import Action, Event, Meeting, Recommendation, Record, Report, Response, Trackable
-from tracker.store import RecordSet, load_records
+from tracker.storage.config import Config, load_config
+from tracker.storage.store import load_records
+from tracker.text.jsontext import dumps
 
 # ---------------------------------------------------------------- the straightforward reference
 

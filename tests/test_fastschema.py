@@ -14,9 +14,9 @@ from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
 from tests.conftest import PROJECT, generated_repo
-from tracker.fastschema import compile_schema
-from tracker.schemas import KINDS, load_schema
-from tracker.yamlio import load_file
+from tracker.storage.fastschema import compile_schema
+from tracker.storage.schemas import KINDS, load_schema
+from tracker.storage.yamlio import load_file
 
 SHIPPED = {kind: load_schema(kind) for kind in (*KINDS, "tracker")}
 CHECKS = {kind: compile_schema(schema) for kind, schema in SHIPPED.items()}

@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 from benchmarks.generate import generate
 from tests.test_fuzz import mutated
 from tests.test_hostile_yaml import PAYLOADS
-from tracker import fastyaml
-from tracker.errors import TrackerError
-from tracker.yamlio import MAX_DEPTH, decode, load_text
+from tracker.model.errors import TrackerError
+from tracker.storage import fastyaml
+from tracker.storage.yamlio import MAX_DEPTH, decode, load_text
 
 PROJECT = Path(__file__).resolve().parent.parent
 BUNDLED = sorted((PROJECT / "records").rglob("*.yaml"))

@@ -14,10 +14,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tracker.config import config_from_mapping
-from tracker.errors import Problem
-from tracker.store import build_set, parse_record
-from tracker.validate import validate
+from tracker.model.errors import Problem
+from tracker.storage.config import config_from_mapping
+from tracker.storage.store import build_set, parse_record
+from tracker.storage.validate import validate
 
 PROJECT = Path(__file__).resolve().parent.parent
 SEEDS = sorted(PROJECT.glob("tests/bad/**/*.yaml")) + sorted(PROJECT.glob("records/**/*.yaml"))

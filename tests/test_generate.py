@@ -11,10 +11,10 @@ import pytest
 
 from benchmarks.generate import generate
 from tests.conftest import PROJECT, Run
-from tracker import ids
-from tracker.config import load_config
-from tracker.records import Action, Recommendation, Report, Response
-from tracker.store import load_records
+from tracker.model import ids
+from tracker.model.records import Action, Recommendation, Report, Response
+from tracker.storage.config import load_config
+from tracker.storage.store import load_records
 
 
 def tree(root: Path) -> dict[str, bytes]:

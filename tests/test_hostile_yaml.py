@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import Run
-from tracker.errors import TrackerError
-from tracker.store import parse_record
-from tracker.yamlio import load_text
+from tracker.model.errors import TrackerError
+from tracker.storage.store import parse_record
+from tracker.storage.yamlio import load_text
 
 PACKAGE = Path(__file__).resolve().parent.parent / "tracker"
 
@@ -57,7 +57,7 @@ def test_the_scan_catches_unsafe_loading(snippet: str) -> None:
 def test_the_package_never_loads_yaml_unsafely() -> None:
     found = {path.name: unsafe_uses(path.read_text(encoding="utf-8")) for path in sorted(PACKAGE.rglob("*.py"))}
     assert {name: uses for name, uses in found.items() if uses} == {}
-    assert "CSafeLoader" in (PACKAGE / "yamlio.py").read_text(encoding="utf-8")
+    assert "CSafeLoader" in (PACKAGE / "storage" / "yamlio.py").read_text(encoding="utf-8")
 
 
 PAYLOADS = [
@@ -81,7 +81,7 @@ def test_python_tags_are_refused_and_never_run(payload: str, tmp_path: Path) -> 
 
 
 def test_round_trip_editing_keeps_python_tags_as_text(tmp_path: Path) -> None:
-    from tracker.roundtrip import edit_text
+    from tracker.storage.roundtrip import edit_text
 
     marker = tmp_path / "PWNED"
     text = f'a: !!python/object/apply:os.system ["touch {marker}"]\nb: 1\n'

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tracker.config import load_config
-from tracker.store import load_records
+from tracker.storage.config import load_config
+from tracker.storage.store import load_records
 
 
 def _files(root: Path) -> dict[Path, bytes]:
@@ -33,7 +33,7 @@ def test_bom_and_formula_guard(bundled, run, tmp_path):
     raw = out.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbfid,kind,")
     assert b"\r\n" in raw
-    from tracker.exchange import to_csv
+    from tracker.text.csvtext import to_csv
 
     assert to_csv([{"text": "=HYPERLINK(1)"}], ["text"]).splitlines()[1] == "'=HYPERLINK(1)"
 
@@ -111,7 +111,7 @@ def test_one_bad_row_writes_nothing_and_names_every_bad_row(empty_repo, run, tmp
 
 def test_recommendations_update_by_report_and_number(bundled, run, tmp_path):
     records = load_records(load_config(bundled))
-    rec = records.of(__import__("tracker.records", fromlist=["Recommendation"]).Recommendation)[0]
+    rec = records.of(__import__("tracker.model.records", fromlist=["Recommendation"]).Recommendation)[0]
     report = records.get(rec.report)
     sheet = tmp_path / "r.csv"
     sheet.write_text(f"Report;Recommendation No.;Due\r\n{report.slug};{rec.number};2031-12\r\n", encoding="utf-8")

@@ -7,9 +7,9 @@ from pathlib import Path
 
 from tests.conftest import PCC_AGENDA, PROJECT
 from tests.render_helpers import markdown_tables, seed_tables
-from tracker.config import load_config
-from tracker.records import Action
-from tracker.store import load_records
+from tracker.model.records import Action
+from tracker.storage.config import load_config
+from tracker.storage.store import load_records
 
 
 def _seed() -> Path:

@@ -110,7 +110,7 @@ def test_new_refuses_an_existing_record(empty_repo: Path, run: Run) -> None:
 
 
 def test_new_prompts_at_a_terminal(empty_repo: Path, run: Run, monkeypatch) -> None:
-    monkeypatch.setattr("tracker.cli.interactive", lambda: True)
+    monkeypatch.setattr("tracker.cli.app.interactive", lambda: True)
     result = run(empty_repo, "new", "meeting", "--committee", "pcc", input="2023-05-24\n")
     assert result.exit_code == 0, result.output
     assert result.stdout.strip().splitlines()[-1] == "pcc-2023-05-24"

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from tracker.config import load_config
-from tracker.progress import Progress
-from tracker.store import load_records
+from tracker.cli.progress import Progress
+from tracker.storage.config import load_config
+from tracker.storage.store import load_records
 
 
 def test_the_loader_reports_files_parsed_out_of_files_to_parse(bundled: Path) -> None:

@@ -10,11 +10,11 @@ import markdown
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tracker.records import build_record
-from tracker.schemas import schema_problems
-from tracker.store import parse_record
-from tracker.writer import dump_record
-from tracker.yamlio import load_text
+from tracker.model.records import build_record
+from tracker.storage.schemas import schema_problems
+from tracker.storage.store import parse_record
+from tracker.storage.writer import dump_record
+from tracker.storage.yamlio import load_text
 
 # Text a clerk might paste, or a hostile body might send: any Unicode except lone surrogates (which cannot be
 # encoded as UTF-8 at all), plus the strings that trip up YAML and Markdown.
@@ -171,7 +171,7 @@ SAFE_TAGS = {"br", "ul", "li", "code", "em", "strong", "a"}
 @settings(max_examples=500, deadline=None)
 @given(st.lists(TEXT, min_size=1, max_size=4))
 def test_cells_never_break_a_table(texts: list[str]) -> None:
-    from tracker.markdown import cell
+    from tracker.text.markdown import cell
 
     cells = [cell(text) for text in texts]
     for made in cells:

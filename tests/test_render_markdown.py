@@ -8,7 +8,7 @@ import markdown as python_markdown
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tracker import markdown
+from tracker.text import markdown
 
 
 def test_bullets_become_an_html_list_inside_the_cell() -> None:

@@ -14,9 +14,9 @@ import yaml
 
 from tests.browser import dump_dom, parse
 from tests.conftest import Run
-from tracker.config import load_config
-from tracker.records import Trackable
-from tracker.store import load_records
+from tracker.model.records import Trackable
+from tracker.storage.config import load_config
+from tracker.storage.store import load_records
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(Z|[+-]\d{2}:\d{2})$")

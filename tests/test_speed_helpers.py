@@ -7,7 +7,7 @@ from pathlib import PurePosixPath
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tracker.validate import _stem
+from tracker.storage.validate import _stem
 
 PART = st.text(alphabet="ab.-_", min_size=1, max_size=6).filter(lambda part: part not in (".", ".."))
 

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import Run
-from tracker import workflow
-from tracker.config import load_config
-from tracker.dates import PartialDate
-from tracker.errors import TrackerError
-from tracker.store import load_records
+from tracker.edits import workflow
+from tracker.model.dates import PartialDate
+from tracker.model.errors import TrackerError
+from tracker.storage.config import load_config
+from tracker.storage.store import load_records
 
 ACTION = "records/pcc/actions/2023/pcc-2023-03-22-6a.yaml"
 RECOMMENDATION = "records/pcc/reports/missing-children-in-london/recommendations/pcc-missing-children-in-london-r2.yaml"

@@ -1,0 +1,165 @@
+"""`tracker render` and `tracker site`: the committee's documents and the published site, from the records."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from tracker.cli.app import DATE, as_of_option, inside_repository, output_option, ref_option, root_option, session, today, write_output
+from tracker.cli.completion import complete_committees, complete_reports
+
+if TYPE_CHECKING:
+    from tracker.model.recordset import RecordSet
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _source(records: RecordSet | None = None, commit: str | None = None) -> str:
+    """The closing line's account of where the records came from: a commit (HEAD's unless given), or uncommitted
+    files."""
+    from tracker.publish.render import provenance
+    from tracker.storage.gitio import commit_of, has_uncommitted_records
+
+    s = session()
+    if s.ref:
+        return provenance(commit_of(s.root, s.ref))
+    if commit is None:
+        commit = commit_of(s.root)
+    if not commit:
+        return provenance(commit, dirty=False)
+    known = records.uncommitted if records is not None else None  # what git told the loader, if it asked
+    return provenance(commit, dirty=known if known is not None else has_uncommitted_records(s.root))
+
+
+@click.group()
+def render() -> None:
+    """Render committee papers from the records: Markdown through the templates in templates/, or Word."""
+
+
+def paper_options(func: F) -> F:
+    """--format markdown|docx and --reference-docx, shared by the papers that render to Word."""
+    func = click.option("--reference-docx", "reference_docx", type=click.Path(exists=True, dir_okay=False),
+                        default=None, metavar="FILE",
+                        help="With --format docx: a Word document whose styles and page setup to use "
+                             "(default: templates/reference.docx if the repository has one).")(func)
+    return click.option("--format", "fmt", type=click.Choice(["markdown", "docx"]), default="markdown",
+                        show_default=True, help="markdown, or docx for the agenda pack (needs -o FILE.docx).")(func)
+
+
+def _binary_target(fmt: str, output: str | None) -> None:
+    if fmt == "docx" and output in (None, "-"):
+        raise click.UsageError("a Word document is a binary file and is not printed; give -o FILE.docx")
+
+
+@render.command("actions")
+@root_option
+@ref_option
+@click.option("--committee", required=True, metavar="SLUG", shell_complete=complete_committees,
+              help="The committee's slug, e.g. pcc.")
+@as_of_option
+@click.option("--since", type=DATE, default=None,
+              help="The date of the previous list: keep open actions and those closed on or after it.")
+@paper_options
+@output_option
+def render_actions(committee: str, as_of: dt.date | None, since: dt.date | None, fmt: str, reference_docx: str | None,
+                   output: str | None) -> None:
+    """The Summary List of Actions, as Markdown or Word, ready to table at the committee's next meeting.
+
+    \b
+    Examples:
+      tracker render actions --committee pcc --as-of 2023-05-24 --since 2023-03-22 -o actions.md
+      tracker render actions --committee pcc --since 2023-03-22 --format docx -o actions.docx
+    """
+    from tracker.storage.gitio import commit_of
+    from tracker.text.templating import templates_digest
+
+    _binary_target(fmt, output)
+    s = session()
+    when = today(as_of)
+    if fmt == "docx":
+        from tracker.publish import render as core
+        from tracker.publish import word
+
+        records = s.committee_records(committee)
+        context = core.actions_context(records, s.config, committee, when, since, _source(records))
+        write_output(word.summary_list(context, word.reference_document(s.root, reference_docx)), output)
+        return
+    # The page depends on the records, the options, the day, the templates and the commit it names: an unchanged
+    # repository gets the page kept from last time (see store.load_records).
+    commit = None if s.ref else commit_of(s.root)
+    question = None if s.ref else repr(("render actions", committee, when.isoformat(), since and since.isoformat(),
+                                        commit, templates_digest(s.config)))
+    records = s.committee_records(committee, question)
+    if records.answer is not None:
+        text = records.answer[0]
+    else:
+        from tracker.publish import render as core
+        from tracker.storage.store import remember_answer
+
+        text = core.render_actions(records, s.config, committee, when, since, _source(records, commit))
+        if question is not None:
+            remember_answer(s.config, records, question, text, 0)
+    write_output(text, output)
+
+
+@render.command("recommendations")
+@root_option
+@ref_option
+@click.option("--report", required=True, metavar="SLUG", shell_complete=complete_reports, help="The report's slug or ID.")
+@as_of_option
+@click.option("--template", default="default", show_default=True, metavar="NAME",
+              help="default, lewisham (Referral / 2019 Response / Update), or a file name in templates/.")
+@paper_options
+@output_option
+def render_recommendations(report: str, as_of: dt.date | None, template: str, fmt: str, reference_docx: str | None,
+                           output: str | None) -> None:
+    """A report's recommendations with responses, status and latest update, as Markdown or Word.
+
+    \b
+    Examples:
+      tracker render recommendations --report probation-services-in-london
+      tracker render recommendations --report stop-and-search-and-prevent --template lewisham
+      tracker render recommendations --report probation-services-in-london --format docx -o recs.docx
+    """
+    from tracker.publish import render as core
+
+    _binary_target(fmt, output)
+    if fmt == "docx" and template != "default":
+        raise click.UsageError("--template chooses a Markdown layout; a Word document takes its styles from "
+                               "--reference-docx")
+    s = session()
+    if fmt == "docx":
+        from tracker.publish import word
+
+        context = core.recommendations_context(s.records, s.config, report, today(as_of))
+        document = word.recommendations(context, _source(s.records), word.reference_document(s.root, reference_docx))
+        write_output(document, output)
+        return
+    write_output(core.render_recommendations(s.records, s.config, report, today(as_of), template), output)
+
+
+@click.command("site")
+@root_option
+@ref_option
+@click.argument("outdir", type=click.Path(file_okay=False))
+@as_of_option
+def site(outdir: str, as_of: dt.date | None) -> None:
+    """Write the public site (Markdown pages, mkdocs.yml and an Atom feed) to OUTDIR.
+
+    Build it with `mkdocs build` inside OUTDIR, or publish it with `mkdocs gh-deploy`.
+
+    \b
+    Example:
+      tracker site public --as-of 2023-05-24 && (cd public && mkdocs build --strict)
+    """
+
+    from tracker.publish import site as core
+
+    s = session()
+    files = core.site_files(s.records, s.config, today(as_of), _source())
+    root, rel = inside_repository(outdir, "OUTDIR")
+    written = core.write_site(root / rel, files)
+    click.echo(f"wrote {len(written)} files to {outdir}; build it with: cd {outdir} && mkdocs build", err=True)

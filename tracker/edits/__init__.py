@@ -1,0 +1,1 @@
+"""Operations that change records: creating them, status changes and events, editing, starting a repository."""

@@ -1,0 +1,1 @@
+"""The domain model: record types, dates, IDs and the errors every layer reports with."""

@@ -1,0 +1,1 @@
+"""Publishing the records: Markdown documents, the static site, calendars and open data."""

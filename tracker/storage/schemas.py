@@ -1,0 +1,117 @@
+"""JSON Schema checks of record data, reported as located Problems."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from typing import Any
+
+from tracker.model.errors import Problem
+from tracker.storage.resources import schema_path
+from tracker.storage.yamlio import FieldPath, Marks, dotted
+
+NUMBER_PATTERN = "^[1-9][0-9]*[a-z]?$"  # a recommendation's number, as in the schemas
+KINDS = ("meeting", "action", "report", "recommendation", "response")
+
+
+@cache
+def load_schema(kind: str) -> dict[str, Any]:
+    result: dict[str, Any] = json.loads(schema_path(kind).read_text(encoding="utf-8"))
+    return result
+
+
+@cache
+def _validator(kind: str) -> Any:
+    from jsonschema import Draft202012Validator
+
+    return Draft202012Validator(load_schema(kind))
+
+
+@cache
+def _quick(kind: str) -> Any:
+    from tracker.storage.fastschema import compile_schema
+
+    return compile_schema(load_schema(kind))
+
+
+def locate(marks: Marks | None, path: FieldPath) -> tuple[int, int]:
+    """The line and column of the field, or of its nearest enclosing field that has a position."""
+    if not marks:
+        return (0, 0)
+    while path not in marks and path:
+        path = path[:-1]
+    return marks.get(path, (0, 0))
+
+
+def schema_problems(kind: str, data: Any, path: str, marks: Marks | None = None) -> list[Problem]:
+    """Every way data breaks the kind's schema, as Problems naming the field."""
+    quick = _quick(kind)
+    if quick is not None and quick(data):
+        return []  # valid: jsonschema would find nothing, and is only needed to explain errors
+    problems = []
+    for error in _validator(kind).iter_errors(data):
+        for leaf in _leaves(error):
+            field_path: FieldPath = tuple(leaf.absolute_path)
+            if leaf.validator == "additionalProperties":
+                for name in _unknown_fields(leaf):
+                    line, column = locate(marks, (*field_path, name))
+                    message = f"unknown field {name!r} (custom fields must start with x-)"
+                    problems.append(Problem(path, line, column, message, dotted((*field_path, name))))
+                continue
+            line, column = locate(marks, field_path)
+            named = field_path
+            if leaf.validator == "required":
+                # Name the missing field itself; it has no position, so the enclosing mapping's is given.
+                named = (*field_path, *[name for name in leaf.validator_value if repr(name) in leaf.message][:1])
+            problems.append(Problem(path, line, column, _message(leaf), dotted(named)))
+    return sorted(set(problems))
+
+
+def _leaves(error: Any) -> list[Any]:
+    # oneOf/anyOf errors hide the useful detail in their context; report the deepest ones.
+    if error.validator in ("oneOf", "anyOf") and error.context:
+        deepest = max(len(e.absolute_path) for e in error.context)
+        if deepest > len(error.absolute_path):
+            return [e for e in error.context if len(e.absolute_path) == deepest]
+    return [error]
+
+
+def _message(error: Any) -> str:
+    validator = error.validator
+    if validator == "required":
+        return error.message.replace("is a required property", "is required")
+    if validator == "pattern":
+        return f"{error.instance!r} is not in the expected form ({_pattern_hint(error.schema['pattern'])})"
+    if validator == "oneOf" and any(branch.get("pattern", "").startswith(r"^\d{4}(") for branch in error.validator_value):
+        return f"{error.instance!r} is not a date: write YYYY-MM-DD, YYYY-MM or YYYY"
+    if validator == "oneOf" and any(branch.get("pattern") == NUMBER_PATTERN for branch in error.validator_value):
+        return f"{error.instance!r} is not a recommendation number: write 5, or 5a for a lettered one"
+    if validator == "enum":
+        return f"{error.instance!r} is not one of {', '.join(map(str, error.validator_value))}"
+    if validator == "const":
+        return f"must be {error.validator_value!r}, not {error.instance!r}"
+    if validator == "type":
+        return f"{error.instance!r} should be {_a(error.validator_value)}"
+    if validator == "not":
+        return "a standing item has no meeting or item number"
+    return error.message
+
+
+def _unknown_fields(error: Any) -> list[str]:
+    known = set(error.schema.get("properties", {}))
+    return sorted(str(name) for name in error.instance if name not in known and not str(name).startswith("x-"))
+
+
+def _a(types: Any) -> str:
+    names: dict[str, str] = {"string": "text", "integer": "a whole number", "array": "a list", "object": "a mapping", "boolean": "true or false"}
+    if isinstance(types, list):
+        return " or ".join(names.get(str(t), str(t)) for t in types)
+    return names.get(str(types), str(types))
+
+
+def _pattern_hint(pattern: str) -> str:
+    if pattern.startswith(r"^\d{4}-\d{2}"):
+        return "a date, YYYY-MM-DD"
+    if pattern.startswith("^[a-z0-9]"):
+        return "lower-case letters, digits and hyphens"
+    return f"matching {pattern}"

@@ -1,0 +1,146 @@
+"""Writing record files as transactions: build the text, check it, then put it in place atomically."""
+
+from __future__ import annotations
+
+import errno
+import glob
+import os
+import posixpath
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from tracker.model.errors import TrackerError
+
+TEMP_SUFFIX = ".tmp"
+
+
+class _Dumper(yaml.SafeDumper):
+    def ignore_aliases(self, data: Any) -> bool:
+        # The loader refuses anchors and aliases, so a value used twice (one date object as `meeting` and as the
+        # first event's date) must be written out twice.
+        return True
+
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+        # Indent list items under their key, as people write YAML by hand.
+        super().increase_indent(flow, False)
+
+
+# Characters a YAML reader turns into a plain line feed (or drops) unless they are escaped in double quotes.
+_NEEDS_ESCAPE = frozenset("\r\x85\u2028\u2029\ufeff")
+
+
+def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+    if not _NEEDS_ESCAPE.isdisjoint(value):
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style='"')
+    if "\n" in value:
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|")
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value)
+
+
+_Dumper.add_representer(str, _represent_str)
+
+
+def schema_comment(rel_path: str, kind: str) -> str:
+    """The first line of every record file, so editors validate and complete as a clerk types."""
+    depth = rel_path.count("/")
+    schema = posixpath.join(*([".."] * depth), "schema", f"{kind}.schema.json")
+    return f"# yaml-language-server: $schema={schema}\n"
+
+
+def dump_record(mapping: dict[str, Any], rel_path: str) -> str:
+    """A new record file's text: the schema line, then the fields in the order given."""
+    body = yaml.dump(mapping, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100, default_flow_style=False)
+    return schema_comment(rel_path, mapping["kind"]) + body
+
+
+def safe_target(root: Path, rel_path: str) -> Path:
+    """The absolute path for rel_path, refusing anything that would land outside the repository."""
+    target = (root / rel_path).resolve()
+    root_resolved = root.resolve()
+    if target != root_resolved and root_resolved not in target.parents:
+        raise TrackerError(f"{rel_path}: refusing to write outside the records repository {root}")
+    return target
+
+
+def cannot_write(where: Path | str, err: OSError) -> TrackerError:
+    """A write the file system refused (read-only checkout, no permission, disk full), as a clear error."""
+    reason = os.strerror(err.errno) if err.errno else str(err)
+    hint = ""
+    if err.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        hint = "is the checkout read-only? run the command where you can write, or ask for write access"
+    return TrackerError(f"{where}: cannot write: {reason}", hint=hint)
+
+
+def _temp_beside(target: Path, content: str | bytes, rel_path: str) -> Path:
+    """The content in a new temporary file `.NAME.*.tmp` beside target, flushed to disk.
+
+    A crash can leave one behind; it never holds the only copy of anything (target is untouched until the
+    rename), the loader ignores it (it does not end in .yaml), and `apply` removes stale ones.
+    """
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=TEMP_SUFFIX, dir=target.parent)
+    except OSError as err:
+        raise cannot_write(rel_path, err) from None
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+    except BaseException as err:
+        os.unlink(temp)
+        if isinstance(err, OSError):
+            raise cannot_write(rel_path, err) from None
+        raise
+    return Path(temp)
+
+
+def stale_temp_files(target: Path, older_than: float) -> list[Path]:
+    """Temporary files a killed writer left beside target, last modified more than older_than seconds ago."""
+    import time
+
+    cutoff = time.time() - older_than
+    found = []
+    for path in target.parent.glob(f".{glob.escape(target.name)}.*{TEMP_SUFFIX}"):
+        try:
+            if path.is_file() and not path.is_symlink() and path.stat().st_mtime < cutoff:
+                found.append(path)
+        except OSError:
+            continue
+    return found
+
+
+def write_new(root: Path, rel_path: str, text: str) -> Path:
+    """Create a file that must not exist yet; never overwrites, even against a racing writer."""
+    target = safe_target(root, rel_path)
+    temp = _temp_beside(target, text, rel_path)
+    try:
+        os.link(temp, target)
+    except FileExistsError:
+        raise TrackerError(f"{rel_path} already exists; nothing was written") from None
+    except OSError as err:
+        raise cannot_write(rel_path, err) from None
+    finally:
+        os.unlink(temp)
+    return target
+
+
+def replace(root: Path, rel_path: str, text: str | bytes) -> Path:
+    """Replace a file's contents atomically: readers see the old file or the new one, never a mix."""
+    target = safe_target(root, rel_path)
+    temp = _temp_beside(target, text, rel_path)
+    try:
+        if target.exists():
+            os.chmod(temp, target.stat().st_mode & 0o777)
+        os.replace(temp, target)
+    except BaseException as err:
+        if temp.exists():
+            os.unlink(temp)
+        if isinstance(err, OSError):
+            raise cannot_write(rel_path, err) from None
+        raise
+    return target

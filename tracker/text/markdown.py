@@ -1,0 +1,165 @@
+"""Markdown that survives being put in a table cell or a page, whatever the text holds.
+
+Record text is Markdown written by clerks, so emphasis and lists are honoured; raw HTML is not: it is escaped, so a
+record can never inject markup (or a script) into a published page.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+_BULLET = re.compile(r"^\s*(?:[-*+•])\s+(.*)$")
+_NUMBERED = re.compile(r"^\s*\d{1,9}[.)]\s+(.*)$")
+# An ampersand only needs escaping where it would start an entity; "Q&A" stays as written.
+_ENTITY_START = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
+# A run of backslashes right before a pipe or backtick, or at the very end of a line, would swallow the character
+# after it.
+_BACKSLASHES_BEFORE_PIPE = re.compile(r"(\\+)(?=[|`])")
+_TRAILING_BACKSLASHES = re.compile(r"(\\+)$")
+_WHITESPACE = re.compile(r"\s+")
+_FENCE = re.compile(r"^( {0,3})(`{3,}|~{3,})")
+
+
+def escape_html(text: str) -> str:
+    """Text with every HTML tag and entity neutralised, and nothing else changed."""
+    return _ENTITY_START.sub("&amp;", text).replace("<", "&lt;").replace(">", "&gt;")
+
+
+def lines_of(text: str) -> list[str]:
+    """The lines of text, split at every kind of line break a Markdown reader might honour."""
+    return text.splitlines()
+
+
+@dataclass(frozen=True)
+class Block:
+    """A paragraph (its lines, joined with spaces when shown) or a bullet or numbered list (its items), as written."""
+
+    kind: str  # "p", "ul" or "ol"
+    lines: tuple[str, ...]
+
+
+def blocks(text: str) -> list[Block]:
+    """Record text as paragraphs and lists: the one reading every rendering (Markdown cells, Word) shares.
+
+    A line starting "- ", "* ", "+ " or "•" is a bullet; "1." or "1)" a numbered item; a blank line ends a paragraph.
+    """
+    found: list[Block] = []
+    items: list[str] = []
+    list_kind = ""
+    paragraph: list[str] = []
+
+    def flush_paragraph() -> None:
+        if paragraph:
+            found.append(Block("p", tuple(paragraph)))
+            paragraph.clear()
+
+    def flush_items() -> None:
+        if items:
+            found.append(Block(list_kind, tuple(items)))
+            items.clear()
+
+    for raw in lines_of(text):
+        bullet = _BULLET.match(raw)
+        numbered = None if bullet else _NUMBERED.match(raw)
+        if bullet or numbered:
+            kind = "ul" if bullet else "ol"
+            if kind != list_kind:
+                flush_items()
+                list_kind = kind
+            flush_paragraph()
+            items.append((bullet or numbered).group(1).strip())  # type: ignore[union-attr]
+            continue
+        line = raw.strip()
+        if not line:
+            flush_paragraph()
+            flush_items()
+        else:
+            flush_items()
+            paragraph.append(line)
+    flush_paragraph()
+    flush_items()
+    return found
+
+
+def cell(text: str) -> str:
+    """One table cell: HTML escaped, pipes escaped, paragraphs joined with <br>, bullet lists as an HTML list.
+
+    The result is a single line, so no text can end the row or the table early.
+    """
+    out = ""
+    for block in blocks(text):
+        if block.kind == "p":
+            line = " ".join(filter(None, map(_inline, block.lines)))
+            # A list is a block of its own; a <br> beside it would only add an empty line.
+            if out and not out.endswith("</ul>") and not out.endswith("</ol>"):
+                out += "<br><br>"
+            out += line
+        else:
+            out += f"<{block.kind}>" + "".join(f"<li>{_inline(item)}</li>" for item in block.lines) + f"</{block.kind}>"
+    return out
+
+
+def _inline(text: str) -> str:
+    text = _BACKSLASHES_BEFORE_PIPE.sub(lambda m: m.group(1) * 2, text)
+    text = _TRAILING_BACKSLASHES.sub(lambda m: m.group(1) * 2, text)
+    # Backticks are escaped too: a code span may run across cells and swallow the pipes between them.
+    return escape_html(text).replace("|", "\\|").replace("`", "\\`")
+
+
+def block(text: str) -> str:
+    """Record text as Markdown paragraphs and lists for a page (not a table), with raw HTML escaped.
+
+    A code fence in the text is escaped too: left open, it would swallow the rest of the page.
+    """
+    lines = (_FENCE.sub(lambda m: m.group(1) + "\\" + m.group(2), escape_html(line.rstrip())) for line in lines_of(text))
+    return "\n".join(lines).strip("\n")
+
+
+def inline(text: str) -> str:
+    """Record text on one line (a heading, a list item), with raw HTML escaped."""
+    return _WHITESPACE.sub(" ", escape_html(text))
+
+
+_BOLD = re.compile(r"\*\*(.+?)\*\*")
+SAFE_SCHEMES = ("http://", "https://", "mailto:")
+
+
+def to_html(text: str) -> str:
+    """Record text as HTML paragraphs and lists, every character of it escaped; **bold** shown as <strong>."""
+    import html
+
+    def inline(line: str) -> str:
+        return _BOLD.sub(r"<strong>\1</strong>", html.escape(line, quote=False))
+
+    out = []
+    for block in blocks(text):
+        if block.kind == "p":
+            out.append("<p>" + " ".join(inline(line) for line in block.lines) + "</p>")
+        else:
+            out.append(f"<{block.kind}>" + "".join(f"<li>{inline(item)}</li>" for item in block.lines) + f"</{block.kind}>")
+    return "".join(out)
+
+
+def safe_url(url: str) -> str:
+    """The link if it is a web or mail address; nothing otherwise (javascript: and data: links never reach a page)."""
+    url = (url or "").strip()
+    return url if url.lower().startswith(SAFE_SCHEMES) else ""
+
+
+def table_row(cells: list[Any]) -> str:
+    """A pipe-table row of cells, each plain text or a list of parts ({"text", "strong"}, see render.table): each
+    part made safe as a cell is, strong parts in bold, parts separated by a blank line."""
+    shown = []
+    for value in cells:
+        parts: list[dict[str, Any]] = [{"text": value, "strong": False}] if isinstance(value, str) else value
+        shown.append("<br><br>".join(f"**{cell(p['text'])}**" if p["strong"] else cell(p["text"]) for p in parts))
+    return "| " + " | ".join(shown) + " |"
+
+
+def table(headers: list[str], rows: list[list[str]]) -> str:
+    """A pipe table whose cells have all been made safe."""
+    lines = ["| " + " | ".join(cell(h) for h in headers) + " |", "|" + "|".join(" --- " for _ in headers) + "|"]
+    lines.extend("| " + " | ".join(cell(value) for value in values) + " |" for values in rows)
+    return "\n".join(lines) + "\n"
