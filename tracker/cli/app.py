@@ -21,7 +21,7 @@ from tracker.cli.completion import complete_bodies, complete_committees, complet
 
 if TYPE_CHECKING:
     from tracker.model.dates import PartialDate
-    from tracker.model.ids import Number
+    from tracker.model.numbers import Number
     from tracker.model.recordset import RecordSet
     from tracker.storage.config import Config
 
@@ -191,7 +191,7 @@ class NumberType(click.ParamType):
     name = "N"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Number:
-        from tracker.model.ids import parse_number
+        from tracker.model.numbers import parse_number
 
         try:
             return parse_number(value)
@@ -514,7 +514,7 @@ def new_recommendation(report: str | None, number: Number | None, text: str | No
 
 def parse_numbers(value: str) -> list[Number]:
     """"1,2,7" or "1-3,5a,7" to [1, 2, 3, "5a", 7]."""
-    from tracker.model.ids import parse_number
+    from tracker.model.numbers import parse_number
 
     numbers: list[Number] = []
     for part in value.replace(" ", "").split(","):

@@ -14,7 +14,7 @@ from tracker.cli.completion import complete_bodies, complete_ids, complete_repor
 if TYPE_CHECKING:
     from tracker.edits.workflow import Change
     from tracker.model.dates import PartialDate
-    from tracker.model.ids import Number
+    from tracker.model.numbers import Number
     from tracker.model.records import Record
 
 F = TypeVar("F", bound=Callable[..., Any])

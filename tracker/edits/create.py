@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from tracker.model import ids
+from tracker.model import ids, numbers
 from tracker.model.dates import PartialDate
 from tracker.model.errors import Problem, TrackerError
 from tracker.model.records import Record, Report
@@ -126,13 +126,13 @@ def new_report(
 
 
 def new_recommendation(
-    config: Config, records: RecordSet, *, report: Report, number: ids.Number | None, text: str, to: list[str], status: str,
+    config: Config, records: RecordSet, *, report: Report, number: numbers.Number | None, text: str, to: list[str], status: str,
     due: PartialDate | None = None, created: dt.date | None = None, by: str = "",
 ) -> NewRecord:
     status = config.resolve_status("recommendation", status)
     if number is None:
         # The next whole number after the highest (after 5a, 6).
-        number = max((int(ids.number_key(r.number)[1]) for r in records.recommendations_of(report.id)), default=0) + 1
+        number = max((int(numbers.number_key(r.number)[1]) for r in records.recommendations_of(report.id)), default=0) + 1
     record_id = ids.recommendation_id(report.id, number)
     mapping: dict[str, Any] = {"id": record_id, "kind": "recommendation", "report": report.id, "number": number,
                                "text": text, "to": list(to)}

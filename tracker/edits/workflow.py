@@ -19,7 +19,7 @@ from typing import Any
 
 from tracker.model.dates import PartialDate, format_date
 from tracker.model.errors import Problem, TrackerError
-from tracker.model.ids import Number
+from tracker.model.numbers import Number
 from tracker.model.records import Record, Trackable
 from tracker.model.recordset import RecordSet
 from tracker.storage.config import Config, local_folder

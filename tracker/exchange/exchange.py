@@ -329,7 +329,7 @@ def _due(value: str) -> Any:
 
 
 def _number(value: str) -> Any:
-    from tracker.model.ids import parse_number
+    from tracker.model.numbers import parse_number
 
     try:
         return parse_number(value)

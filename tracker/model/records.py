@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from tracker.model.dates import PartialDate, parse_date
-from tracker.model.ids import Number, number_value
+from tracker.model.numbers import Number, number_value
 
 FieldPath = tuple[str | int, ...]
 

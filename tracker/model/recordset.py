@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from tracker.model.errors import Problem, TrackerError
-from tracker.model.ids import number_key
+from tracker.model.numbers import number_key
 from tracker.model.records import Meeting, Recommendation, Record, Report, Response
 
 R = TypeVar("R", bound=Record)

@@ -11,7 +11,8 @@ import datetime as dt
 from typing import Any
 
 from tracker import __version__
-from tracker.model.ids import number_key, slugify
+from tracker.model.ids import slugify
+from tracker.model.numbers import number_key
 from tracker.model.records import Action, Event, Meeting, Recommendation, Report, Response, Trackable
 from tracker.model.recordset import RecordSet
 from tracker.storage.config import Config

@@ -12,7 +12,7 @@ from typing import Any
 
 from tracker.model.dates import format_date
 from tracker.model.errors import TrackerError
-from tracker.model.ids import natural_key
+from tracker.model.numbers import natural_key
 from tracker.model.records import Action, Event, Recommendation, Response, Trackable
 from tracker.model.recordset import RecordSet
 from tracker.questions.query import days_overdue, exists_on

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from tracker.model.dates import PartialDate
-from tracker.model.ids import Number, natural_key, number_key
+from tracker.model.numbers import Number, natural_key, number_key
 from tracker.model.records import Action, Meeting, Recommendation, Record, Report, Response, Trackable
 from tracker.model.recordset import RecordSet
 from tracker.storage.config import Config

@@ -17,6 +17,7 @@ from typing import NamedTuple
 
 from tracker.model import ids
 from tracker.model.errors import Problem, TrackerError
+from tracker.model.numbers import Number
 from tracker.model.records import Action, Meeting, Recommendation, Record, Report, Response, Trackable
 from tracker.model.recordset import RecordSet
 from tracker.storage.config import Config
@@ -35,22 +36,22 @@ class Facts(NamedTuple):
     id: str
     kind: str
     report: str = ""  # of a recommendation or response
-    number: ids.Number = 0  # of a recommendation
+    number: Number = 0  # of a recommendation
     published: str = ""  # a report's first possible publication day (ISO)
     # A recommendation without its own creation date was created when its report was published: its history's
     # (index, ISO date) pairs are checked against that day.
     undated_events: tuple[tuple[int, str], ...] = ()
     response_refs: tuple[tuple[int, str], ...] = ()  # (history index, response ID) of response events
-    answers: tuple[ids.Number, ...] = ()  # the recommendation numbers a response answers, in order
+    answers: tuple[Number, ...] = ()  # the recommendation numbers a response answers, in order
     meeting: str = ""  # the ID of the meeting an action arose at
 
 
 def facts_of(record: Record) -> Facts:
     report = published = ""
-    number: ids.Number = 0
+    number: Number = 0
     undated: tuple[tuple[int, str], ...] = ()
     refs: tuple[tuple[int, str], ...] = ()
-    answers: tuple[ids.Number, ...] = ()
+    answers: tuple[Number, ...] = ()
     if isinstance(record, Trackable):
         refs = tuple((index, event.response) for index, event in enumerate(record.history)
                      if event.event == "response" and event.response)
@@ -206,7 +207,7 @@ def across(facts: list[Facts], broken_ids: set[str], locate: Locate, only: str |
             shadowed.add(fact.path)
             if only is None:
                 add(fact, ("id",), f"ID {fact.id!r} is also used by {first.path}")
-    numbers: dict[str, set[ids.Number]] = defaultdict(set)
+    numbers: dict[str, set[Number]] = defaultdict(set)
     for fact in kept.values():
         if fact.kind == "recommendation":
             numbers[fact.report].add(fact.number)
@@ -235,7 +236,7 @@ def across(facts: list[Facts], broken_ids: set[str], locate: Locate, only: str |
         for index, date in fact.undated_events:
             if date < report.published:
                 add(fact, ("history", index, "date"), f"event dated {date} is before the record was created ({report.published})")
-        seen: set[ids.Number] = set()
+        seen: set[Number] = set()
         for index, number in enumerate(fact.answers):
             if number not in numbers[fact.report] and ids.recommendation_id(fact.report, number) not in broken_ids:
                 add(fact, ("recommendations", index, "number"), f"report {fact.report} has no recommendation {number}")
@@ -243,7 +244,7 @@ def across(facts: list[Facts], broken_ids: set[str], locate: Locate, only: str |
                 add(fact, ("recommendations", index, "number"), f"recommendation {number} is answered twice")
             seen.add(number)
     if only is None:
-        by_number: dict[tuple[str, ids.Number], list[Facts]] = defaultdict(list)
+        by_number: dict[tuple[str, Number], list[Facts]] = defaultdict(list)
         for fact in kept.values():
             if fact.kind == "recommendation":
                 by_number[(fact.report, fact.number)].append(fact)
