@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -451,3 +452,57 @@ def test_without_bodies_listed_any_name_is_taken(tmp_path: Path, run: Run) -> No
     ok(run(root, "new", "report", "--committee", "osc", "--title", "Safer Hartwell", "--published", "2022-03-24"))
     ok(run(root, "new", "recommendation", "--report", "safer-hartwell", "--to", "Anyone At All", "--text", "T."))
     assert ok(run(root, "validate")) == ""
+
+
+# ---------------------------------------------------------------- 15: an invalid edit at a terminal asks first
+
+
+def _at_a_terminal(args: list[str], env: dict[str, str], answers: list[str]) -> tuple[int, str]:
+    """Run the command with a real pseudo-terminal as its keyboard, answering each "edit it again?" in turn."""
+    import pty
+    import select
+    import subprocess
+    import sys
+
+    leader, follower = pty.openpty()
+    process = subprocess.Popen([sys.executable, "-m", "tracker", *args], stdin=follower, stdout=follower,
+                               stderr=follower, env={**os.environ, **env}, close_fds=True)
+    os.close(follower)
+    seen = b""
+    pending = list(answers)
+    while True:
+        ready, _, _ = select.select([leader], [], [], 120)
+        if not ready:  # waiting on a question never asked: give up rather than hang
+            process.kill()
+            break
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:  # the command ended and closed the terminal
+            break
+        if not chunk:
+            break
+        seen += chunk
+        if pending and seen.count(b"edit it again?") > len(answers) - len(pending):
+            os.write(leader, pending.pop(0).encode() + b"\n")
+    os.close(leader)
+    return process.wait(), seen.decode("utf-8", "replace")
+
+
+def test_an_invalid_edit_at_a_terminal_asks_whether_to_edit_again(bundled: Path, tmp_path: Path) -> None:
+    path = bundled / "records/pcc/actions/2023/pcc-2023-03-08-6a.yaml"
+    before = path.read_bytes()
+    opened = tmp_path / "opened.txt"
+    editor = tmp_path / "editor.py"
+    editor.write_text(f"import sys\nopen({str(opened)!r}, 'a').write('opened\\n')\n"
+                      "text = open(sys.argv[1]).read()\n"
+                      "open(sys.argv[1], 'w').write(text.replace('status: completed', 'status: finished'))\n",
+                      encoding="utf-8")
+    import sys
+
+    env = {"EDITOR": f"{sys.executable} {editor}", "VISUAL": "", "TRACKER_ROOT": str(bundled)}
+    status, seen = _at_a_terminal(["edit", "pcc-2023-03-08-6a"], env, ["y", "n"])
+    assert status == 1, seen
+    assert seen.count("edit it again? (no keeps the file as it was)") == 2
+    assert "unknown action status 'finished'" in seen and "was not saved" in seen
+    assert opened.read_text(encoding="utf-8") == "opened\nopened\n"
+    assert path.read_bytes() == before

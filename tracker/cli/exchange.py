@@ -222,14 +222,17 @@ def import_summary(file: str, committee: str, dry_run: bool, commit: bool | None
 def edit_command(record_id: str) -> None:
     """Open a record in your editor ($VISUAL or $EDITOR); it is checked when you save.
 
-    If the record would not be valid, the editor opens again with the problems at the top. Quit without
-    saving (or save it unchanged) to keep the file as it was.
+    If the record would not be valid, the problems are listed and, at a terminal, you are asked whether to
+    edit it again (with the problems at the top); otherwise nothing is saved and the command fails. Quit
+    without saving (or save it unchanged) to keep the file as it was.
 
     \b
     Example:
       EDITOR=nano tracker edit pcc-2023-03-22-6a
     """
+    from tracker.cli.app import interactive
     from tracker.edits.editing import check_edit, strip_errors, with_errors
+    from tracker.model.errors import TrackerError
     from tracker.storage.writer import replace
 
     s = session()
@@ -252,7 +255,11 @@ def edit_command(record_id: str) -> None:
             return
         for problem in problems:
             click.echo(f"error: {problem}", err=True)
-        click.echo("reopening the editor; quit without saving to keep the old file", err=True)
+        # Never reopen the editor unasked: an editor that saves without anyone at it would loop for ever.
+        if not (interactive() and click.confirm("edit it again? (no keeps the file as it was)", default=True,
+                                                err=True)):
+            raise TrackerError(f"{record.path} was not saved: the edited record would not be valid; "
+                               "the file is as it was", problems, hint=f"`tracker edit {record.id}` to try again")
         text = with_errors(edited, problems)
 
 
