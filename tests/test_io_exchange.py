@@ -115,7 +115,8 @@ def test_recommendations_update_by_report_and_number(bundled, run, tmp_path):
     report = records.get(rec.report)
     sheet = tmp_path / "r.csv"
     sheet.write_text(f"Report;Recommendation No.;Due\r\n{report.slug};{rec.number};2031-12\r\n", encoding="utf-8")
-    result = run(bundled, "import", "csv", str(sheet), "--kind", "recommendation", "--as-of", "2024-01-01")
+    result = run(bundled, "import", "csv", str(sheet), "--kind", "recommendation", "--as-of", "2024-01-01",
+                 "--update")
     assert result.exit_code == 0, result.stderr
     changed = load_records(load_config(bundled)).get(rec.id)
     assert str(changed.due) == "2031-12"

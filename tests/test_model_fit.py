@@ -506,3 +506,58 @@ def test_an_invalid_edit_at_a_terminal_asks_whether_to_edit_again(bundled: Path,
     assert "unknown action status 'finished'" in seen and "was not saved" in seen
     assert opened.read_text(encoding="utf-8") == "opened\nopened\n"
     assert path.read_bytes() == before
+
+
+# ---------------------------------------------------------------- 17: import csv refuses duplicates, asks to update
+
+
+def _recommendations_sheet(tmp_path: Path, rows: list[str]) -> Path:
+    sheet = tmp_path / "recommendations.csv"
+    sheet.write_text("Report,Recommendation No.,Recommendation,To\n" + "".join(f"{row}\n" for row in rows),
+                     encoding="utf-8")
+    return sheet
+
+
+def test_import_refuses_two_rows_for_one_record_and_changes_only_with_update(tmp_path: Path, run: Run) -> None:
+    root = borough(tmp_path)
+    ok(run(root, "new", "report", "--committee", "osc", "--title", "Safer Hartwell", "--published", "2022-03-24"))
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "The report")
+    twice = _recommendations_sheet(tmp_path, [
+        "safer-hartwell,9,Publish the figures.,Safer Hartwell Partnership",
+        "safer-hartwell,10,Review the strategy.,Safer Hartwell Partnership",
+        "safer-hartwell,10,Review the strategy again.,Safer Hartwell Partnership",
+    ])
+    refused = run(root, "import", "csv", str(twice), "--kind", "recommendation", "--as-of", "2022-04-01")
+    assert refused.exit_code == 1
+    assert ("row 4: this row is for the same recommendation as row 3 (safer-hartwell number 10); "
+            "give each record one row") in refused.stderr
+    assert not (root / "records/osc/reports/safer-hartwell/recommendations").exists()
+    first = _recommendations_sheet(tmp_path, [
+        "safer-hartwell,10,Review the strategy.,Safer Hartwell Partnership; Cabinet Member for Community Safety"])
+    ok(run(root, "import", "csv", str(first), "--kind", "recommendation", "--as-of", "2022-04-01", "--by", "Clerk",
+           "--commit"))
+    path = root / "records/osc/reports/safer-hartwell/recommendations/osc-safer-hartwell-r10.yaml"
+    before = path.read_bytes()
+    changed = _recommendations_sheet(tmp_path, ["safer-hartwell,10,Review the whole strategy.,Safer Hartwell Partnership"])
+    refused = run(root, "import", "csv", str(changed), "--kind", "recommendation", "--as-of", "2022-05-01")
+    assert refused.exit_code == 1
+    assert ("row 2: osc-safer-hartwell-r10 exists, and this row would change it (give --update to change it):\n"
+            "    text: Review the strategy. → Review the whole strategy.\n"
+            "    to: Safer Hartwell Partnership; Cabinet Member for Community Safety → Safer Hartwell Partnership"
+            ) in refused.stderr
+    assert path.read_bytes() == before
+    updated = run(root, "import", "csv", str(changed), "--kind", "recommendation", "--as-of", "2022-05-01",
+                  "--update", "--by", "Clerk", "--commit")
+    assert updated.exit_code == 0, updated.output
+    assert updated.stdout == (
+        "update records/osc/reports/safer-hartwell/recommendations/osc-safer-hartwell-r10.yaml\n"
+        "    text: Review the strategy. → Review the whole strategy.\n"
+        "    to: Safer Hartwell Partnership; Cabinet Member for Community Safety → Safer Hartwell Partnership\n")
+    shown = ok(run(root, "show", "osc-safer-hartwell-r10", "--as-of", "2022-05-01"))
+    assert "1 May 2022: text changed (was: Review the strategy.) (by Clerk)" in shown
+    assert ("1 May 2022: to changed (was: Safer Hartwell Partnership; Cabinet Member for Community Safety) (by Clerk)"
+            in shown)
+    assert "  - date: 2022-05-01\n    event: edited\n    field: to\n    old:\n" in path.read_text(encoding="utf-8")
+    assert git(root, "status", "--porcelain") == ""
+    assert ok(run(root, "validate")) == ""

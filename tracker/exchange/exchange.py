@@ -234,9 +234,12 @@ def _when(value: str, what: str) -> dt.date:
 
 
 def import_table(config: Config, records: RecordSet, rows: list[list[str]], *, kind: str, committee: str, source: str,
-                 as_of: dt.date, by: str = "", progress: Callable[[int], None] | None = None) -> tuple[Batch, list[str]]:
+                 as_of: dt.date, by: str = "", progress: Callable[[int], None] | None = None, update: bool = False,
+                 ) -> tuple[Batch, list[str]]:
     """Plan the records a spreadsheet describes: new ones created, existing ones changed only where they differ.
 
+    Two rows for one record are refused. A row that would change an existing record's fields is refused, naming
+    each field, unless update is given; then each field changed gets an `edited` event keeping its old value.
     Returns the batch (check, then write) and the headings that were ignored.
     """
     if not rows or not any(cell.strip() for cell in rows[0]):
@@ -250,11 +253,20 @@ def import_table(config: Config, records: RecordSet, rows: list[list[str]], *, k
         raise TrackerError(f"{source}: no column for {', '.join(missing)}",
                            hint=f"the header row has: {', '.join(h for h in rows[0] if h)}")
     importer = _ActionRow if kind == "action" else _RecommendationRow
+    first_row: dict[tuple[str, ...], int] = {}
     for number, cells in enumerate(rows[1:], 2):
         if not any(str(cell).strip() for cell in cells):
             continue
         values = {name: unguard(str(cells[i]).strip()) if i < len(cells) else "" for i, name in columns.items()}
-        handler = importer(config, batch, committee, as_of, by)
+        key = importer.row_key(values, committee)
+        if key is not None:
+            if key in first_row:
+                same = " ".join(part for part in key[1:] if part)
+                batch.fail(number, f"this row is for the same {kind} as row {first_row[key]} "
+                                   f"({same if len(same) <= 60 else same[:57] + '...'}); give each record one row")
+                continue
+            first_row[key] = number
+        handler = importer(config, batch, committee, as_of, by, update)
         batch.attempt(number, lambda handler=handler, number=number, values=values:  # type: ignore[misc]
                       handler.apply(number, values))
         if progress:
@@ -265,8 +277,9 @@ def import_table(config: Config, records: RecordSet, rows: list[list[str]], *, k
 class _Row:
     kind = ""
 
-    def __init__(self, config: Config, batch: Batch, committee: str, as_of: dt.date, by: str):
+    def __init__(self, config: Config, batch: Batch, committee: str, as_of: dt.date, by: str, update: bool = False):
         self.config, self.batch, self.committee, self.as_of, self.by = config, batch, committee, as_of, by
+        self.allow_update = update
 
     def status_of(self, values: dict[str, str]) -> tuple[str, str, tuple[dt.date, ...]]:
         """The status column may hold a slug, a label or a whole Status cell ("Ongoing. Followed-up on ...")."""
@@ -297,6 +310,22 @@ class _Row:
         new_status, events = progress_events(record, status, note, follow_ups, self.as_of, self.by)
         if not changed and not new_status and not events:
             return
+        from tracker.questions.output import shown_value
+
+        listed = [f"{name}: {shown_value(current[name]) if current.get(name) not in (None, '') else '(none)'} → "
+                  f"{shown_value(value)}" for name, value in changed.items()]
+        if changed and not self.allow_update:
+            raise TrackerError(f"{record.id} exists, and this row would change it (give --update to change it):\n"
+                               + "\n".join(listed))
+        for name in changed:
+            if name == "due":
+                continue  # recorded as a reschedule, below
+            edited: dict[str, Any] = {"date": self.as_of, "event": "edited", "field": name}
+            if current.get(name) not in (None, ""):
+                edited["old"] = current[name]
+            if self.by:
+                edited["by"] = self.by
+            events.append(edited)
         if "due" in changed and current.get("due"):
             # A due date never moves silently: the import records why it moved.
             events.append({"date": self.as_of, "event": "reschedule", "previous_due": current["due"],
@@ -310,7 +339,7 @@ class _Row:
                 document[name] = LiteralScalarString(value) if isinstance(value, str) and "\n" in value else value
             history(document)
 
-        self.batch.edit(number, record, mutate)
+        self.batch.edit(number, record, mutate, listed)
 
 
 def _due(value: str) -> Any:
@@ -353,6 +382,17 @@ def _text(value: str) -> str:
 
 class _ActionRow(_Row):
     kind = "action"
+
+    @staticmethod
+    def row_key(values: dict[str, str], committee: str) -> tuple[str, ...] | None:
+        """What names the action a row is for: its ID, else its meeting, item and text."""
+        if values.get("id"):
+            return ("id", values["id"])
+        text = " ".join(_text(values.get("text", "")).split()).casefold()
+        if not text:
+            return None
+        place = values.get("meeting") or values.get("title", "")
+        return ("action", values.get("committee") or committee, place, values.get("item", "").rstrip(".:").strip(), text)
 
     def apply(self, number: int, values: dict[str, str]) -> None:
         from tracker.edits import create
@@ -417,6 +457,19 @@ class _ActionRow(_Row):
 
 class _RecommendationRow(_Row):
     kind = "recommendation"
+
+    @staticmethod
+    def row_key(values: dict[str, str], committee: str) -> tuple[str, ...] | None:
+        """What names the recommendation a row is for: its ID, else its report and number."""
+        if values.get("id"):
+            return ("id", values["id"])
+        if not values.get("number"):
+            return None
+        try:
+            number = str(_number(values["number"]))
+        except TrackerError:
+            return None  # reported when the row is read
+        return ("recommendation", values.get("report", ""), f"number {number}")
 
     def apply(self, number: int, values: dict[str, str]) -> None:
         from tracker.edits import create

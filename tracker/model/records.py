@@ -25,7 +25,7 @@ class Event:
     """One dated entry in a record's history."""
 
     date: dt.date
-    event: str  # created | status | note | follow-up | reschedule | response
+    event: str  # created | status | note | follow-up | reschedule | response | edited
     by: str = ""
     note: str = ""
     from_status: str = ""
@@ -35,6 +35,8 @@ class Event:
     due: PartialDate | None = None
     reason: str = ""
     response: str = ""
+    field: str = ""  # of an edited event: the field changed, and its value before (None when it had none)
+    old: str | tuple[str, ...] | None = None
 
     @property
     def changes_status(self) -> bool:
@@ -54,14 +56,18 @@ class Event:
             due=_partial(data, "due", at),
             reason=data.get("reason", ""),
             response=data.get("response", ""),
+            field=data.get("field", ""),
+            old=tuple(data["old"]) if isinstance(data.get("old"), list) else data.get("old"),
         )
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"date": self.date.isoformat(), "event": self.event}
         for name, key in (("by", "by"), ("note", "note"), ("from_status", "from"), ("status", "status"),
-                          ("evidence", "evidence"), ("reason", "reason"), ("response", "response")):
+                          ("evidence", "evidence"), ("reason", "reason"), ("response", "response"), ("field", "field")):
             if getattr(self, name):
                 out[key] = getattr(self, name)
+        if self.old is not None:
+            out["old"] = list(self.old) if isinstance(self.old, tuple) else self.old
         for name in ("previous_due", "due"):
             if getattr(self, name) is not None:
                 out[name] = str(getattr(self, name))

@@ -187,6 +187,12 @@ def show_record(records: RecordSet, config: Config, record: Record, as_of: dt.da
     return "\n".join(lines) + "\n"
 
 
+def shown_value(value: Any) -> str:
+    """A field's value on one line, as an edit is described: lists joined with "; ", long text cut short."""
+    text = "; ".join(value) if isinstance(value, (list, tuple)) else " ".join(str(value).split())
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
 def describe_event(config: Config, kind: str, event: Any) -> str:
     """One history event as a sentence."""
     parts = [format_date(event.date, config.date_style) + ":"]
@@ -205,6 +211,8 @@ def describe_event(config: Config, kind: str, event: Any) -> str:
         parts.append("followed up")
     elif event.event == "created":
         parts.append("created")
+    elif event.event == "edited":
+        parts.append(f"{event.field} changed" + (f" (was: {shown_value(event.old)})" if event.old is not None else ""))
     if event.note:
         parts.append(("— " if len(parts) > 1 else "") + " ".join(event.note.split()))
     if event.evidence:

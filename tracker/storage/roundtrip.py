@@ -22,6 +22,8 @@ def _yaml() -> Any:
     yaml.preserve_quotes = True
     yaml.width = 4096  # never re-wrap long lines a clerk wrote
     yaml.indent(mapping=2, sequence=4, offset=2)
+    # The loader refuses anchors and aliases, so a value used twice (one date for two events) is written twice.
+    yaml.representer.ignore_aliases = lambda data: True
     return yaml
 
 
