@@ -561,3 +561,29 @@ def test_import_refuses_two_rows_for_one_record_and_changes_only_with_update(tmp
     assert "  - date: 2022-05-01\n    event: edited\n    field: to\n    old:\n" in path.read_text(encoding="utf-8")
     assert git(root, "status", "--porcelain") == ""
     assert ok(run(root, "validate")) == ""
+
+
+# ---------------------------------------------------------------- 5: a response's own words per recommendation
+
+
+def test_respond_records_the_words_for_each_recommendation(tmp_path: Path, run: Run) -> None:
+    root = borough(tmp_path)
+    ok(run(root, "new", "report", "--committee", "osc", "--title", "Safer Hartwell", "--published", "2022-03-24"))
+    for number in ("1", "5a"):
+        ok(run(root, "new", "recommendation", "--report", "safer-hartwell", "--number", number, "--to", "Council",
+               "--text", f"Recommendation {number}."))
+    refused = run(root, "respond", "--report", "safer-hartwell", "--recommendations", "1", "--from", "Council",
+                  "--date", "2022-05-01", "--text", "Reply.", "--text-for", "5a=Agreed.")
+    assert refused.exit_code == 2 and "recommendation 5a is not in --recommendations" in refused.stderr
+    ok(run(root, "respond", "--report", "safer-hartwell", "--recommendations", "1,5a", "--from", "Council",
+           "--date", "2022-05-01", "--text", "The Council's reply.", "--text-for", "5A=Agreed: a review starts in June.",
+           "--text-for", "1=Noted.", "--by", "Clerk"))
+    for template in ("default", "lewisham"):
+        rendered = ok(run(root, "render", "recommendations", "--report", "safer-hartwell", "--template", template,
+                          "--as-of", "2022-05-02"))
+        assert "Agreed: a review starts in June." in rendered and "Noted." in rendered
+    lewisham = ok(run(root, "render", "recommendations", "--report", "safer-hartwell", "--template", "lewisham",
+                      "--as-of", "2022-05-02"))
+    assert "**2022 Response:** Agreed: a review starts in June." in lewisham
+    shown = ok(run(root, "show", "osc-safer-hartwell-2022-05-01-council"))
+    assert "- recommendation 5a: noted. Agreed: a review starts in June." in shown

@@ -156,6 +156,26 @@ def _positions(values: tuple[str, ...], numbers: list[Number]) -> dict[Number, s
     return positions
 
 
+def _texts_for(values: tuple[str, ...], numbers: list[Number]) -> dict[Number, str]:
+    """--text-for 5a="Agreed; a review is under way." → {"5a": "Agreed; a review is under way."}."""
+    from tracker.model.numbers import parse_number
+
+    texts: dict[Number, str] = {}
+    for value in values:
+        which, equals, text = value.partition("=")
+        try:
+            number = parse_number(which)
+        except ValueError:
+            number = None
+        if not equals or number is None or not text.strip():
+            raise click.BadParameter(f"{value!r}: write N=TEXT, e.g. 5a=\"Agreed.\"", param_hint="--text-for")
+        if number not in numbers:
+            raise click.BadParameter(f"{value!r}: recommendation {number} is not in --recommendations",
+                                     param_hint="--text-for")
+        texts[number] = text.strip()
+    return texts
+
+
 @click.command()
 @root_option
 @click.option("--report", required=True, shell_complete=complete_reports, help="The report's slug or ID.")
@@ -166,12 +186,15 @@ def _positions(values: tuple[str, ...], numbers: list[Number]) -> dict[Number, s
 @click.option("--url", default="", help="Where the response is published.")
 @click.option("--position", "positions", multiple=True, metavar="[N,N=]POSITION",
               help=f"The body's position ({', '.join(POSITIONS)}): for all, or N=POSITION for some. Repeatable.")
+@click.option("--text-for", "texts", multiple=True, metavar="N=TEXT",
+              help="What the response says to recommendation N (5 or 5a), in its own words. Repeatable.")
 @click.option("--appendix", default="", help="Where it is attached in the papers, e.g. Appendix 1.")
 @click.option("--by", default=None, help="Who is recording this (default: git user.name).")
 @click.option("--commit/--no-commit", "commit", default=None,
               help="Commit exactly the files this command changes (default: `commit` in tracker.yaml).")
 def respond(report: str, recommendations: str, from_body: str, date: dt.date, text: str, url: str,
-            positions: tuple[str, ...], appendix: str, by: str | None, commit: bool | None) -> None:
+            positions: tuple[str, ...], texts: tuple[str, ...], appendix: str, by: str | None,
+            commit: bool | None) -> None:
     """Record a response to a report; answered recommendations awaiting a response move on.
 
     Each answered recommendation whose status is awaiting-response moves to the status tracker.yaml's
@@ -181,7 +204,7 @@ def respond(report: str, recommendations: str, from_body: str, date: dt.date, te
     Example:
       tracker respond --report probation-services-in-london --recommendations 1,2,7 \\
         --from HMPPS --date 2023-03-17 --text "Response from the Regional Probation Director." \\
-        --position 1,2=accepted --position 7=noted
+        --position 1,2=accepted --position 7=noted --text-for 7="Noted; for the courts to decide."
     """
     from tracker.cli.app import parse_numbers
     from tracker.edits.workflow import respond as record_response
@@ -190,7 +213,7 @@ def respond(report: str, recommendations: str, from_body: str, date: dt.date, te
     numbers = parse_numbers(recommendations)
     change = record_response(s.config, s.records, report=report, numbers=numbers, from_body=from_body, date=date,
                              text=text, url=url, appendix=appendix, positions=_positions(positions, numbers),
-                             by=_author(by))
+                             texts=_texts_for(texts, numbers), by=_author(by))
     _apply(change, commit)
 
 

@@ -172,7 +172,7 @@ def reschedule(config: Config, records: RecordSet, record_id: str, *, due: Parti
 def respond(
     config: Config, records: RecordSet, *, report: str, numbers: list[Number], from_body: str, date: dt.date, text: str,
     url: str = "", appendix: str = "", positions: dict[Number, str] | None = None, by: str = "",
-    today: dt.date | None = None,
+    today: dt.date | None = None, texts: dict[Number, str] | None = None,
 ) -> Change:
     """Record a body's response to a report, and move each answered recommendation awaiting a response on.
 
@@ -182,7 +182,8 @@ def respond(
     from tracker.edits.create import new_response
 
     redo = functools.partial(respond, config, report=report, numbers=numbers, from_body=from_body, date=date,
-                             text=text, url=url, appendix=appendix, positions=positions, by=by, today=today)
+                             text=text, url=url, appendix=appendix, positions=positions, by=by, today=today,
+                             texts=texts)
     positions = positions or {}
     found = records.report(report)
     if date > (today or dt.date.today()):
@@ -194,7 +195,10 @@ def respond(
         raise TrackerError(f"report {found.id} has no recommendation {', '.join(map(str, missing))} (it has {known})")
     answers: list[dict[str, Any]] = []
     for number in numbers:
-        answers.append({"number": number, "position": positions.get(number, "noted")})
+        answer: dict[str, Any] = {"number": number, "position": positions.get(number, "noted")}
+        if (texts or {}).get(number):
+            answer["text"] = (texts or {})[number].strip()
+        answers.append(answer)
     made = new_response(config, records, report=found, from_body=from_body, date=date, summary=text, answers=answers,
                         url=url, appendix=appendix)
     trial = RecordSet(dict(records.records))
