@@ -587,3 +587,33 @@ def test_respond_records_the_words_for_each_recommendation(tmp_path: Path, run: 
     assert "**2022 Response:** Agreed: a review starts in June." in lewisham
     shown = ok(run(root, "show", "osc-safer-hartwell-2022-05-01-council"))
     assert "- recommendation 5a: noted. Agreed: a review starts in June." in shown
+
+
+# ---------------------------------------------------------------- 4: a committee's default addressee
+
+
+DEFAULT_TO_CONFIG = """\
+committees:
+  osc:
+    name: Overview and Scrutiny Committee
+    body: London Borough of Hartwell
+    default_to: Cabinet Member for Community Safety
+"""
+
+
+def test_a_committee_default_addressee_is_used_and_said(tmp_path: Path, run: Run) -> None:
+    root = borough(tmp_path, DEFAULT_TO_CONFIG)
+    ok(run(root, "new", "report", "--committee", "osc", "--title", "Safer Hartwell", "--published", "2022-03-24"))
+    made = run(root, "new", "recommendation", "--report", "safer-hartwell", "--text", "Publish the figures.")
+    assert made.exit_code == 0, made.output
+    assert ("no --to given: addressed to Cabinet Member for Community Safety, the default_to of osc in tracker.yaml"
+            in made.stderr)
+    path = root / "records/osc/reports/safer-hartwell/recommendations/osc-safer-hartwell-r1.yaml"
+    assert "to:\n  - Cabinet Member for Community Safety\n" in path.read_text(encoding="utf-8")
+    ok(run(root, "new", "meeting", "--committee", "osc", "--date", "2022-03-24"))
+    action = run(root, "new", "action", "--committee", "osc", "--meeting", "2022-03-24", "--item", "3",
+                 "--item-title", "Safety", "--text", "To circulate the strategy.")
+    assert "no --responsible given: addressed to Cabinet Member for Community Safety" in action.stderr
+    named = run(root, "new", "recommendation", "--report", "safer-hartwell", "--to", "Council", "--text", "T.")
+    assert "default_to" not in named.stderr
+    assert ok(run(root, "validate")) == ""

@@ -351,6 +351,16 @@ def _need(value: Any, name: str, prompt: str, **prompt_args: Any) -> Any:
     raise click.UsageError(f"missing {name} (not at a terminal, so it cannot be asked for)")
 
 
+def _default_to(config: Config, committee: str, option: str) -> str:
+    """The committee's default addressee (default_to in tracker.yaml), saying so, or "" when it has none."""
+    known = config.committees.get(committee)
+    if known is None or not known.default_to:
+        return ""
+    click.echo(f"no {option} given: addressed to {known.default_to}, the default_to of {committee} in tracker.yaml",
+               err=True)
+    return known.default_to
+
+
 def _announce(new: Any) -> None:
     click.echo(f"created {new.rel_path}", err=True)
     click.echo(new.record.id)
@@ -437,6 +447,7 @@ def new_action(committee: str | None, meeting: dt.date | None, item: str | None,
         meeting = _need(meeting, "--meeting", "Meeting date (YYYY-MM-DD)", type=DATE)
         item = _need(item, "--item", "Item number")
         item_title = _need(item_title, "--item-title", "Item title")
+    responsible = responsible or _default_to(s.config, committee, "--responsible")
     responsible = _need(responsible, "--responsible", "Responsible person or body")
     text = _need(text, "--text", "Action")
     status = status or next(iter(s.config.statuses["action"]))
@@ -504,7 +515,7 @@ def new_recommendation(report: str | None, number: Number | None, text: str | No
     s = session()
     found = s.records.report(_need(report, "--report", "Report slug"))
     text = _need(text, "--text", "Recommendation")
-    addressees = list(to) or [_need(None, "--to", "Addressed to")]
+    addressees = list(to) or [_need(_default_to(s.config, found.committee, "--to"), "--to", "Addressed to")]
     status = status or next(iter(s.config.statuses["recommendation"]))
     made = create.new_recommendation(s.config, s.records, report=found, number=number, text=text, to=addressees,
                                      status=status, due=due, created=created, by=_author(by))

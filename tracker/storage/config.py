@@ -63,6 +63,7 @@ class Committee:
     slug: str
     name: str
     body: str = ""
+    default_to: str = ""  # who is addressed when the minutes name no one
 
 
 @dataclass(frozen=True)
@@ -178,7 +179,7 @@ def config_from_mapping(root: Path, data: dict[str, Any]) -> Config:
         if isinstance(value, str):
             committees[slug] = Committee(slug, value)
         else:
-            committees[slug] = Committee(slug, value["name"], value.get("body", ""))
+            committees[slug] = Committee(slug, value["name"], value.get("body", ""), value.get("default_to", ""))
     statuses = {}
     for kind in KINDS_WITH_STATUS:
         vocabulary = merged["statuses"].get(kind) or DEFAULT_STATUSES[kind]
