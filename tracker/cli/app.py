@@ -200,8 +200,26 @@ class NumberType(click.ParamType):
 
 
 NUMBER = NumberType()
+class DueType(PartialDateType):
+    """A deadline: a date (YYYY-MM-DD, YYYY-MM or YYYY), or next-meeting."""
+
+    name = "YYYY-MM-DD|YYYY-MM|YYYY|next-meeting"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if str(value).strip().casefold() in ("next-meeting", "next meeting"):
+            return "next-meeting"
+        try:
+            return super().convert(value, param, ctx)
+        except click.BadParameter as err:
+            self.fail(f"{err.message}; or next-meeting, for the committee's next meeting", param, ctx)
+
+
 DATE = DateType()
 PARTIAL_DATE = PartialDateType()
+DUE = DueType()
+DUE_HELP = ("Deadline: YYYY-MM-DD, YYYY-MM (\"By December 2023\"), YYYY, or next-meeting (the committee's first "
+            "meeting after the item's date; its date is filled in once that meeting is recorded).")
+DUE_TEXT_HELP = 'The deadline as the paper words it, shown in every render, e.g. "by the next statutory meeting".'
 
 
 def as_of_option(func: F) -> F:
@@ -406,7 +424,12 @@ def new_meeting(committee: str | None, date: dt.date | None, meeting: dt.date | 
     committee = _need(committee, "--committee", "Committee")
     when = _need(date or meeting, "--date", "Meeting date (YYYY-MM-DD)", type=DATE)
     made = create.new_meeting(s.config, s.records, committee=committee, date=when, title=title, url=url)
+    from tracker.edits.workflow import apply, meeting_deadlines
+
+    dated = meeting_deadlines(s.config, s.records, committee, when)
     create.save(s.config, made)
+    for change in apply(s.config, dated):
+        click.echo(change.summary, err=True)
     _announce(made)
 
 
@@ -420,15 +443,17 @@ def new_meeting(committee: str | None, date: dt.date | None, meeting: dt.date | 
 @click.option("--text", help="The action, in Markdown.")
 @click.option("--status", default=None, shell_complete=complete_statuses("action"),
               help="The status (default: the first action status, e.g. ongoing).")
-@click.option("--due", type=PARTIAL_DATE, default=None, help="Due date: YYYY-MM-DD, YYYY-MM or YYYY.")
+@click.option("--due", type=DUE, default=None, help=DUE_HELP)
+@click.option("--due-text", default="", help=DUE_TEXT_HELP)
 @click.option("--standing", is_flag=True, help="A standing item with no meeting (give --title and --deadline).")
 @click.option("--title", default="", help="For a standing item: its subject.")
 @click.option("--deadline", default="", help='For a standing item: the deadline in words (default "N/A").')
 @click.option("--date", "created", type=DATE, default=None, help="When the record came into being (default: the meeting date).")
 @_by_option
 def new_action(committee: str | None, meeting: dt.date | None, item: str | None, item_title: str | None,
-               responsible: str | None, text: str | None, status: str | None, due: PartialDate | None,
-               standing: bool, title: str, deadline: str, created: dt.date | None, by: str | None) -> None:
+               responsible: str | None, text: str | None, status: str | None, due: PartialDate | str | None,
+               due_text: str, standing: bool, title: str, deadline: str, created: dt.date | None,
+               by: str | None) -> None:
     """Record an action agreed at a meeting (or a standing item).
 
     \b
@@ -454,7 +479,7 @@ def new_action(committee: str | None, meeting: dt.date | None, item: str | None,
     made = create.new_action(
         s.config, s.records, committee=committee, meeting=meeting, item=item or "", item_title=item_title or "",
         responsible=responsible, text=text, status=status, due=due, standing=standing, title=title,
-        deadline=deadline, created=created, by=_author(by),
+        deadline=deadline, created=created, by=_author(by), due_text=due_text,
     )
     create.save(s.config, made)
     _announce(made)
@@ -469,22 +494,32 @@ def new_action(committee: str | None, meeting: dt.date | None, item: str | None,
 @click.option("--slug", default="", help="Short name used in IDs (default: made from the title).")
 @click.option("--url", default="", help="Where the report is published.")
 @click.option("--response-due", type=DATE, default=None, help="When responses are due (default: published + response_days).")
+@click.option("--presented-at", "presented_at", default=None, metavar="MEETING",
+              help="The meeting that received it: its ID or date (YYYY-MM-DD); the default for --published.")
 def new_report(committee: str | None, title: str | None, published: PartialDate | None, date: PartialDate | None,
-               slug: str, url: str, response_due: dt.date | None) -> None:
-    """Record a published report.
+               slug: str, url: str, response_due: dt.date | None, presented_at: str | None) -> None:
+    """Record a published report (or one presented at a meeting).
 
     \b
-    Example:
+    Examples:
       tracker new report --committee pcc --title "Missing children in London" --published 2023-04-25
+      tracker new report --committee osc --title "Safer Hartwell Partnership" --presented-at 2022-03-24
     """
     from tracker.edits import create
+    from tracker.model.dates import PartialDate
+    from tracker.model.records import Meeting
 
     s = session()
     committee = _need(committee, "--committee", "Committee")
     title = _need(title, "--title", "Title")
+    meeting = None
+    if presented_at:
+        wanted = f"{committee}-{presented_at}" if presented_at[:4].isdigit() else presented_at
+        meeting = s.records.get(wanted, Meeting)
+        published = published or date or PartialDate.parse(meeting.date)
     published = _need(published or date, "--published", "Published (YYYY-MM-DD)", type=PARTIAL_DATE)
     made = create.new_report(s.config, s.records, committee=committee, title=title, published=published, slug=slug,
-                             url=url, response_due=response_due)
+                             url=url, response_due=response_due, presented_at=meeting.id if meeting else "")
     create.save(s.config, made)
     _announce(made)
 
@@ -496,13 +531,15 @@ def new_report(committee: str | None, title: str | None, published: PartialDate 
               help='Its number in the report: 5, or 5a for a lettered one ("5(b)" is taken as 5b) (default: the next).')
 @click.option("--text", help="The recommendation, in Markdown.")
 @click.option("--to", "to", multiple=True, shell_complete=complete_bodies, help="A body it is addressed to. Repeatable.")
-@click.option("--due", type=PARTIAL_DATE, default=None, help='Deadline: YYYY-MM-DD, YYYY-MM ("By December 2023") or YYYY.')
+@click.option("--due", type=DUE, default=None, help=DUE_HELP)
+@click.option("--due-text", default="", help=DUE_TEXT_HELP)
 @click.option("--status", default=None, shell_complete=complete_statuses("recommendation"),
               help="The status (default: the first recommendation status).")
 @click.option("--date", "created", type=DATE, default=None, help="When it came into being (default: the report's publication).")
 @_by_option
 def new_recommendation(report: str | None, number: Number | None, text: str | None, to: tuple[str, ...],
-                       due: PartialDate | None, status: str | None, created: dt.date | None, by: str | None) -> None:
+                       due: PartialDate | str | None, due_text: str, status: str | None, created: dt.date | None,
+                       by: str | None) -> None:
     """Record a report's recommendation.
 
     \b
@@ -518,7 +555,7 @@ def new_recommendation(report: str | None, number: Number | None, text: str | No
     addressees = list(to) or [_need(_default_to(s.config, found.committee, "--to"), "--to", "Addressed to")]
     status = status or next(iter(s.config.statuses["recommendation"]))
     made = create.new_recommendation(s.config, s.records, report=found, number=number, text=text, to=addressees,
-                                     status=status, due=due, created=created, by=_author(by))
+                                     status=status, due=due, created=created, by=_author(by), due_text=due_text)
     create.save(s.config, made)
     _announce(made)
 

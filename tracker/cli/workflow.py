@@ -84,18 +84,29 @@ def update(record_id: str, status: str, note: str, reopen: bool, evidence: str, 
 @root_option
 @click.argument("record_id", metavar="ID", shell_complete=complete_trackable_ids)
 @click.option("--note", required=True, help="The note, in Markdown.")
+@click.option("--at-meeting", "at_meeting", default=None, metavar="MEETING",
+              help="A remark made at this meeting (its ID or date), not an update; dated that day by default.")
 @_write_options
-def note(record_id: str, note: str, date: dt.date | None, by: str | None, commit: bool | None) -> None:
+def note(record_id: str, note: str, at_meeting: str | None, date: dt.date | None, by: str | None,
+         commit: bool | None) -> None:
     """Add a dated note to a record's history without changing its status.
 
     \b
-    Example:
+    Examples:
       tracker note pcc-standing-complaints --note "No complaints received this quarter."
+      tracker note osc-2022-03-24-3a --at-meeting 2022-03-24 --note "Members asked for ward figures."
     """
     from tracker.edits.workflow import add_note
+    from tracker.model.records import Meeting
 
     s = session()
-    _apply(add_note(s.config, s.records, record_id, note=note, date=date, by=_author(by)), commit)
+    meeting = ""
+    if at_meeting:
+        record: Any = s.records.get(record_id)
+        committee = s.records.committee_of(record)
+        found = s.records.get(f"{committee}-{at_meeting}" if at_meeting[:4].isdigit() else at_meeting, Meeting)
+        meeting, date = found.id, date or found.date
+    _apply(add_note(s.config, s.records, record_id, note=note, date=date, by=_author(by), at_meeting=meeting), commit)
 
 
 @click.command()

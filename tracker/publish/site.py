@@ -100,7 +100,7 @@ def _item(records: RecordSet, config: Config, record: Trackable, as_of: dt.date,
     return {"id": record.id, "title": title_of(records, record), "kind": record.kind,
             "committee": committee.name if committee else records.committee_of(record),
             "status_label": config.label(record.kind, status),
-            "due": due.in_words(config.date_style) if due else "", "responsible": "; ".join(owners(record)),
+            "due": record.deadline_words(due, config.date_style), "responsible": "; ".join(owners(record)),
             "link": _link(from_page, page_of(records, record))}
 
 

@@ -219,7 +219,7 @@ def _letter_item(records: RecordSet, config: Config, record: Trackable, reasons:
         "text": getattr(record, "text", ""),
         "committee": _committee_name(config, records.committee_of(record)),
         "source": _source(records, config, record),
-        "due": due.in_words(style) if due else "",
+        "due": record.deadline_words(due, style),
         "status": config.label(record.kind, record.status_as_of(as_of)),
         "outstanding": outstanding,
         "reasons": [r.to_json() for r in reasons],

@@ -161,10 +161,9 @@ def show_record(records: RecordSet, config: Config, record: Record, as_of: dt.da
         lines.append(f"{key + ':':<14}{_flat(value)}")
     if isinstance(record, Trackable):
         lines.append(f"{'status now:':<14}{summary['status_label']} ({summary['category']}) as of {format_date(as_of, style)}")
-        if record.due_as_of(as_of):
-            due = record.due_as_of(as_of)
-            assert due is not None
-            lines.append(f"{'deadline:':<14}{due.in_words(style)}")
+        deadline = record.deadline_words(record.due_as_of(as_of), style)
+        if deadline:
+            lines.append(f"{'deadline:':<14}{deadline}")
         if summary["days_overdue"]:
             lines.append(f"{'overdue:':<14}{summary['days_overdue']} days")
         slip = slippage(record, as_of)
@@ -213,8 +212,10 @@ def describe_event(config: Config, kind: str, event: Any) -> str:
         parts.append("created")
     elif event.event == "edited":
         parts.append(f"{event.field} changed" + (f" (was: {shown_value(event.old)})" if event.old is not None else ""))
+    if event.at_meeting:
+        parts.append(f"said at the meeting {event.at_meeting}:")
     if event.note:
-        parts.append(("— " if len(parts) > 1 else "") + " ".join(event.note.split()))
+        parts.append(("— " if len(parts) > 1 and not event.at_meeting else "") + " ".join(event.note.split()))
     if event.evidence:
         parts.append(f"[evidence: {event.evidence}]")
     if event.by:

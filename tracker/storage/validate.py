@@ -66,6 +66,8 @@ def facts_of(record: Record) -> Facts:
     meeting = ""
     if isinstance(record, Action) and record.meeting is not None:
         meeting = ids.meeting_id(record.committee, record.meeting)
+    elif isinstance(record, Report):
+        meeting = record.presented_at
     return Facts(record.path, record.id, record.kind, report, number, published, undated, refs, answers, meeting)
 
 
@@ -223,7 +225,8 @@ def across(facts: list[Facts], broken_ids: set[str], locate: Locate, only: str |
         if fact.meeting and fact.meeting not in broken_ids:
             target = kept.get(fact.meeting)
             if target is None or target.kind != "meeting":
-                add(fact, ("meeting",), f"{NO_MEETING} {fact.meeting!r}; record the meeting first "
+                add(fact, ("presented_at" if fact.kind == "report" else "meeting",),
+                    f"{NO_MEETING} {fact.meeting!r}; record the meeting first "
                                         f"(tracker new meeting --committee {_committee_of(fact.meeting)} "
                                         f"--date {fact.meeting[-10:]})")
         if fact.kind not in ("recommendation", "response"):
