@@ -617,3 +617,48 @@ def test_a_committee_default_addressee_is_used_and_said(tmp_path: Path, run: Run
     named = run(root, "new", "recommendation", "--report", "safer-hartwell", "--to", "Council", "--text", "T.")
     assert "default_to" not in named.stderr
     assert ok(run(root, "validate")) == ""
+
+
+# ---------------------------------------------------------------- 7: the report render tells the truth about time
+
+
+BUNDLED_REPORTS = ["lewisham-ssc-stop-and-search-and-prevent", "pcc-counter-terrorism-and-radicalisation",
+                   "pcc-missing-children-in-london", "pcc-probation-services-in-london"]
+
+
+@pytest.mark.parametrize("as_of", ["2019-07-01", "2021-03-01", "2023-03-18", "2023-05-24", "2024-01-15"])
+def test_report_render_counts_are_tracker_overdues(git_repo: Path, run: Run, as_of: str) -> None:
+    import json
+    import re
+
+    listed = json.loads(ok(run(git_repo, "overdue", "--as-of", as_of, "--format", "json")))
+    head = git(git_repo, "rev-parse", "--short=7", "HEAD").strip()
+    for report in BUNDLED_REPORTS:
+        chased = [row for row in listed if row["kind"] == "recommendation" and row["id"].startswith(f"{report}-r")]
+        for template in ("default", "lewisham"):
+            out = ok(run(git_repo, "render", "recommendations", "--report", report, "--template", template,
+                         "--as-of", as_of))
+            found = re.search(r"As of [^,]+, (\d+) needs? chasing(?:: (\d+) overdue, (\d+) with a response overdue, "
+                              r"(\d+) due a follow-up)?\.", out)
+            assert found, out[:400]
+            assert int(found.group(1)) == len(chased), (report, as_of)
+            if chased:
+                kinds = [[reason["reason"] for reason in row["reasons"]] for row in chased]
+                assert [int(n) for n in found.groups()[1:]] == [
+                    sum(kind in reasons for reasons in kinds) for kind in ("overdue", "response-overdue",
+                                                                           "follow-up-due")]
+            assert out.count("**Response due:**") == 1
+            assert "None" not in out and "**Deadline:** \n" not in out
+            assert out.rstrip().splitlines()[-1].startswith(f"Generated from records at commit {head} as of ")
+            assert "**Report to:** " in out
+
+
+def test_report_render_says_when_responses_are_due_once_and_omits_empty_fields(bundled: Path, run: Run) -> None:
+    out = ok(run(bundled, "render", "recommendations", "--report", "probation-services-in-london",
+                 "--as-of", "2023-03-18"))
+    assert out.count("**Response due:** 17 March 2023") == 1
+    second = out[out.index("## Recommendation 2\n"):out.index("## Recommendation 3\n")]
+    assert "Deadline" not in second  # recommendation 2 has no deadline: nothing is said, rather than "None set"
+    assert out.startswith("# Probation Services in London\n\n**Report to:** Police and Crime Committee<br>\n"
+                          "**Date:** 18 March 2023\n")
+    assert out.rstrip().endswith("Generated from uncommitted records as of 18 March 2023.")
