@@ -263,7 +263,7 @@ def recommendation_row(config: Config, recommendation: Recommendation, responses
     for response in responses:
         answer = response.answer_to(recommendation.number)
         if response.date <= as_of and answer is not None:
-            cited.append({"id": response.id, "body": response.from_body, "date": format_date(response.date, style),
+            cited.append({"id": response.id, "body": config.canonical_body(response.from_body), "date": format_date(response.date, style),
                           "date_iso": response.date.isoformat(), "year": response.date.year,
                           "summary": response.summary, "position": answer.position,
                           "position_label": answer.position.replace("-", " ").capitalize(), "text": answer.text,
