@@ -37,6 +37,7 @@ from tracker.questions.query import (
     row,
     rows,
     sort_key,
+    text_start,
 )
 from tracker.storage.config import Config, load_config
 from tracker.storage.store import load_records
@@ -164,7 +165,7 @@ def ref_reasons(records: RecordSet, config: Config, record: Trackable, responses
 
 def ref_title(records: RecordSet, record: Record) -> str:
     if isinstance(record, Action):
-        return record.title if record.standing else f"Item {record.item}: {record.item_title}"
+        return record.title if record.standing else f"Item {record.item}: {record.item_title} — {text_start(record.text)}"
     if isinstance(record, Recommendation):
         return f"Recommendation {record.number}: {' '.join(record.text.split())}"
     if isinstance(record, Response):

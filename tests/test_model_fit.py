@@ -662,3 +662,36 @@ def test_report_render_says_when_responses_are_due_once_and_omits_empty_fields(b
     assert out.startswith("# Probation Services in London\n\n**Report to:** Police and Crime Committee<br>\n"
                           "**Date:** 18 March 2023\n")
     assert out.rstrip().endswith("Generated from uncommitted records as of 18 March 2023.")
+
+
+# ---------------------------------------------------------------- 8: several actions of one item told apart
+
+
+def test_several_actions_of_one_item_are_told_apart(tmp_path: Path, run: Run) -> None:
+    root = borough(tmp_path)
+    ok(run(root, "new", "meeting", "--committee", "osc", "--date", "2022-03-24"))
+    texts = ["To provide the number of repeat victims of domestic abuse in each ward.",
+             "To circulate the knife crime action plan to Members.",
+             "To share the results of the residents' survey on feeling safe after dark in parks."]
+    for text in texts:
+        ok(run(root, "new", "action", "--committee", "osc", "--meeting", "2022-03-24", "--item", "3",
+               "--item-title", "2021 Safer Hartwell Partnership Scrutiny Report", "--responsible", "Partnership",
+               "--text", text, "--due", "2022-05"))
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "Actions")
+    import csv
+    import io
+
+    rows = list(csv.DictReader(io.StringIO(ok(run(root, "overdue", "--as-of", "2022-06-15", "--format", "csv")))))
+    titles = list(dict.fromkeys(row["title"] for row in rows))  # a row for each reason
+    assert titles == [
+        "Item 3: 2021 Safer Hartwell Partnership Scrutiny Report — To provide the number of repeat victims of "
+        "domestic abuse in…",
+        "Item 3: 2021 Safer Hartwell Partnership Scrutiny Report — To circulate the knife crime action plan to "
+        "Members.",
+        "Item 3: 2021 Safer Hartwell Partnership Scrutiny Report — To share the results of the residents' survey "
+        "on feeling…",
+    ]
+    ok(run(root, "site", str(root / "public"), "--as-of", "2022-06-15"))
+    page = (root / "public/docs/bodies/partnership.md").read_text(encoding="utf-8")
+    assert all(title.split(" — ")[1] in page for title in titles)

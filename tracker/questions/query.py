@@ -431,10 +431,24 @@ class _Day:
                 "text": getattr(record, "text", "") or getattr(record, "summary", ""), "path": record.path}
 
 
+def text_start(text: str, width: int = 60) -> str:
+    """The start of a text on one line, cut at a word: "To provide the number of repeat victims of…"."""
+    words = " ".join(line.strip().lstrip("-*•").strip() for line in text.splitlines()).split()
+    start = ""
+    for word in words:
+        if start and len(start) + 1 + len(word) > width:
+            return start.rstrip(",;:") + "…"
+        start = f"{start} {word}" if start else word
+    return start
+
+
 def title_of(records: RecordSet, record: Record) -> str:
-    """A one-line name for the record, as a clerk would refer to it."""
+    """A one-line name for the record, as a clerk would refer to it. An action of a meeting is named by its item
+    and the start of its own text, so the several actions of one item are told apart."""
     if isinstance(record, Action):
-        return record.title if record.standing else f"Item {record.item}: {record.item_title}"
+        if record.standing:
+            return record.title
+        return f"Item {record.item}: {record.item_title} — {text_start(record.text)}"
     if isinstance(record, Recommendation):
         first_line = " ".join(record.text.split())
         return f"Recommendation {record.number}: {first_line}"
