@@ -695,3 +695,101 @@ def test_several_actions_of_one_item_are_told_apart(tmp_path: Path, run: Run) ->
     ok(run(root, "site", str(root / "public"), "--as-of", "2022-06-15"))
     page = (root / "public/docs/bodies/partnership.md").read_text(encoding="utf-8")
     assert all(title.split(" — ")[1] in page for title in titles)
+
+
+# ---------------------------------------------------------------- 1: a report presented at a meeting
+
+
+def test_a_report_presented_at_a_meeting(tmp_path: Path, run: Run) -> None:
+    root = borough(tmp_path)
+    missing = run(root, "new", "report", "--committee", "osc", "--title", "Safer Hartwell", "--presented-at",
+                  "2022-03-24")
+    assert missing.exit_code == 1 and "no meeting with ID 'osc-2022-03-24'" in missing.stderr
+    ok(run(root, "new", "meeting", "--committee", "osc", "--date", "2022-03-24"))
+    ok(run(root, "new", "report", "--committee", "osc", "--title", "Safer Hartwell", "--presented-at", "2022-03-24"))
+    ok(run(root, "new", "report", "--committee", "osc", "--title", "Knife crime", "--presented-at", "osc-2022-03-24",
+           "--published", "2022-03-01"))
+    first = (root / "records/osc/reports/safer-hartwell/osc-safer-hartwell.yaml").read_text(encoding="utf-8")
+    assert "published: 2022-03-24\n" in first and "presented_at: osc-2022-03-24\n" in first
+    second = (root / "records/osc/reports/knife-crime/osc-knife-crime.yaml").read_text(encoding="utf-8")
+    assert "published: 2022-03-01\n" in second and "presented_at: osc-2022-03-24\n" in second
+    ok(run(root, "new", "recommendation", "--report", "safer-hartwell", "--to", "Council", "--text", "T."))
+    rendered = ok(run(root, "render", "recommendations", "--report", "safer-hartwell", "--as-of", "2022-04-01"))
+    assert "Overview and Scrutiny Committee, published 24 March 2022, presented to the meeting of 24 March 2022." in rendered
+    assert "presented_at: osc-2022-03-24\n" in ok(run(root, "show", "osc-safer-hartwell"))
+    path = root / "records/osc/reports/knife-crime/osc-knife-crime.yaml"
+    path.write_text(second.replace("osc-2022-03-24", "osc-2022-03-25"), encoding="utf-8")
+    checked = run(root, "validate")
+    assert checked.stdout == ("records/osc/reports/knife-crime/osc-knife-crime.yaml:8:15: presented_at: no meeting "
+                              "record 'osc-2022-03-25'; record the meeting first "
+                              "(tracker new meeting --committee osc --date 2022-03-25)\n")
+
+
+# ---------------------------------------------------------------- 3: deadlines in words
+
+
+def test_a_deadline_at_the_next_meeting_and_in_the_papers_words(tmp_path: Path, run: Run) -> None:
+    root = borough(tmp_path)
+    ok(run(root, "new", "meeting", "--committee", "osc", "--date", "2022-03-24"))
+    words = run(root, "new", "action", "--committee", "osc", "--meeting", "2022-03-24", "--item", "4",
+                "--item-title", "Crime and Disorder", "--responsible", "Partnership", "--text", "T.",
+                "--due", "next statutory Crime and Disorder meeting")
+    assert words.exit_code == 2
+    assert "or next-meeting, for the committee's next meeting" in words.stderr
+    ok(run(root, "new", "action", "--committee", "osc", "--meeting", "2022-03-24", "--item", "4",
+           "--item-title", "Crime and Disorder", "--responsible", "Partnership", "--text", "To report the figures.",
+           "--due", "next-meeting", "--due-text", "For the next statutory Crime and Disorder meeting", "--by", "Clerk"))
+    path = root / "records/osc/actions/2022/osc-2022-03-24-4a.yaml"
+    assert "due_at: next-meeting\ndue_text: For the next statutory Crime and Disorder meeting\n" in path.read_text()
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "Records")
+    # Before the next meeting is recorded nothing is overdue, but a follow-up falls due as for any open item.
+    import json
+
+    later = json.loads(ok(run(root, "overdue", "--as-of", "2022-06-30", "--format", "json")))
+    assert [reason["reason"] for row in later for reason in row["reasons"]] == ["follow-up-due"]
+    shown = ok(run(root, "show", "osc-2022-03-24-4a", "--as-of", "2022-04-01"))
+    assert "deadline:     For the next statutory Crime and Disorder meeting" in shown
+    said = run(root, "new", "meeting", "--committee", "osc", "--date", "2022-07-12")
+    assert said.exit_code == 0, said.output
+    assert "osc-2022-03-24-4a: due at the meeting of 12 July 2022" in said.stderr
+    text = path.read_text(encoding="utf-8")
+    assert "due: 2022-07-12\n" in text and "    event: edited\n    field: due\n" in text
+    assert ok(run(root, "validate")) == ""
+    on_the_day = json.loads(ok(run(root, "overdue", "--as-of", "2022-07-12", "--format", "json")))
+    assert not any(reason["reason"] == "overdue" for row in on_the_day for reason in row["reasons"])
+    after = json.loads(ok(run(root, "overdue", "--as-of", "2022-07-13", "--format", "json")))
+    assert ("overdue", 1) in [(r["reason"], r["days"]) for row in after for r in row["reasons"]]
+    # A later action due at the next meeting takes the date of a meeting already recorded.
+    ok(run(root, "new", "action", "--committee", "osc", "--meeting", "2022-03-24", "--item", "5",
+           "--item-title", "Budget", "--responsible", "Partnership", "--text", "To send the budget.",
+           "--due", "next-meeting"))
+    shown = ok(run(root, "show", "osc-2022-03-24-5a", "--as-of", "2022-07-13"))
+    assert "deadline:     Next meeting (12 July 2022)" in shown
+
+
+# ---------------------------------------------------------------- 6: requests and remarks at the meeting
+
+
+def test_remarks_at_a_meeting_are_not_updates(tmp_path: Path, run: Run) -> None:
+    root = borough(tmp_path)
+    ok(run(root, "new", "meeting", "--committee", "osc", "--date", "2022-03-24"))
+    ok(run(root, "new", "report", "--committee", "osc", "--title", "Safer Hartwell", "--presented-at", "2022-03-24"))
+    ok(run(root, "new", "recommendation", "--report", "safer-hartwell", "--to", "Council", "--text", "Publish it."))
+    ok(run(root, "new", "action", "--committee", "osc", "--meeting", "2022-03-24", "--item", "3",
+           "--item-title", "Safer Hartwell", "--responsible", "Council", "--text", "To send the ward figures.",
+           "--due", "next-meeting"))
+    missing = run(root, "note", "osc-safer-hartwell-r1", "--at-meeting", "2022-03-25", "--note", "Said.")
+    assert missing.exit_code == 1 and "no meeting with ID 'osc-2022-03-25'" in missing.stderr
+    noted = run(root, "note", "osc-safer-hartwell-r1", "--at-meeting", "2022-03-24", "--by", "Clerk",
+                "--note", "Members asked for the figures by ward.")
+    assert noted.exit_code == 0, noted.output
+    assert noted.stdout == "osc-safer-hartwell-r1: remark at osc-2022-03-24\n"
+    text = (root / "records/osc/reports/safer-hartwell/recommendations/osc-safer-hartwell-r1.yaml").read_text()
+    assert "  - date: 2022-03-24\n    event: note\n    note: Members asked for the figures by ward.\n" \
+           "    at_meeting: osc-2022-03-24\n" in text
+    for template in ("default", "lewisham"):
+        out = ok(run(root, "render", "recommendations", "--report", "safer-hartwell", "--template", template,
+                     "--as-of", "2022-04-01"))
+        assert "**Said at the meeting of 24 March 2022:** Members asked for the figures by ward." in out
+        assert "Information requested" in out and "| 3 | To send the ward figures. | Council | Next meeting | Ongoing. |" in out
