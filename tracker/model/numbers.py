@@ -35,9 +35,9 @@ def number_value(value: Number) -> Number:
 def natural_key(text: str) -> tuple[str | int, ...]:
     """The one sort order for numbers, items and IDs people read: 2 before 10, 5 before 5a before 6, r2 before r11.
 
-    Runs of digits compare as numbers, the rest as text; the parts alternate text, number, text, … so any two
-    keys compare."""
-    parts = _DIGITS.split(text)
+    Runs of digits compare as numbers, the rest as text (case ignored); the parts alternate text, number, text, …
+    so any two keys compare."""
+    parts = _DIGITS.split(text.casefold())
     return tuple(int(part) if index % 2 else part for index, part in enumerate(parts))
 
 

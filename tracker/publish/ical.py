@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from tracker.model.records import Recommendation, Record, Report, Trackable
 from tracker.model.recordset import RecordSet
+from tracker.model.textsafety import without_controls
 from tracker.questions.query import Filters, exists_on, matches_body, missing_responses, owners, sort_key, title_of
 from tracker.storage.config import Config
 
@@ -34,7 +35,7 @@ class Deadline:
 
 def record_url(config: Config, records: RecordSet, record: Record) -> str:
     """The page of the published site (`tracker site`) that lists the record, or "" when tracker.yaml sets no
-    site_url: a report's page for a report or recommendation, the committee's Summary List for an action."""
+    site_url: a report's page for a report, the record's own page for an action or recommendation."""
     from tracker.publish.site import page_of, report_page
 
     if not config.site_url:
@@ -135,7 +136,7 @@ def calendar_text(found: list[Deadline], *, name: str, stamp: dt.datetime) -> st
 
 def escape_text(value: str) -> str:
     """A TEXT value as RFC 5545 section 3.3.11 requires: backslash, semicolon, comma and newlines escaped."""
-    value = value.replace("\r\n", "\n").replace("\r", "\n")
+    value = without_controls(value.replace("\r\n", "\n").replace("\r", "\n"))
     return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
 
 
