@@ -62,6 +62,12 @@ def git_repo(bundled: Path) -> Path:
     return bundled
 
 
+def list_bodies(root: Path, *names: str) -> None:
+    """Add names to the bodies the bundled tracker.yaml lists (it ends with that list), so records may name them."""
+    with (root / "tracker.yaml").open("a", encoding="utf-8") as handle:
+        handle.write("".join(f"  {name}:\n" for name in names))
+
+
 Run = Callable[..., Result]
 
 

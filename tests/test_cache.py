@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import CallSpy, Run, generated_repo, git
+from tests.conftest import CallSpy, Run, generated_repo, git, list_bodies
 from tracker.storage import cache, reading
 from tracker.storage.config import load_config
 from tracker.storage.store import load_records
@@ -69,12 +69,14 @@ def test_the_cache_folder_ignores_itself_in_git(git_repo: Path, run: Run) -> Non
 
 
 def test_an_edit_shows_up_at_once(bundled: Path, run: Run) -> None:
+    list_bodies(bundled, "The Commissioner")
     assert responsible(run, bundled) == "Baroness Casey of Blackstock DBE CB"
     rewrite(bundled / ACTION, "Baroness Casey of Blackstock DBE CB", "The Commissioner")
     assert responsible(run, bundled) == "The Commissioner"
 
 
 def test_a_same_size_edit_within_the_same_second_shows_up(bundled: Path, run: Run) -> None:
+    list_bodies(bundled, "Baroness Cassy of Blackstock DBE CB")
     # Same size, same inode, and the mtime put back to the nanosecond: only the bytes differ.
     assert responsible(run, bundled) == "Baroness Casey of Blackstock DBE CB"
     rewrite(bundled / ACTION, "Baroness Casey", "Baroness Cassy", keep_mtime=True)
@@ -86,6 +88,7 @@ def test_a_same_size_edit_within_the_same_second_shows_up(bundled: Path, run: Ru
 def test_a_same_size_edit_of_a_settled_file_shows_up(
     bundled: Path, run: Run, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    list_bodies(bundled, "Baroness Cassy of Blackstock DBE CB")
     # Treat files as settled as soon as their change is older than the read (no safety margin), so the
     # stat alone decides: the ctime, which no tool can put back, must give the edit away.
     monkeypatch.setattr(cache, "SETTLE_NS", 0)
@@ -132,6 +135,8 @@ def test_a_renamed_file_carries_its_new_path(bundled: Path, run: Run) -> None:
 
 
 def test_checking_out_another_branch_shows_up_at_once(git_repo: Path, run: Run) -> None:
+    list_bodies(git_repo, "Baroness Cassy of Blackstock DBE CB")
+    git(git_repo, "commit", "-qam", "List another name")
     other = responsible(run, git_repo, "pcc-2023-03-22-6b")
     git(git_repo, "checkout", "-q", "-b", "casey")
     rewrite(git_repo / ACTION, "Baroness Casey", "Baroness Cassy")  # same size
@@ -192,6 +197,7 @@ def test_no_cache_bypasses_the_cache(bundled: Path, run: Run) -> None:
 
 
 def test_no_cache_reads_the_files_even_when_the_cache_is_wrong(bundled: Path, run: Run) -> None:
+    list_bodies(bundled, "Baroness Cassy of Blackstock DBE CB")
     run(bundled, "list")
     rewrite(bundled / ACTION, "Baroness Casey", "Baroness Cassy", keep_mtime=True)
     # Forge a cache that claims the file settled long ago with its old bytes.

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import CallSpy, Run, git
+from tests.conftest import CallSpy, Run, git, list_bodies
 from tests.test_cache import rewrite
 from tracker.publish import render
 from tracker.questions import query
@@ -58,6 +58,7 @@ def test_each_question_has_its_own_answer(bundled: Path, run: Run) -> None:
 
 
 def test_an_edit_is_answered_afresh_even_within_the_same_second(bundled: Path, run: Run) -> None:
+    list_bodies(bundled, "Baroness Xasey of Blackstock DBE CB")
     before = run(bundled, *OVERDUE).stdout
     assert "Baroness Casey of Blackstock" in before
     rewrite(bundled / ACTION, "Baroness Casey", "Baroness Xasey", keep_mtime=True)  # same size, same mtime

@@ -22,7 +22,8 @@ def test_default_layout_in_number_order_with_summary(bundled: Path, run: Run) ->
     out = render(run, bundled, "--report", PROBATION, "--as-of", "2023-05-24")
     numbers = [int(n) for n in re.findall(r"^## Recommendation (\d+)$", out, re.M)]
     assert numbers == list(range(1, 14))
-    assert "13 recommendations: 13 open, 0 done, 1 overdue as of 24 May 2023." in out
+    assert ("13 recommendations: 13 open, 0 done. As of 24 May 2023, 13 need chasing: 1 overdue, "
+            "8 with a response overdue, 13 due a follow-up.") in out
     first = out[out.index("## Recommendation 1\n"):out.index("## Recommendation 2\n")]
     assert "- **Addressed to:** MOPAC" in first
     assert "- **Deadline:** By March 2023" in first
@@ -35,7 +36,7 @@ def test_default_layout_in_number_order_with_summary(bundled: Path, run: Run) ->
 def test_responses_after_as_of_are_not_shown(bundled: Path, run: Run) -> None:
     out = render(run, bundled, "--report", PROBATION, "--as-of", "2023-03-20")
     assert "Magistrates Association, 13 April 2023" not in out and "HM Prison & Probation Service, 17 March 2023" in out
-    assert "0 overdue as of 20 March 2023." in out
+    assert "As of 20 March 2023, 9 need chasing: 0 overdue, 9 with a response overdue" in out
 
 
 def test_lewisham_layout_reproduces_the_update_paper(bundled: Path, run: Run) -> None:

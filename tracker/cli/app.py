@@ -22,6 +22,7 @@ from tracker.cli.completion import complete_bodies, complete_committees, complet
 if TYPE_CHECKING:
     from tracker.model.dates import PartialDate
     from tracker.model.errors import Problem
+    from tracker.model.numbers import Number
     from tracker.model.recordset import RecordSet
     from tracker.storage.config import Config
     from tracker.storage.store import Snapshot
@@ -193,7 +194,7 @@ class DateType(click.ParamType):
 
 
 class PartialDateType(click.ParamType):
-    name = "DATE"
+    name = "YYYY-MM-DD|YYYY-MM|YYYY"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> PartialDate:
         from tracker.model.dates import PartialDate
@@ -204,8 +205,41 @@ class PartialDateType(click.ParamType):
             self.fail(str(err), param, ctx)
 
 
+class NumberType(click.ParamType):
+    """A recommendation's number: 5, or 5a for a lettered one ("5(b)" and "5B" are read as 5b)."""
+
+    name = "N"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Number:
+        from tracker.model.numbers import parse_number
+
+        try:
+            return parse_number(value)
+        except ValueError as err:
+            self.fail(str(err), param, ctx)
+
+
+NUMBER = NumberType()
+class DueType(PartialDateType):
+    """A deadline: a date (YYYY-MM-DD, YYYY-MM or YYYY), or next-meeting."""
+
+    name = "YYYY-MM-DD|YYYY-MM|YYYY|next-meeting"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if str(value).strip().casefold() in ("next-meeting", "next meeting"):
+            return "next-meeting"
+        try:
+            return super().convert(value, param, ctx)
+        except click.BadParameter as err:
+            self.fail(f"{err.message}; or next-meeting, for the committee's next meeting", param, ctx)
+
+
 DATE = DateType()
 PARTIAL_DATE = PartialDateType()
+DUE = DueType()
+DUE_HELP = ("Deadline: YYYY-MM-DD, YYYY-MM (\"By December 2023\"), YYYY, or next-meeting (the committee's first "
+            "meeting after the item's date; its date is filled in once that meeting is recorded).")
+DUE_TEXT_HELP = 'The deadline as the paper words it, shown in every render, e.g. "by the next statutory meeting".'
 
 
 def as_of_option(func: F) -> F:
@@ -368,6 +402,16 @@ def _need(value: Any, name: str, prompt: str, **prompt_args: Any) -> Any:
     raise click.UsageError(f"missing {name} (not at a terminal, so it cannot be asked for)")
 
 
+def _default_to(config: Config, committee: str, option: str) -> str:
+    """The committee's default addressee (default_to in tracker.yaml), saying so, or "" when it has none."""
+    known = config.committees.get(committee)
+    if known is None or not known.default_to:
+        return ""
+    click.echo(f"no {option} given: addressed to {known.default_to}, the default_to of {committee} in tracker.yaml",
+               err=True)
+    return known.default_to
+
+
 def _announce(new: Any) -> None:
     click.echo(f"created {new.rel_path}", err=True)
     click.echo(new.record.id)
@@ -413,7 +457,12 @@ def new_meeting(committee: str | None, date: dt.date | None, meeting: dt.date | 
     committee = _need(committee, "--committee", "Committee")
     when = _need(date or meeting, "--date", "Meeting date (YYYY-MM-DD)", type=DATE)
     made = create.new_meeting(s.config, s.records, committee=committee, date=when, title=title, url=url)
+    from tracker.edits.workflow import apply, meeting_deadlines
+
+    dated = meeting_deadlines(s.config, s.records, committee, when)
     create.save(s.config, made)
+    for change in apply(s.config, dated):
+        click.echo(change.summary, err=True)
     _announce(made)
 
 
@@ -427,15 +476,17 @@ def new_meeting(committee: str | None, date: dt.date | None, meeting: dt.date | 
 @click.option("--text", help="The action, in Markdown.")
 @click.option("--status", default=None, shell_complete=complete_statuses("action"),
               help="The status (default: the first action status, e.g. ongoing).")
-@click.option("--due", type=PARTIAL_DATE, default=None, help="Due date: YYYY-MM-DD, YYYY-MM or YYYY.")
+@click.option("--due", type=DUE, default=None, help=DUE_HELP)
+@click.option("--due-text", default="", help=DUE_TEXT_HELP)
 @click.option("--standing", is_flag=True, help="A standing item with no meeting (give --title and --deadline).")
 @click.option("--title", default="", help="For a standing item: its subject.")
 @click.option("--deadline", default="", help='For a standing item: the deadline in words (default "N/A").')
 @click.option("--date", "created", type=DATE, default=None, help="When the record came into being (default: the meeting date).")
 @_by_option
 def new_action(committee: str | None, meeting: dt.date | None, item: str | None, item_title: str | None,
-               responsible: str | None, text: str | None, status: str | None, due: PartialDate | None,
-               standing: bool, title: str, deadline: str, created: dt.date | None, by: str | None) -> None:
+               responsible: str | None, text: str | None, status: str | None, due: PartialDate | str | None,
+               due_text: str, standing: bool, title: str, deadline: str, created: dt.date | None,
+               by: str | None) -> None:
     """Record an action agreed at a meeting (or a standing item).
 
     \b
@@ -454,13 +505,14 @@ def new_action(committee: str | None, meeting: dt.date | None, item: str | None,
         meeting = _need(meeting, "--meeting", "Meeting date (YYYY-MM-DD)", type=DATE)
         item = _need(item, "--item", "Item number")
         item_title = _need(item_title, "--item-title", "Item title")
+    responsible = responsible or _default_to(s.config, committee, "--responsible")
     responsible = _need(responsible, "--responsible", "Responsible person or body")
     text = _need(text, "--text", "Action")
     status = status or next(iter(s.config.statuses["action"]))
     made = create.new_action(
         s.config, s.records, committee=committee, meeting=meeting, item=item or "", item_title=item_title or "",
         responsible=responsible, text=text, status=status, due=due, standing=standing, title=title,
-        deadline=deadline, created=created, by=_author(by),
+        deadline=deadline, created=created, by=_author(by), due_text=due_text,
     )
     create.save(s.config, made)
     _announce(made)
@@ -475,22 +527,32 @@ def new_action(committee: str | None, meeting: dt.date | None, item: str | None,
 @click.option("--slug", default="", help="Short name used in IDs (default: made from the title).")
 @click.option("--url", default="", help="Where the report is published.")
 @click.option("--response-due", type=DATE, default=None, help="When responses are due (default: published + response_days).")
+@click.option("--presented-at", "presented_at", default=None, metavar="MEETING",
+              help="The meeting that received it: its ID or date (YYYY-MM-DD); the default for --published.")
 def new_report(committee: str | None, title: str | None, published: PartialDate | None, date: PartialDate | None,
-               slug: str, url: str, response_due: dt.date | None) -> None:
-    """Record a published report.
+               slug: str, url: str, response_due: dt.date | None, presented_at: str | None) -> None:
+    """Record a published report (or one presented at a meeting).
 
     \b
-    Example:
+    Examples:
       tracker new report --committee pcc --title "Missing children in London" --published 2023-04-25
+      tracker new report --committee osc --title "Safer Hartwell Partnership" --presented-at 2022-03-24
     """
     from tracker.edits import create
+    from tracker.model.dates import PartialDate
+    from tracker.model.records import Meeting
 
     s = session()
     committee = _need(committee, "--committee", "Committee")
     title = _need(title, "--title", "Title")
+    meeting = None
+    if presented_at:
+        wanted = f"{committee}-{presented_at}" if presented_at[:4].isdigit() else presented_at
+        meeting = s.records.get(wanted, Meeting)
+        published = published or date or PartialDate.parse(meeting.date)
     published = _need(published or date, "--published", "Published (YYYY-MM-DD)", type=PARTIAL_DATE)
     made = create.new_report(s.config, s.records, committee=committee, title=title, published=published, slug=slug,
-                             url=url, response_due=response_due)
+                             url=url, response_due=response_due, presented_at=meeting.id if meeting else "")
     create.save(s.config, made)
     _announce(made)
 
@@ -498,16 +560,19 @@ def new_report(committee: str | None, title: str | None, published: PartialDate 
 @new.command("recommendation")
 @root_option
 @click.option("--report", shell_complete=complete_reports, help="The report's slug or ID.")
-@click.option("--number", type=click.IntRange(min=1), default=None, help="Its number in the report (default: the next).")
+@click.option("--number", type=NUMBER, default=None,
+              help='Its number in the report: 5, or 5a for a lettered one ("5(b)" is taken as 5b) (default: the next).')
 @click.option("--text", help="The recommendation, in Markdown.")
 @click.option("--to", "to", multiple=True, shell_complete=complete_bodies, help="A body it is addressed to. Repeatable.")
-@click.option("--due", type=PARTIAL_DATE, default=None, help='Deadline: YYYY-MM-DD, YYYY-MM ("By December 2023") or YYYY.')
+@click.option("--due", type=DUE, default=None, help=DUE_HELP)
+@click.option("--due-text", default="", help=DUE_TEXT_HELP)
 @click.option("--status", default=None, shell_complete=complete_statuses("recommendation"),
               help="The status (default: the first recommendation status).")
 @click.option("--date", "created", type=DATE, default=None, help="When it came into being (default: the report's publication).")
 @_by_option
-def new_recommendation(report: str | None, number: int | None, text: str | None, to: tuple[str, ...],
-                       due: PartialDate | None, status: str | None, created: dt.date | None, by: str | None) -> None:
+def new_recommendation(report: str | None, number: Number | None, text: str | None, to: tuple[str, ...],
+                       due: PartialDate | str | None, due_text: str, status: str | None, created: dt.date | None,
+                       by: str | None) -> None:
     """Record a report's recommendation.
 
     \b
@@ -520,24 +585,34 @@ def new_recommendation(report: str | None, number: int | None, text: str | None,
     s = session()
     found = s.records.report(_need(report, "--report", "Report slug"))
     text = _need(text, "--text", "Recommendation")
-    addressees = list(to) or [_need(None, "--to", "Addressed to")]
+    addressees = list(to) or [_need(_default_to(s.config, found.committee, "--to"), "--to", "Addressed to")]
     status = status or next(iter(s.config.statuses["recommendation"]))
     made = create.new_recommendation(s.config, s.records, report=found, number=number, text=text, to=addressees,
-                                     status=status, due=due, created=created, by=_author(by))
+                                     status=status, due=due, created=created, by=_author(by), due_text=due_text)
     create.save(s.config, made)
     _announce(made)
 
 
-def parse_numbers(value: str) -> list[int]:
-    """"1,2,7" or "1-3,7" to [1, 2, 3, 7]."""
-    numbers: list[int] = []
+def parse_numbers(value: str) -> list[Number]:
+    """"1,2,7" or "1-3,5a,7" to [1, 2, 3, "5a", 7]."""
+    from tracker.model.numbers import parse_number
+
+    numbers: list[Number] = []
     for part in value.replace(" ", "").split(","):
         if not part:
             continue
         low, _, high = part.partition("-")
-        if not low.isdigit() or (high and not high.isdigit()):
-            raise click.BadParameter(f"{value!r}: give numbers like 1,2,7 or 1-3", param_hint="--recommendations")
-        numbers.extend(range(int(low), int(high or low) + 1))
+        if high:
+            if not low.isdigit() or not high.isdigit():
+                raise click.BadParameter(f"{value!r}: a range is of whole numbers, like 1-3; "
+                                         "list lettered ones, like 5a,5b", param_hint="--recommendations")
+            numbers.extend(range(int(low), int(high) + 1))
+            continue
+        try:
+            numbers.append(parse_number(low))
+        except ValueError:
+            raise click.BadParameter(f"{value!r}: give numbers like 1,2,5a,7 or 1-3",
+                                     param_hint="--recommendations") from None
     if not numbers:
         raise click.BadParameter("give at least one number", param_hint="--recommendations")
     return numbers
@@ -617,11 +692,27 @@ def list_records(kinds: tuple[str, ...], committee: str, statuses: tuple[str, ..
     when = today(as_of)
     if not kinds and (statuses or is_open is not None or overdue):
         kinds = ("action", "recommendation")
+    statuses = _status_slugs(s.config, statuses, kinds)
     filters = Filters(kinds=kinds, committee=committee, statuses=statuses, responsible=responsible, report=report,
                       category="" if is_open is None else ("open" if is_open else "done"), overdue=overdue)
     listed = rows(s.records, s.config, select(s.records, s.config, filters, when), when)
     text = out.records_table(listed, fmt, as_of=when, to_terminal=output is None and _tty())
     write_output(with_bom(text, fmt, bom), output)
+
+
+def _status_slugs(config: Config, statuses: tuple[str, ...], kinds: tuple[str, ...]) -> tuple[str, ...]:
+    """Each --status as the slug it names (a slug or a label, in any case) for any of the kinds listed."""
+    from tracker.storage.config import KINDS_WITH_STATUS
+
+    kinds = tuple(kind for kind in kinds if kind in KINDS_WITH_STATUS) or KINDS_WITH_STATUS
+    slugs: list[str] = []
+    for wanted in statuses:
+        found = [slug for kind in kinds if (slug := config.status_slug(kind, wanted)) is not None]
+        if not found:
+            config.resolve_status(kinds[-1] if len(kinds) == 1 or config.nearest_status(kinds[-1], wanted)
+                                  else kinds[0], wanted)
+        slugs.extend(found)
+    return tuple(slugs)
 
 
 def _check_committee(s: Session, committee: str) -> None:

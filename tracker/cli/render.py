@@ -137,11 +137,12 @@ def render_recommendations(report: str, as_of: dt.date | None, template: str, fm
     if fmt == "docx":
         from tracker.publish import word
 
-        context = core.recommendations_context(s.records, s.config, report, today(as_of))
+        context = core.recommendations_context(s.records, s.config, report, today(as_of), _source())
         document = word.recommendations(context, _source(), word.reference_document(s.root, reference_docx))
         write_output(document, output)
         return
-    write_output(core.render_recommendations(s.records, s.config, report, today(as_of), template), output)
+    write_output(core.render_recommendations(s.records, s.config, report, today(as_of), template, _source()),
+                 output)
 
 
 @click.command("site")

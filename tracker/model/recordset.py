@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from tracker.model.errors import Problem, TrackerError
+from tracker.model.numbers import number_key
 from tracker.model.records import Meeting, Recommendation, Record, Report, Response
 
 R = TypeVar("R", bound=Record)
@@ -67,7 +68,7 @@ class RecordSet:
         return self.get(ref, Report)
 
     def recommendations_of(self, report_id: str) -> list[Recommendation]:
-        return sorted((r for r in self.of(Recommendation) if r.report == report_id), key=lambda r: r.number)
+        return sorted((r for r in self.of(Recommendation) if r.report == report_id), key=lambda r: number_key(r.number))
 
     def responses_to(self, report_id: str) -> list[Response]:
         return sorted((r for r in self.of(Response) if r.report == report_id), key=lambda r: (r.date, r.id))

@@ -75,7 +75,7 @@ def deadlines(records: RecordSet, config: Config, as_of: dt.date, filters: Filte
                 description=_description(record.id, record_url(config, records, record), [
                     f"{title_of(records, record)}",
                     f"Owed by: {who}",
-                    f"Deadline: {due.in_words(config.date_style)}",
+                    f"Deadline: {record.deadline_words(due, config.date_style)}",
                 ]),
                 record_id=record.id, kind="due", url=record_url(config, records, record),
             ))

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from tracker.model.dates import PartialDate
-from tracker.model.records import Action, Meeting, Recommendation, Record, Report, Response, Trackable, item_key
+from tracker.model.numbers import Number, natural_key, number_key
+from tracker.model.records import Action, Meeting, Recommendation, Record, Report, Response, Trackable
 from tracker.model.recordset import RecordSet
 from tracker.storage.config import Config
 
@@ -167,20 +167,13 @@ def select(records: RecordSet, config: Config, filters: Filters, as_of: dt.date)
 def sort_key(records: RecordSet, record: Record) -> tuple[Any, ...]:
     committee = records.committee_of(record)
     if isinstance(record, Action):
-        return (committee, KIND_ORDER["action"], record.standing, record.meeting or dt.date.min, item_key(record.item), record.id)
+        return (committee, KIND_ORDER["action"], record.standing, record.meeting or dt.date.min, natural_key(record.item), record.id)
     if isinstance(record, Recommendation):
-        return (committee, KIND_ORDER["recommendation"], record.report, record.number, record.id)
+        return (committee, KIND_ORDER["recommendation"], record.report, number_key(record.number), record.id)
     when = getattr(record, "date", None) or dt.date.min
     return (committee, KIND_ORDER[record.kind], str(getattr(record, "report", "")), when, record.id)
 
 
-_DIGITS = re.compile(r"(\d+)")
-
-
-def natural_key(text: str) -> tuple[Any, ...]:
-    """A key that orders text as people read numbers in it: R1, R2, ..., R11 (not R1, R11, R2), case ignored."""
-    parts = _DIGITS.split(text.casefold())
-    return tuple(int(part) if index % 2 else part for index, part in enumerate(parts))
 
 
 CONTACT_EVENTS = ("status", "note", "response", "follow-up", "reschedule")
@@ -267,14 +260,14 @@ class _ReportFacts:
             self.responses_due: dt.date | None = report.responses_due(day.config.response_days)
         else:
             self.committee, self.published, self.responses_due = "", None, None
-        self._answers: tuple[dict[int, set[str]], dict[int, dt.date]] | None = None
+        self._answers: tuple[dict[Number, set[str]], dict[Number, dt.date]] | None = None
 
-    def answers(self) -> tuple[dict[int, set[str]], dict[int, dt.date]]:
+    def answers(self) -> tuple[dict[Number, set[str]], dict[Number, dt.date]]:
         """Who had answered each recommendation number by the day (canonical names), and when the latest answer
         to it came."""
         if self._answers is None:
-            answered: dict[int, set[str]] = {}
-            heard: dict[int, dt.date] = {}
+            answered: dict[Number, set[str]] = {}
+            heard: dict[Number, dt.date] = {}
             day = self.day
             as_of = day.as_of
             canonical = day.canonical
@@ -422,10 +415,24 @@ class _Day:
                 "text": getattr(record, "text", "") or getattr(record, "summary", ""), "path": record.path}
 
 
+def text_start(text: str, width: int = 60) -> str:
+    """The start of a text on one line, cut at a word: "To provide the number of repeat victims of…"."""
+    words = " ".join(line.strip().lstrip("-*•").strip() for line in text.splitlines()).split()
+    start = ""
+    for word in words:
+        if start and len(start) + 1 + len(word) > width:
+            return start.rstrip(",;:") + "…"
+        start = f"{start} {word}" if start else word
+    return start
+
+
 def title_of(records: RecordSet, record: Record) -> str:
-    """A one-line name for the record, as a clerk would refer to it."""
+    """A one-line name for the record, as a clerk would refer to it. An action of a meeting is named by its item
+    and the start of its own text, so the several actions of one item are told apart."""
     if isinstance(record, Action):
-        return record.title if record.standing else f"Item {record.item}: {record.item_title}"
+        if record.standing:
+            return record.title
+        return f"Item {record.item}: {record.item_title} — {text_start(record.text)}"
     if isinstance(record, Recommendation):
         first_line = " ".join(record.text.split())
         return f"Recommendation {record.number}: {first_line}"

@@ -68,8 +68,14 @@ def parse_mapping(rel_path: str, data: bytes) -> tuple[dict[str, Any] | None, li
 
 
 def parse_record(rel_path: str, data: bytes) -> tuple[Record | None, list[Problem]]:
-    """One file's bytes to a typed record, or the problems that stop it being one."""
+    """One file's bytes to a typed record, or the problems that stop it being one.
+
+    Each problem of a file that is not a record names the record the file was meant to hold (its `id`, else its
+    file name, which is its ID), so the checks across records do not blame others for its absence."""
     _mapping, record, problems = parse_file(rel_path, data)
+    if record is None:
+        stem = rel_path.rpartition("/")[2].removesuffix(".yaml")
+        problems = [p if p.record_id else replace(p, record_id=stem) for p in problems]
     return record, problems
 
 
@@ -176,8 +182,8 @@ def build_set(sources: Iterable[tuple[str, bytes | Problem]]) -> RecordSet:
             continue
         record, problems = parse_record(rel, data)
         records.problems.extend(problems)
+        records.sources[rel] = data  # for locating problems found later, of failed files too
         if record is not None:
-            records.sources[rel] = data
             records.add(record)
     return records
 

@@ -10,6 +10,7 @@ from tracker.model.errors import Problem
 from tracker.storage.resources import schema_path
 from tracker.storage.yamlio import FieldPath, Marks, dotted
 
+NUMBER_PATTERN = "^[1-9][0-9]*[a-z]?$"  # a recommendation's number, as in the schemas
 KINDS = ("meeting", "action", "report", "recommendation", "response")
 
 
@@ -130,6 +131,8 @@ def _message(error: Any) -> str:
         return f"{error.instance!r} is not in the expected form ({_pattern_hint(error.schema['pattern'])})"
     if validator == "oneOf" and any(branch.get("pattern", "").startswith(r"^\d{4}(") for branch in error.validator_value):
         return f"{error.instance!r} is not a date: write YYYY-MM-DD, YYYY-MM or YYYY"
+    if validator == "oneOf" and any(branch.get("pattern") == NUMBER_PATTERN for branch in error.validator_value):
+        return f"{error.instance!r} is not a recommendation number: write 5, or 5a for a lettered one"
     if validator == "enum":
         return f"{error.instance!r} is not one of {', '.join(map(str, error.validator_value))}"
     if validator == "const":
