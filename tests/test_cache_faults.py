@@ -100,7 +100,7 @@ def test_a_sparse_checkout_lists_only_the_records_on_disk(git_repo: Path, run: R
 
 def test_an_ident_attribute_shows_the_file_not_the_blob(git_repo: Path, run: Run) -> None:
     path = git_repo / ACTION
-    text = path.read_text(encoding="utf-8").replace("responsible: Baroness", 'responsible: "$Id$" # Baroness')
+    text = path.read_text(encoding="utf-8").replace("text: >-\n  During", "text: >-\n  $Id$ During")
     path.write_text(text, encoding="utf-8")
     git(git_repo, "commit", "-qam", "Mark the file")
     fill(run, git_repo, settle=True)
