@@ -130,9 +130,8 @@ def terminal_calls(package: Path) -> list[str]:
                     found.append(f"{where} calls {func.id}()")
                 if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == "sys" and func.attr == "exit":
                     found.append(f"{where} calls sys.exit()")
-            elif isinstance(node, ast.Import) and any(alias.name.split(".")[0] == "click" for alias in node.names):
-                found.append(f"{where} imports click")
-            elif isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "click":
+            elif ((isinstance(node, ast.Import) and any(alias.name.split(".")[0] == "click" for alias in node.names))
+                  or (isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "click")):
                 found.append(f"{where} imports click")
     return found
 

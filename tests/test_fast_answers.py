@@ -216,8 +216,9 @@ def without_response_events(records: RecordSet) -> RecordSet:
     for index, record in enumerate(records):
         if isinstance(record, Trackable):
             history = tuple(event for event in record.history if event.event != "response")
-            record = replace(record, history=history, created=None if index % 3 == 0 else record.created)
-        changed.add(record)
+            changed.add(replace(record, history=history, created=None if index % 3 == 0 else record.created))
+        else:
+            changed.add(record)
     return changed
 
 
