@@ -158,7 +158,7 @@ def session() -> Session:
     return current
 
 
-class DateType(click.ParamType):
+class DateType(click.ParamType):  # type: ignore[type-arg]  # generic only from click 8.5; subscripting breaks older ones
     name = "YYYY-MM-DD"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> dt.date:
@@ -172,7 +172,7 @@ class DateType(click.ParamType):
             self.fail(str(err), param, ctx)
 
 
-class PartialDateType(click.ParamType):
+class PartialDateType(click.ParamType):  # type: ignore[type-arg]  # as DateType
     name = "DATE"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> PartialDate:
