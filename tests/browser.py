@@ -40,34 +40,66 @@ def screenshot(page: Path, target: Path, profile: Path, size: str = "1280,1800")
                     f"--screenshot={target}", page.as_uri()], check=True, capture_output=True, timeout=120)
 
 
+def print_to_pdf(page: Path, target: Path, profile: Path) -> bytes:
+    """The page as Chromium prints it (its print stylesheet and @page size applied), as PDF bytes."""
+    subprocess.run([chromium(), *FLAGS, f"--user-data-dir={profile}", "--no-pdf-header-footer",
+                    f"--print-to-pdf={target}", page.as_uri()], check=True, capture_output=True, timeout=120)
+    return target.read_bytes()
+
+
 class Tables(HTMLParser):
-    """Every table of a page as (headers, rows of cell texts), plus the text of every script element."""
+    """Every table of a page as (headers, rows of cell texts), plus the text of every script element; for each body
+    row, its links (href, text) cell by cell and whether it holds an element of class "overdue"; every image
+    (src, alt) and every <link> element's attributes."""
 
     def __init__(self) -> None:
         super().__init__()
         self.tables: list[tuple[list[str], list[list[str]]]] = []
+        self.row_links: list[list[list[list[tuple[str, str]]]]] = []
+        self.row_marked: list[list[bool]] = []
         self.scripts: list[str] = []
+        self.images: list[tuple[str, str]] = []
+        self.head_links: list[dict[str, str]] = []
         self._cell: list[str] | None = None
         self._row: list[str] | None = None
+        self._links: list[list[tuple[str, str]]] = []
+        self._marked = False
+        self._href: str | None = None
+        self._link_text: list[str] = []
         self._in_head = False
         self._in_script = False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        named = {key: value or "" for key, value in attrs}
+        if "overdue" in named.get("class", "").split() and self._row is not None:
+            self._marked = True
+        if tag == "img":
+            self.images.append((named.get("src", ""), named.get("alt", "")))
+        elif tag == "link":
+            self.head_links.append(named)
+        elif tag == "a" and self._cell is not None:
+            self._href, self._link_text = named.get("href", ""), []
         if tag == "table":
             self.tables.append(([], []))
+            self.row_links.append([])
+            self.row_marked.append([])
         elif tag == "thead":
             self._in_head = True
         elif tag == "tbody":
             self._in_head = False
         elif tag == "tr":
-            self._row = []
+            self._row, self._links, self._marked = [], [], False
         elif tag in ("td", "th"):
             self._cell = []
+            self._links.append([])
         elif tag == "script":
             self._in_script = True
             self.scripts.append("")
 
     def handle_endtag(self, tag: str) -> None:
+        if tag == "a" and self._href is not None and self._links:
+            self._links[-1].append((self._href, " ".join("".join(self._link_text).split())))
+            self._href = None
         if tag in ("td", "th") and self._cell is not None and self._row is not None:
             self._row.append(" ".join("".join(self._cell).split()))
             self._cell = None
@@ -77,6 +109,8 @@ class Tables(HTMLParser):
                 headers.extend(self._row)
             else:
                 rows.append(self._row)
+                self.row_links[-1].append(self._links)
+                self.row_marked[-1].append(self._marked)
             self._row = None
         elif tag == "script":
             self._in_script = False
@@ -84,6 +118,8 @@ class Tables(HTMLParser):
     def handle_data(self, data: str) -> None:
         if self._cell is not None:
             self._cell.append(data)
+        if self._href is not None:
+            self._link_text.append(data)
         if self._in_script:
             self.scripts[-1] += data
 

@@ -35,9 +35,10 @@ def test_bundled_deadlines_parse_and_carry_ids_and_links(bundled: Path, run: Run
     assert r2.decoded("DTEND") == dt.date(2024, 1, 1)
     assert str(r2["SUMMARY"]).startswith("Due from MOPAC: Recommendation 2: By December 2023, MOPAC should")
     assert "Record: pcc-missing-children-in-london-r2" in str(r2["DESCRIPTION"])
-    # The page of `tracker site` that lists the recommendation: its report's page.
-    assert str(r2["URL"]) == "https://example.org/tracker/pcc/reports/missing-children-in-london.html"
-    assert str(events["pcc-missing-children-in-london-responses@tracker.invalid"]["URL"]) == str(r2["URL"])
+    # The recommendation's own page on the site `tracker site` writes; the responses' deadline links to the report.
+    assert str(r2["URL"]) == "https://example.org/tracker/pcc/recommendations/pcc-missing-children-in-london-r2.html"
+    assert str(events["pcc-missing-children-in-london-responses@tracker.invalid"]["URL"]) == \
+        "https://example.org/tracker/pcc/reports/missing-children-in-london.html"
     leap = events["pcc-counter-terrorism-and-radicalisation-r5-due@tracker.invalid"]
     assert leap.decoded("DTSTART") == dt.date(2023, 9, 30)
     responses = events["pcc-missing-children-in-london-responses@tracker.invalid"]

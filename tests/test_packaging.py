@@ -29,6 +29,8 @@ def test_a_plain_install_carries_its_schemas_and_templates(tmp_path: Path) -> No
                              cwd=elsewhere, capture_output=True, text=True, check=True).stdout.strip()
     assert located.startswith(str(env_dir)), located
     assert (Path(located) / "schema" / "action.schema.json").is_file()
+    for template in ("site.css", "site-main.html", "site-report.md.j2"):  # the public site's stylesheet and theme page
+        assert (Path(located) / "templates" / template).is_file(), template
     done = subprocess.run([str(env_dir / "bin" / "tracker"), "--root", str(PROJECT), "validate"],
                           cwd=elsewhere, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr

@@ -253,7 +253,7 @@ def inside_repository(value: str, option: str, *, folder: bool = False) -> tuple
     if resolved != root and root not in resolved.parents:
         raise TrackerError(
             f"{option} {value}: refusing to write outside the records repository {root}",
-            hint="give a path inside the repository, e.g. -o reports/overdue.csv",
+            hint=f"give {option} a path inside the repository",
         )
     return root, resolved.relative_to(root).as_posix()
 

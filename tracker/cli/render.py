@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from tracker.cli.app import DATE, as_of_option, inside_repository, output_option, ref_option, root_option, session, today, write_output
+from tracker.cli.app import DATE, as_of_option, output_option, ref_option, root_option, session, today, write_output
 from tracker.cli.completion import complete_committees, complete_reports
 
 if TYPE_CHECKING:
@@ -146,20 +147,48 @@ def render_recommendations(report: str, as_of: dt.date | None, template: str, fm
 @ref_option
 @click.argument("outdir", type=click.Path(file_okay=False))
 @as_of_option
-def site(outdir: str, as_of: dt.date | None) -> None:
-    """Write the public site (Markdown pages, mkdocs.yml and an Atom feed) to OUTDIR.
+@click.option("--site-url", metavar="URL", default=None,
+              help="The address the site is published at, for the feeds' links (default: site_url in tracker.yaml).")
+def site(outdir: str, as_of: dt.date | None, site_url: str | None) -> None:
+    """Write the public site (pages, charts, Atom feeds and mkdocs.yml for the Material theme) to OUTDIR.
 
-    Build it with `mkdocs build` inside OUTDIR, or publish it with `mkdocs gh-deploy`.
+    OUTDIR may be anywhere (a web root, a CI artifact folder), except inside the records folder or .git.
+    Build it with `mkdocs build` inside OUTDIR (pip install 'committee-tracker[site]' installs MkDocs, the theme and
+    the charting library).
 
     \b
     Example:
-      tracker site public --as-of 2023-05-24 && (cd public && mkdocs build --strict)
+      tracker site ../www --as-of 2023-05-24 --site-url https://example.org/committees/
+      cd ../www && mkdocs build --strict
     """
-
     from tracker.publish import site as core
 
     s = session()
-    files = core.site_files(s.records, s.config, today(as_of), _source())
-    root, rel = inside_repository(outdir, "OUTDIR")
-    written = core.write_site(root / rel, files)
-    click.echo(f"wrote {len(written)} files to {outdir}; build it with: cd {outdir} && mkdocs build", err=True)
+    target = site_folder(outdir)
+    files = core.site_files(s.records, s.config, today(as_of), _source(), site_url)
+    written, removed = core.write_site(target, files)
+    gone = f", removed {len(removed)} it no longer has" if removed else ""
+    click.echo(f"wrote {len(written)} files to {outdir}{gone}; build it with: cd {outdir} && mkdocs build", err=True)
+    if not (site_url or s.config.site_url):
+        click.echo("the feeds link to themselves relatively: give --site-url URL (or site_url in tracker.yaml) "
+                   "for absolute links and IDs", err=True)
+
+
+def site_folder(value: str) -> Path:
+    """Where the site goes: any folder whose parent exists, except the records folder, .git, or inside them."""
+    from tracker.model.errors import TrackerError
+    from tracker.storage.config import RECORDS_DIR
+
+    root = session().root
+    target = Path(value).expanduser().absolute()
+    if not target.parent.is_dir():
+        raise TrackerError(f"OUTDIR {value}: the folder {target.parent} does not exist", hint="create it first")
+    resolved = target.resolve()
+    for kept in (root / RECORDS_DIR, root / ".git"):
+        kept = kept.resolve()
+        if resolved == kept or kept in resolved.parents:
+            raise TrackerError(f"OUTDIR {value}: refusing to write the site into {kept}",
+                               hint="give a folder outside the records and .git, e.g. tracker site public")
+    if resolved.exists() and not resolved.is_dir():
+        raise TrackerError(f"OUTDIR {value}: {resolved} is not a folder")
+    return resolved

@@ -36,7 +36,7 @@ class Deadline:
 
 def record_url(config: Config, records: RecordSet, record: Record) -> str:
     """The page of the published site (`tracker site`) that lists the record, or "" when tracker.yaml sets no
-    site_url: a report's page for a report or recommendation, the committee's Summary List for an action."""
+    site_url: a report's page for a report, the record's own page for an action or recommendation."""
     from tracker.publish.site import page_of, report_page
 
     if not config.site_url:

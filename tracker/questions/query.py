@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -148,6 +149,15 @@ def sort_key(records: RecordSet, record: Record) -> tuple[Any, ...]:
         return (committee, KIND_ORDER["recommendation"], record.report, record.number, record.id)
     when = getattr(record, "date", None) or dt.date.min
     return (committee, KIND_ORDER[record.kind], str(getattr(record, "report", "")), when, record.id)
+
+
+_DIGITS = re.compile(r"(\d+)")
+
+
+def natural_key(text: str) -> tuple[Any, ...]:
+    """A key that orders text as people read numbers in it: R1, R2, ..., R11 (not R1, R11, R2), case ignored."""
+    parts = _DIGITS.split(text.casefold())
+    return tuple(int(part) if index % 2 else part for index, part in enumerate(parts))
 
 
 @lru_cache(maxsize=4096)

@@ -117,6 +117,15 @@ def block(text: str) -> str:
     return "\n".join(lines).strip("\n")
 
 
+def link_text(text: str) -> str:
+    """Record text as the words of a Markdown link, on one line, in a table cell or not: brackets, pipes, backticks
+    and emphasis marks escaped, so the text can neither end the link early nor start one of its own."""
+    text = " ".join(text.split()).replace("\\", "\\\\")
+    for mark in "[]|`*_":
+        text = text.replace(mark, "\\" + mark)
+    return escape_html(text)
+
+
 def inline(text: str) -> str:
     """Record text on one line (a heading, a list item), with raw HTML escaped."""
     return _WHITESPACE.sub(" ", escape_html(text))
@@ -163,3 +172,23 @@ def table(headers: list[str], rows: list[list[str]]) -> str:
     lines = ["| " + " | ".join(cell(h) for h in headers) + " |", "|" + "|".join(" --- " for _ in headers) + "|"]
     lines.extend("| " + " | ".join(cell(value) for value in values) + " |" for values in rows)
     return "\n".join(lines) + "\n"
+
+
+_LINK = re.compile(r"!?\[([^\]\n]*)\]\(([^)\s]*)\)")
+_STRONG = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
+_EMPHASIS = re.compile(r"(?<![\w*])([*_])(?=\S)(.+?)(?<=\S)\1(?![\w*])")
+_CODE = re.compile(r"`+([^`]*)`+")
+_ESCAPED = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|<>~])")
+_SPACE_BEFORE_STOP = re.compile(r"\s+([.,;:!?])(?=\s|$)")
+
+
+def plain(text: str) -> str:
+    """Record text with its Markdown taken out, on one line, for places that show text only (a feed summary):
+    "Attached at **Appendix 1** ." -> "Attached at Appendix 1.", "[the letter](https://x)" -> "the letter (https://x)"."""
+    text = _CODE.sub(r"\1", text)
+    text = _LINK.sub(lambda m: f"{m.group(1)} ({m.group(2)})" if m.group(2) and m.group(2) != m.group(1) else m.group(1), text)
+    text = _STRONG.sub(r"\2", text)
+    text = _EMPHASIS.sub(r"\2", text)
+    lines = [re.sub(r"^\s*(?:#{1,6}\s+|>\s?)", "", line) for line in lines_of(text)]
+    text = _ESCAPED.sub(r"\1", _WHITESPACE.sub(" ", " ".join(lines)).strip())
+    return _SPACE_BEFORE_STOP.sub(r"\1", text)

@@ -8,6 +8,7 @@ autoescaped; plain-text templates (.txt.j2, e.g. the text part of an e-mail) are
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -70,6 +71,7 @@ def environment(config: Config, html: bool = False, text: bool = False) -> Any:
     )
     env.filters["cell"] = lambda text: Markup(markdown.cell(str(text or "")))
     env.filters["md"] = lambda text: Markup(markdown.block(str(text or "")))
+    env.filters["link_text"] = lambda text: Markup(markdown.link_text(str(text or "")))
     env.filters["row"] = lambda cells: Markup(markdown.table_row(cells))
     env.filters["rule"] = lambda columns: Markup("| " + " | ".join("---" for _ in columns) + " |")
     env.filters["date"] = lambda value: format_date(value, config.date_style) if value else ""
@@ -80,6 +82,11 @@ def environment(config: Config, html: bool = False, text: bool = False) -> Any:
 
 def render(config: Config, name: str, context: dict[str, Any]) -> str:
     """The template `name` filled in with context; a broken template is a clear error naming its file and line."""
+    return renderer(config, name)(context)
+
+
+def renderer(config: Config, name: str) -> Callable[[dict[str, Any]], str]:
+    """render() for one template, compiled once, to fill in many times (a page for each of thousands of records)."""
     import jinja2
 
     html = name.endswith((".html.j2", ".xml.j2", ".html", ".xml"))
@@ -90,10 +97,24 @@ def render(config: Config, name: str, context: dict[str, Any]) -> str:
         raise TrackerError(f"no template {name!r} (looked in {looked})") from None
     except jinja2.TemplateSyntaxError as err:
         raise TrackerError.at(err.filename or name, f"template error: {err.message}", err.lineno or 0) from None
-    try:
-        return str(template.render(**context))
-    except jinja2.UndefinedError as err:
-        raise TrackerError(f"template {template.filename}: {err.message}",
-                           hint="each template lists the fields it can use in a comment at its top") from None
-    except jinja2.TemplateError as err:
-        raise TrackerError(f"{template.filename}: template error: {err}") from None
+
+    def fill(context: dict[str, Any]) -> str:
+        try:
+            return str(template.render(**context))
+        except jinja2.UndefinedError as err:
+            raise TrackerError(f"template {template.filename}: {err.message}",
+                               hint="each template lists the fields it can use in a comment at its top") from None
+        except jinja2.TemplateError as err:
+            raise TrackerError(f"{template.filename}: template error: {err}") from None
+
+    return fill
+
+
+def read_template(config: Config, name: str) -> str:
+    """A file of templates/ taken as it is, not rendered (a stylesheet, or a template of another program)."""
+    for folder in template_dirs(config):
+        path = folder / name
+        if path.is_file():
+            return path.read_text(encoding="utf-8")
+    looked = ", ".join(str(d) for d in template_dirs(config))
+    raise TrackerError(f"no template {name!r} (looked in {looked})")
