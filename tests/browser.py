@@ -128,3 +128,71 @@ def parse(dom: str) -> Tables:
     parser = Tables()
     parser.feed(dom)
     return parser
+
+
+# Run in the page after everything else: lists every element a browser would let run script (an on* attribute)
+# or navigate to a script (a javascript:, data: or vbscript: address), clicks every link to such an address, and
+# writes what it found on <html>, where --dump-dom shows it. A payload that ran sets data-pwned, window.__pwned
+# or the title.
+HARNESS = """<script>
+window.addEventListener("load", function () {
+  var unsafe = [];
+  var names = ["href", "src", "action", "formaction", "data", "poster", "background", "xlink:href"];
+  document.querySelectorAll("*").forEach(function (element) {
+    for (var i = 0; i < element.attributes.length; i++) {
+      if (/^on/i.test(element.attributes[i].name)) { unsafe.push(element.tagName + "[" + element.attributes[i].name + "]"); }
+    }
+    names.forEach(function (name) {
+      var value = element.getAttribute(name);
+      if (value === null) { return; }
+      var url;
+      try { url = new URL(value, document.baseURI); } catch (error) { return; }
+      if (!/^(https?|mailto|file):$/.test(url.protocol)) { unsafe.push(element.tagName + "[" + name + "]=" + url.protocol); }
+    });
+  });
+  document.querySelectorAll("a, area").forEach(function (link) {
+    if (/^(javascript|data|vbscript):$/.test(link.protocol)) { link.click(); }
+  });
+  document.documentElement.setAttribute("data-unsafe", unsafe.join(" "));
+  document.documentElement.setAttribute("data-window-pwned", String(window.__pwned));
+  document.documentElement.setAttribute("data-harness", "ran");
+});
+</script>"""
+
+
+class _Root(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.attributes: dict[str, str] = {}
+        self.title = ""
+        self._in_title = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "html" and not self.attributes:
+            self.attributes = {name: value or "" for name, value in attrs}
+        self._in_title = tag == "title"
+
+    def handle_endtag(self, tag: str) -> None:
+        self._in_title = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in_title:
+            self.title += data
+
+
+def script_check(page: Path, profile: Path) -> dict[str, str]:
+    """Load a copy of page (beside it, so its assets load) with HARNESS in a real headless Chromium, and return
+    what the harness and any payload left on <html>, plus the document's title as "title"."""
+    html = page.read_text(encoding="utf-8")
+    cut = html.rfind("</body>")
+    checked = page.with_name(f".checked-{page.name}")
+    checked.write_text(html[:cut] + HARNESS + html[cut:] if cut >= 0 else html + HARNESS, encoding="utf-8")
+    try:
+        done = subprocess.run([chromium(), *FLAGS, f"--user-data-dir={profile}", "--virtual-time-budget=3000",
+                               "--dump-dom", checked.as_uri()], check=True, capture_output=True, text=True,
+                              timeout=300)
+    finally:
+        checked.unlink()
+    root = _Root()
+    root.feed(done.stdout)
+    return {**root.attributes, "title": root.title.strip()}

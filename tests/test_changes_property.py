@@ -20,7 +20,7 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.test_properties import TEXT
+from tests.test_properties import LINE, TEXT
 from tracker.cli import main
 from tracker.storage.store import parse_record
 from tracker.storage.writer import dump_record
@@ -57,7 +57,7 @@ def events(draw: st.DrawFn, start_day: int, count: tuple[int, int]) -> list[dict
 def action(draw: st.DrawFn, number: int) -> dict[str, Any]:
     record: dict[str, Any] = {
         "id": f"pcc-2023-03-22-{number}a", "kind": "action", "committee": "pcc", "meeting": "2023-03-22",
-        "item": str(number), "item_title": draw(TEXT), "responsible": draw(TEXT), "text": draw(TEXT),
+        "item": str(number), "item_title": draw(LINE), "responsible": draw(LINE), "text": draw(TEXT),
         "status": draw(st.sampled_from(STATUSES)),
     }
     history = draw(events(0, (0, 3)))
@@ -98,7 +98,7 @@ def _edited(draw: st.DrawFn, record: dict[str, Any], edit: str) -> dict[str, Any
                 if due:
                     new["due"] = due
             else:
-                new[key] = str(draw(st.integers(100, 999))) if key == "item" else draw(TEXT)
+                new[key] = str(draw(st.integers(100, 999))) if key == "item" else draw(TEXT if key == "text" else LINE)
     if not history:
         del new["history"]
     return new

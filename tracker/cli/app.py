@@ -37,9 +37,11 @@ class TrackerGroup(click.Group):
         try:
             return super().invoke(ctx)
         except TrackerError as err:
-            click.echo(f"error: {err.message}", err=True)
+            from tracker.model.textsafety import visible
+
+            click.echo(visible(f"error: {err.message}"), err=True)
             if err.hint:
-                click.echo(f"hint: {err.hint}", err=True)
+                click.echo(visible(f"hint: {err.hint}"), err=True)
             ctx.exit(1)
         except BrokenPipeError:
             # The reader (e.g. `head`) went away; that is not an error of ours.
@@ -215,6 +217,21 @@ def format_option(*choices: str, default: str = "table") -> Callable[[F], F]:
     return decorate
 
 
+def _remember_force(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    ctx.meta["tracker.force"] = ctx.meta.get("tracker.force", False) or value
+
+
+def force_option(func: F) -> F:
+    """`--force`: let an output replace a file git tracks (never the records, schemas, tracker.yaml or .git)."""
+    return click.option("--force", is_flag=True, expose_value=False, callback=_remember_force,
+                        help="Replace an existing file that git tracks.")(func)
+
+
+def forced() -> bool:
+    """Whether the command was given --force."""
+    return bool(click.get_current_context().meta.get("tracker.force", False))
+
+
 def bom_option(func: F) -> F:
     """`--bom`: start CSV with a byte order mark, the same flag on every command that writes CSV."""
     return click.option("--bom", is_flag=True,
@@ -229,6 +246,7 @@ def with_bom(text: str, fmt: str, bom: bool) -> str:
 
 
 def output_option(func: F) -> F:
+    func = force_option(func)
     return click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
                         help="Write to this file instead of the screen.")(func)
 
@@ -238,35 +256,32 @@ def today(as_of: dt.date | None) -> dt.date:
 
 
 def inside_repository(value: str, option: str, *, folder: bool = False) -> tuple[Path, str]:
-    """Where an output path lands, as (repository root, path within it); refused if it would land outside.
+    """Where an output path lands, as (repository root, path within it); refused if it would land outside the
+    repository or among its own files (see writer.output_target)."""
+    from tracker.storage.writer import output_target
 
-    Resolving follows `..` and symlinks, so neither can carry a file out of the records repository.
-    """
-    from tracker.model.errors import TrackerError
+    root = session().root.resolve()
+    return root, output_target(root, value, option, folder=folder).relative_to(root).as_posix()
 
-    root = session().root
-    target = Path(value).expanduser().absolute()
-    must_exist = target if folder else target.parent
-    if not must_exist.is_dir():
-        raise TrackerError(f"{option} {value}: the folder {must_exist} does not exist", hint="create it first")
-    resolved = target.resolve()
-    if resolved != root and root not in resolved.parents:
-        raise TrackerError(
-            f"{option} {value}: refusing to write outside the records repository {root}",
-            hint=f"give {option} a path inside the repository",
-        )
-    return root, resolved.relative_to(root).as_posix()
+
+def echo_result(text: str) -> None:
+    """Print a command's result; at a terminal, control characters are shown as escapes, never obeyed."""
+    if _tty():
+        from tracker.model.textsafety import visible
+
+        text = visible(text)
+    click.echo(text, nl=not text.endswith("\n"))
 
 
 def write_output(content: str | bytes, output: str | None) -> None:
     """Print, or write to --output atomically inside the records repository; a missing folder is a clear error."""
     if output is None:
-        text = content if isinstance(content, str) else content.decode("utf-8")
-        click.echo(text, nl=not text.endswith("\n"))
+        echo_result(content if isinstance(content, str) else content.decode("utf-8"))
         return
-    from tracker.storage.writer import replace
+    from tracker.storage.writer import check_output_file, replace
 
     root, rel = inside_repository(output, "--output")
+    check_output_file(root, root / rel, force=forced())
     replace(root, rel, content)
     click.echo(f"wrote {output}", err=True)
 
@@ -620,7 +635,7 @@ def show(record_id: str, as_of: dt.date | None, fmt: str) -> None:
 
     s = session()
     record: Any = s.records.get(record_id)
-    click.echo(out.show_record(s.records, s.config, record, today(as_of), fmt, to_terminal=_tty()), nl=False)
+    echo_result(out.show_record(s.records, s.config, record, today(as_of), fmt, to_terminal=_tty()))
 
 
 @main.command()
@@ -698,10 +713,12 @@ def validate(paths: tuple[str, ...], fmt: str) -> None:
         wanted = [Path(p).resolve() for p in paths]
         problems = [p for p in problems if any(_within(s.root / p.path, w) for w in wanted)]
     if fmt == "json":
-        click.echo(json.dumps([p.to_json() for p in problems], indent=2, ensure_ascii=False))
+        echo_result(json.dumps([p.to_json() for p in problems], indent=2, ensure_ascii=False) + "\n")
     else:
+        from tracker.model.textsafety import visible
+
         for problem in problems:
-            click.echo(str(problem))
+            click.echo(visible(str(problem)))
         count = records.count if records.count is not None else len(records)
         summary = f"{count} records checked, {len(problems)} problem{'s' if len(problems) != 1 else ''}"
         click.echo(summary, err=True)

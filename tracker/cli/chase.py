@@ -14,6 +14,8 @@ from tracker.cli.app import (
     as_of_option,
     bom_option,
     committee_filter,
+    force_option,
+    forced,
     format_option,
     inside_repository,
     output_option,
@@ -25,6 +27,7 @@ from tracker.cli.app import (
     with_bom,
     write_output,
 )
+from tracker.model.textsafety import visible
 
 if TYPE_CHECKING:
     from tracker.questions.chase import Letter
@@ -76,6 +79,7 @@ def slippage(committee: str, responsible: str, as_of: dt.date | None, fmt: str, 
 @click.option("--record", is_flag=True, help="Also write a follow-up event on each item chased.")
 @click.option("--commit/--no-commit", default=None, help="With --record: commit the changed files (default from tracker.yaml).")
 @click.option("--by", default=None, help="Who signs the letters and records the follow-ups (default: git user.name).")
+@force_option
 def remind(as_of: dt.date | None, committee: str, responsible: str, fmt: str, output_dir: str | None,
            sender: str | None, bom: bool, record: bool, commit: bool | None, by: str | None) -> None:
     """Draft a polite chaser to each person or body that owes something overdue or unanswered.
@@ -114,17 +118,19 @@ def remind(as_of: dt.date | None, committee: str, responsible: str, fmt: str, ou
     elif target is None:
         click.echo("\n\n---\n\n".join(letter.text.rstrip("\n") for letter in found))
     else:
-        from tracker.storage.writer import replace
+        from tracker.storage.writer import check_output_file, replace
 
         for letter in found:
+            check_output_file(s.root, target / letter.file_name, force=forced())
+        for letter in found:
             replace(target, letter.file_name, letter.text)
-            click.echo(f"wrote {target / letter.file_name} ({len(letter.items)} items to {letter.body})",
+            click.echo(visible(f"wrote {target / letter.file_name} ({len(letter.items)} items to {letter.body})"),
                        err=True)
     if fmt != "markdown":
         from tracker.publish.mail import without_address
 
         for body in without_address(found):
-            click.echo(f"no email address for {body}: add bodies.{body}.email to tracker.yaml", err=True)
+            click.echo(visible(f"no email address for {body}: add bodies.{body}.email to tracker.yaml"), err=True)
     if record:
         chased = record_follow_ups(s.config, s.records, found, date=when, by=signer,
                                    commit=s.config.commit if commit is None else commit)
@@ -153,16 +159,18 @@ def _destination(fmt: str, output_dir: str | None, sender: str | None, committee
 
 def _write_emails(found: list[Letter], target: Path | None, sender: str) -> None:
     from tracker.publish.mail import file_name, message
-    from tracker.storage.writer import replace
+    from tracker.storage.writer import check_output_file, replace
 
     assert target is not None
+    for letter in found:
+        check_output_file(session().root, target / file_name(letter), force=forced())
     stamp = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
     for letter in found:
         name = file_name(letter)
         replace(target, name, message(letter, sender=sender, when=stamp))
         to = f"{letter.contact.email}" if letter.contact.email else "no address yet"
         items = f"{len(letter.items)} item{'s' if len(letter.items) != 1 else ''}"
-        click.echo(f"wrote {target / name} ({items} to {letter.body}, {to})", err=True)
+        click.echo(visible(f"wrote {target / name} ({items} to {letter.body}, {to})"), err=True)
 
 
 @click.command()

@@ -16,6 +16,7 @@ from tracker.cli.app import (
     as_of_option,
     bom_option,
     committee_filter,
+    force_option,
     format_option,
     root_option,
     session,
@@ -24,6 +25,7 @@ from tracker.cli.app import (
     write_output,
 )
 from tracker.cli.completion import complete_committees, complete_ids
+from tracker.model.textsafety import visible
 
 if TYPE_CHECKING:
     from tracker.exchange.importing import Batch, Change
@@ -57,6 +59,7 @@ def _commit(paths: list[str], message: str) -> None:
 @click.option("--format", "fmt", type=click.Choice(["csv", "json", "xlsx", "popolo"]), default="csv", show_default=True,
               help="csv or xlsx for spreadsheets, json for programs, popolo for open-data portals.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="Write to this file.")
+@force_option
 @bom_option
 @as_of_option
 def export_command(kind: str | None, committee: str, fmt: str, output: str | None, bom: bool, as_of: dt.date | None) -> None:
@@ -108,7 +111,7 @@ def import_group() -> None:
 
 def _report(changes: list[Change], dry_run: bool, unknown: list[str] | None = None) -> None:
     for heading in unknown or []:
-        click.echo(f"note: ignored the column {heading!r} (it names no field)", err=True)
+        click.echo(visible(f"note: ignored the column {heading!r} (it names no field)"), err=True)
     verb = "would " if dry_run else ""
     for change in changes:
         click.echo(f"{verb}{change.verb} {change.rel_path}")
@@ -254,7 +257,7 @@ def edit_command(record_id: str) -> None:
             click.echo(f"saved {record.path}", err=True)
             return
         for problem in problems:
-            click.echo(f"error: {problem}", err=True)
+            click.echo(visible(f"error: {problem}"), err=True)
         click.echo("reopening the editor; quit without saving to keep the old file", err=True)
         text = with_errors(edited, problems)
 
@@ -268,6 +271,7 @@ def edit_command(record_id: str) -> None:
 @format_option("table", "json", "csv", "markdown")
 @bom_option
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="Write to this file.")
+@force_option
 def stats_command(as_of: dt.date | None, fmt: str, bom: bool, output: str | None) -> None:
     """Counts by committee, kind, status and responsible body, and the median days items stay open.
 

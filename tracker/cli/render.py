@@ -9,7 +9,18 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from tracker.cli.app import DATE, as_of_option, output_option, ref_option, root_option, session, today, write_output
+from tracker.cli.app import (
+    DATE,
+    as_of_option,
+    force_option,
+    forced,
+    output_option,
+    ref_option,
+    root_option,
+    session,
+    today,
+    write_output,
+)
 from tracker.cli.completion import complete_committees, complete_reports
 
 if TYPE_CHECKING:
@@ -149,6 +160,7 @@ def render_recommendations(report: str, as_of: dt.date | None, template: str, fm
 @as_of_option
 @click.option("--site-url", metavar="URL", default=None,
               help="The address the site is published at, for the feeds' links (default: site_url in tracker.yaml).")
+@force_option
 def site(outdir: str, as_of: dt.date | None, site_url: str | None) -> None:
     """Write the public site (pages, charts, Atom feeds and mkdocs.yml for the Material theme) to OUTDIR.
 
@@ -166,7 +178,7 @@ def site(outdir: str, as_of: dt.date | None, site_url: str | None) -> None:
     s = session()
     target = site_folder(outdir)
     files = core.site_files(s.records, s.config, today(as_of), _source(), site_url)
-    written, removed = core.write_site(target, files)
+    written, removed = core.write_site(s.root, target, files, force=forced())
     gone = f", removed {len(removed)} it no longer has" if removed else ""
     click.echo(f"wrote {len(written)} files to {outdir}{gone}; build it with: cd {outdir} && mkdocs build", err=True)
     if not (site_url or s.config.site_url):

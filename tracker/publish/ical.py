@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from tracker.model.dates import PartialDate
 from tracker.model.records import Recommendation, Record, Report, Trackable
 from tracker.model.recordset import RecordSet
+from tracker.model.textsafety import without_controls
 from tracker.questions.query import Filters, exists_on, matches_body, missing_responses, owners, sort_key, title_of
 from tracker.storage.config import Config
 
@@ -152,7 +153,7 @@ def calendar_text(found: list[Deadline], *, name: str, stamp: dt.datetime) -> st
 
 def escape_text(value: str) -> str:
     """A TEXT value as RFC 5545 section 3.3.11 requires: backslash, semicolon, comma and newlines escaped."""
-    value = value.replace("\r\n", "\n").replace("\r", "\n")
+    value = without_controls(value.replace("\r\n", "\n").replace("\r", "\n"))
     return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
 
 

@@ -19,15 +19,19 @@ from tracker.model.dates import format_date
 from tracker.model.errors import TrackerError
 from tracker.model.records import Action, Event, Recommendation, Report, Response, Trackable
 from tracker.model.recordset import RecordSet
+from tracker.model.textsafety import without_controls
 from tracker.publish import charts, feeds
 from tracker.publish.render import ACTIONS_TEMPLATE, actions_context
 from tracker.questions import trends
 from tracker.questions.query import Reason, days_overdue, exists_on, missing_responses, natural_key, needs_attention, owners
 from tracker.storage.config import Committee, Config
+from tracker.text.filenames import file_stem
 from tracker.text.markdown import link_text
 from tracker.text.templating import read_template, render, renderer
 
 DOCS = "docs"
+HOOK = "hooks.py"
+NAV_LABEL = 120  # characters of a name in the navigation menus; the page itself has it whole
 OVERRIDES = "overrides"
 STYLESHEET = "assets/site.css"
 SHORT_TITLE = 60
@@ -41,7 +45,11 @@ OWN_SUFFIXES = (".md", ".svg", ".xml", ".css", ".html")  # what it writes in doc
 
 def slugify(text: str) -> str:
     """A file name made from a name: "HM Courts & Tribunals Service" -> "hm-courts-tribunals-service"."""
-    return re.sub(r"[^a-z0-9]+", "-", text.casefold()).strip("-") or "body"
+    return file_stem(text)
+
+
+def _folder(committee: str) -> str:
+    return file_stem(committee, "committee")
 
 
 def heading_anchor(text: str) -> str:
@@ -52,25 +60,25 @@ def heading_anchor(text: str) -> str:
 
 
 def committee_page(committee: str) -> str:
-    return f"{committee}/index.md"
+    return f"{_folder(committee)}/index.md"
 
 
 def actions_page(committee: str) -> str:
-    return f"{committee}/actions.md"
+    return f"{_folder(committee)}/actions.md"
 
 
 def committee_feed(committee: str) -> str:
-    return f"{committee}/{FEED}"
+    return f"{_folder(committee)}/{FEED}"
 
 
 def report_page(report: Report) -> str:
-    return f"{report.committee}/reports/{report.slug}.md"
+    return f"{_folder(report.committee)}/reports/{file_stem(report.slug, 'report')}.md"
 
 
 def page_of(records: RecordSet, record: Trackable) -> str:
     """The record's own page, relative to the docs folder."""
     folder = "recommendations" if isinstance(record, Recommendation) else "actions"
-    return f"{records.committee_of(record)}/{folder}/{record.id}.md"
+    return f"{_folder(records.committee_of(record))}/{folder}/{file_stem(record.id, 'record')}.md"
 
 
 def link(from_page: str, to_page: str) -> str:
@@ -119,6 +127,17 @@ def web_address(url: str) -> str:
     """The url if it is a plain web address a Markdown link can hold (http or https, nothing that ends the link
     early), else "" so no link is made."""
     return url if _WEB_ADDRESS.match(url) else ""
+
+
+def label(text: str) -> str:
+    """A name as MkDocs' navigation and page titles show it: the theme puts it into HTML as it is, so it is
+    written HTML-escaped ("<img onerror>" shows as text), on one line, and cut to NAV_LABEL characters."""
+    import html
+
+    text = " ".join(without_controls(text).split())
+    if len(text) > NAV_LABEL:
+        text = text[: NAV_LABEL - 1].rstrip() + "\u2026"
+    return html.escape(text, quote=True)
 
 
 def site_name(config: Config) -> str:
@@ -434,7 +453,7 @@ def site_files(records: RecordSet, config: Config, as_of: dt.date, source: str =
     for slug, committee in config.committees.items():
         section, row = _committee_pages(site, slug, committee, source)
         committees.append(row)
-        nav.append({committee.name: section})
+        nav.append({label(committee.name): section})
     attention = _attention_page(site)
     nav.append({"Needs attention": "overdue.md"})
     body_nav, bodies, body_feeds = _bodies(site)
@@ -447,6 +466,7 @@ def site_files(records: RecordSet, config: Config, as_of: dt.date, source: str =
     site.docs[STYLESHEET] = read_template(config, "site.css")
     files = {f"{DOCS}/{path}": text for path, text in site.docs.items()}
     files[f"{OVERRIDES}/main.html"] = read_template(config, "site-main.html")
+    files[HOOK] = (Path(__file__).parent / "sitehook.py").read_text(encoding="utf-8")
     files["mkdocs.yml"] = mkdocs_config(config, nav, url, source, as_of_words)
     return files
 
@@ -495,7 +515,7 @@ def _report_pages(site: _Site, slug: str, section: list[Any]) -> list[dict[str, 
     report_rows = []
     for report in reports:
         site.docs[report_page(report)] = site.front_matter(slug) + _report_page(site, report)
-        section.append({report.title: report_page(report)})
+        section.append({label(report.title): report_page(report)})
         rows = [site.item(r, committee_page(slug)) for r in records.recommendations_of(report.id)
                 if exists_on(records, r, as_of)]
         report_rows.append({"title": report.title, "link": link(committee_page(slug), report_page(report)),
@@ -573,7 +593,7 @@ def _bodies(site: _Site) -> tuple[list[Any], list[dict[str, Any]], dict[str, tup
             "overdue": overdue, "feed": link(page, feed)})
         rows.append({"name": name, "link": link("bodies/index.md", page), "open": len(open_rows), "overdue": overdue,
                      "done": len(items) - len(open_rows)})
-        nav.append({name: page})
+        nav.append({label(name): page})
         body_feeds[name] = (feed, page)
     return nav, rows, body_feeds
 
@@ -596,7 +616,7 @@ def mkdocs_config(config: Config, nav: list[Any], site_url: str, source: str, as
     """mkdocs.yml for the Material theme, built as data and dumped as YAML, so no value can break its syntax."""
     import yaml
 
-    settings: dict[str, Any] = {"site_name": site_name(config)}
+    settings: dict[str, Any] = {"site_name": label(site_name(config))}
     if site_url:
         settings["site_url"] = site_url
     settings.update({
@@ -618,8 +638,9 @@ def mkdocs_config(config: Config, nav: list[Any], site_url: str, source: str, as
             ],
         },
         "plugins": ["search"],
+        "hooks": [HOOK],
         "extra_css": [STYLESHEET],
-        "extra": {"generator": False, "feeds": [{"title": f"{site_name(config)}: status changes", "href": FEED}]},
+        "extra": {"generator": False, "feeds": [{"title": label(f"{site_name(config)}: status changes"), "href": FEED}]},
         "markdown_extensions": ["tables", {"toc": {"permalink": False}}],
         "validation": {"anchors": "warn"},
         # Each action's and recommendation's own page is reached from the lists, not from the navigation.
@@ -630,13 +651,18 @@ def mkdocs_config(config: Config, nav: list[Any], site_url: str, source: str, as
     return f"{MARK}; build with `mkdocs build`.\n" + text
 
 
-def write_site(outdir: Path, files: dict[str, str]) -> tuple[list[Path], list[Path]]:
+def write_site(root: Path, outdir: Path, files: dict[str, str], *, force: bool = False) -> tuple[list[Path], list[Path]]:
     """Write every file of the site under outdir (each atomically), creating folders as needed, and remove the pages,
     charts and feeds a previous `tracker site` wrote there that this one did not (a record deleted or renamed must
-    not stay published). Refused, before anything is written, when outdir holds a mkdocs.yml tracker did not write.
-    Returns (written, removed)."""
-    from tracker.storage.writer import replace
+    not stay published). Refused, before anything is written, when outdir holds a mkdocs.yml tracker did not write,
+    or when outdir is inside the records repository and a file would replace one of its own files or, without
+    force, a file git tracks. Returns (written, removed)."""
+    from tracker.storage.writer import check_output_file, replace
 
+    root, outdir = root.resolve(), outdir.resolve()
+    if outdir == root or root in outdir.parents:
+        for rel in files:
+            check_output_file(root, outdir / rel, force=force)
     settings = outdir / "mkdocs.yml"
     ours = False
     if settings.is_file():

@@ -232,7 +232,9 @@ def _save(doc: Any, title: str, as_of_iso: str) -> bytes:
     """The document's bytes, its properties naming the paper and dated as of the day it describes."""
     when = dt.datetime.combine(dt.date.fromisoformat(as_of_iso), dt.time())
     properties = doc.core_properties
-    properties.title = _xml_safe(title)
+    # Word's core properties hold at most 255 characters (python-docx refuses more); the page shows the title whole.
+    short = _xml_safe(title)
+    properties.title = short if len(short) <= 255 else short[:254] + "\u2026"
     properties.author = properties.last_modified_by = "tracker"
     properties.created = properties.modified = when
     properties.revision = 1

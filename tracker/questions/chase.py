@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
-import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -136,9 +134,9 @@ class Letter:
 
 def slugify(name: str) -> str:
     """A safe file name stem for a body's name: ASCII letters, digits and hyphens only, never empty."""
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
-    return slug[:80].rstrip("-") or "body"
+    from tracker.text.filenames import file_stem
+
+    return file_stem(name)
 
 
 def letters(records: RecordSet, config: Config, as_of: dt.date, responsible: str = "",

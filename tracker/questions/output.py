@@ -9,6 +9,7 @@ from typing import Any
 from tracker.model.dates import format_date
 from tracker.model.records import Record, Response, Trackable
 from tracker.model.recordset import RecordSet
+from tracker.model.textsafety import visible
 from tracker.questions.query import Attention, Reason, title_of
 from tracker.storage.config import Config
 from tracker.text import markdown
@@ -51,12 +52,14 @@ def rich_table(title: str, headers: list[str], rows: list[list[str]], alarm: lis
     """A rich table rendered at the terminal's width, alarming rows in bold red."""
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
-    table = Table(title=title, title_justify="left", header_style="bold", expand=False)
+    # Cells are Text, not markup: "[link=...]" in a record is shown as written, never turned into a hyperlink.
+    table = Table(title=Text(visible(title)), title_justify="left", header_style="bold", expand=False)
     for header in headers:
-        table.add_column(header, overflow="fold")
+        table.add_column(Text(visible(header)), overflow="fold")
     for values, bad in zip(rows, alarm, strict=True):
-        table.add_row(*values, style="bold red" if bad else None)
+        table.add_row(*(Text(visible(value)) for value in values), style="bold red" if bad else None)
     console = Console(record=True, file=io.StringIO())
     console.print(table)
     return console.export_text(styles=console.is_terminal or not console.no_color)
@@ -71,7 +74,7 @@ def human_table(fmt: str, headers: list[str], values: list[list[str]], *, title:
         return empty + "\n"
     if to_terminal:
         return rich_table(title, headers, values, alarm)
-    return plain_table(headers, values, widths)
+    return visible(plain_table(headers, values, widths))
 
 
 def records_table(rows: list[dict[str, Any]], fmt: str, *, as_of: dt.date, to_terminal: bool) -> str:
@@ -211,7 +214,7 @@ def show_record(records: RecordSet, config: Config, record: Record, as_of: dt.da
             if event.date > as_of:
                 continue
             lines.append("  " + describe_event(config, record.kind, event))
-    return "\n".join(lines) + "\n"
+    return visible("\n".join(lines) + "\n")
 
 
 def describe_event(config: Config, kind: str, event: Any) -> str:

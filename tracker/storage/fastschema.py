@@ -22,7 +22,7 @@ from typing import Any
 Check = Callable[[Any], bool]
 
 _ANNOTATIONS = {"$schema", "$id", "$defs", "$comment", "title", "description", "default", "examples", "deprecated",
-                "readOnly", "writeOnly", "format", "definitions"}
+                "readOnly", "writeOnly", "format", "definitions", "contentMediaType"}
 _KEYWORDS = {"type", "const", "enum", "pattern", "minLength", "maxLength", "minimum", "maximum", "exclusiveMinimum",
              "exclusiveMaximum", "minItems", "maxItems", "minProperties", "maxProperties", "required", "properties",
              "patternProperties", "additionalProperties", "propertyNames", "items", "allOf", "anyOf", "oneOf", "not",

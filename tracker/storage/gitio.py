@@ -195,6 +195,18 @@ def file_commits(root: Path, rel_path: str) -> list[CommitInfo]:
     return list(reversed(commits))
 
 
+def tracked_by_git(root: Path, rel_path: str) -> bool:
+    """Whether git tracks the file at rel_path (in the index or HEAD) in the repository holding root."""
+    import subprocess
+
+    try:
+        done = subprocess.run(["git", "-C", str(root), "ls-files", "--error-unmatch", "--", rel_path],
+                              capture_output=True, stdin=subprocess.DEVNULL, check=False)
+    except OSError:  # no git: nothing is tracked
+        return False
+    return done.returncode == 0
+
+
 def has_uncommitted_records(root: Path) -> bool:
     """Whether records/ differs from the last commit (changed, staged or new files)."""
     import subprocess

@@ -20,6 +20,37 @@ def load_schema(kind: str) -> dict[str, Any]:
 
 
 @cache
+def single_line_fields(kind: str) -> frozenset[str]:
+    """The names of the kind's text fields that must stay on one line: every text (or list of text) field the
+    schema declares, but those it marks as Markdown (`"contentMediaType": "text/markdown"`)."""
+    names: set[str] = set()
+    markdown: set[str] = set()
+
+    def is_text(schema: Any) -> bool:
+        if not isinstance(schema, dict):
+            return False
+        if schema.get("type") == "string" or is_text(schema.get("items")):
+            return True
+        return any(is_text(branch) for key in ("oneOf", "anyOf") for branch in schema.get(key, []))
+
+    def walk(schema: Any) -> None:
+        if isinstance(schema, dict):
+            for name, sub in (schema.get("properties") or {}).items():
+                if isinstance(sub, dict) and sub.get("contentMediaType") == "text/markdown":
+                    markdown.add(name)
+                elif is_text(sub):
+                    names.add(name)
+            for value in schema.values():
+                walk(value)
+        elif isinstance(schema, list):
+            for value in schema:
+                walk(value)
+
+    walk(load_schema(kind))
+    return frozenset(names - markdown)
+
+
+@cache
 def _validator(kind: str) -> Any:
     from jsonschema import Draft202012Validator
 
@@ -43,11 +74,17 @@ def locate(marks: Marks | None, path: FieldPath) -> tuple[int, int]:
 
 
 def schema_problems(kind: str, data: Any, path: str, marks: Marks | None = None) -> list[Problem]:
-    """Every way data breaks the kind's schema, as Problems naming the field."""
+    """Every way data breaks the kind's schema, as Problems naming the field; control characters in any text and
+    line breaks in single-line fields included (a pattern cannot refuse those the same way in every dialect)."""
+    from tracker.model.textsafety import text_problems
+
+    problems = []
+    for where, message in text_problems(data, single_line_fields(kind)):
+        line, column = locate(marks, where)
+        problems.append(Problem(path, line, column, message, dotted(where)))
     quick = _quick(kind)
     if quick is not None and quick(data):
-        return []  # valid: jsonschema would find nothing, and is only needed to explain errors
-    problems = []
+        return sorted(set(problems))  # valid: jsonschema would find nothing, and is only needed to explain errors
     for error in _validator(kind).iter_errors(data):
         for leaf in _leaves(error):
             field_path: FieldPath = tuple(leaf.absolute_path)
@@ -111,4 +148,6 @@ def _pattern_hint(pattern: str) -> str:
         return "a date, YYYY-MM-DD"
     if pattern.startswith("^[a-z0-9]"):
         return "lower-case letters, digits and hyphens"
+    if pattern.startswith("^https?://"):
+        return "a web address starting https:// or http://"
     return f"matching {pattern}"

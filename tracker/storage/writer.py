@@ -6,7 +6,6 @@ import errno
 import glob
 import os
 import posixpath
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -65,6 +64,58 @@ def safe_target(root: Path, rel_path: str) -> Path:
     return target
 
 
+# What an output (-o, --output-dir, OUTDIR) may never replace or write into: git's own files, the settings, the
+# schemas, the records and the cache. Compared case-insensitively, as on macOS and Windows file systems.
+_PROTECTED_FOLDERS = {".git": "git's own files", "records": "the records", "schema": "the schemas",
+                      ".tracker-cache": "the cache"}
+_PROTECTED_FILES = {"tracker.yaml": "the repository's settings"}
+
+
+def output_target(root: Path, value: str | Path, option: str, *, folder: bool = False) -> Path:
+    """Where an output path given by a user lands (resolved: `..` and symlinks followed), refused when it would be
+    outside the repository root, inside .git, records/, schema/ or the cache, or over tracker.yaml."""
+    root = root.resolve()
+    target = Path(value).expanduser().absolute()
+    must_exist = target if folder else target.parent
+    if not must_exist.is_dir():
+        raise TrackerError(f"{option} {value}: the folder {must_exist} does not exist", hint="create it first")
+    resolved = target.resolve()
+    if resolved != root and root not in resolved.parents:
+        raise TrackerError(f"{option} {value}: refusing to write outside the records repository {root}",
+                           hint=f"give {option} a path inside the repository")
+    _refuse_protected(root, resolved, f"{option} {value}")
+    return resolved
+
+
+def _refuse_protected(root: Path, target: Path, what: str) -> None:
+    parts = [part.casefold() for part in target.relative_to(root).parts]
+    hint = "write it somewhere else in the repository, e.g. -o reports/overdue.csv"
+    for part in parts:
+        if part == ".git":
+            raise TrackerError(f"{what}: refusing to write into .git (git's own files)", hint=hint)
+    if parts and parts[0] in _PROTECTED_FOLDERS:
+        raise TrackerError(f"{what}: refusing to write into {parts[0]}/ ({_PROTECTED_FOLDERS[parts[0]]})", hint=hint)
+    if len(parts) == 1 and parts[0] in _PROTECTED_FILES:
+        raise TrackerError(f"{what}: refusing to replace {parts[0]} ({_PROTECTED_FILES[parts[0]]})", hint=hint)
+
+
+def check_output_file(root: Path, target: Path, *, force: bool) -> None:
+    """Refuse to write target (an absolute path inside root) over the repository's own files, or over a file git
+    tracks unless force is given."""
+    root = root.resolve()
+    target = target.parent.resolve() / target.name
+    if target != root and root not in target.parents:
+        raise TrackerError(f"{target}: refusing to write outside the records repository {root}")
+    rel = target.relative_to(root).as_posix()
+    _refuse_protected(root, target, rel)
+    if not force and (target.exists() or target.is_symlink()):
+        from tracker.storage.gitio import tracked_by_git
+
+        if tracked_by_git(root, rel):
+            raise TrackerError(f"{rel} already exists and git tracks it; nothing was written",
+                               hint="add --force to replace it (git keeps the committed version)")
+
+
 def cannot_write(where: Path | str, err: OSError) -> TrackerError:
     """A write the file system refused (read-only checkout, no permission, disk full), as a clear error."""
     reason = os.strerror(err.errno) if err.errno else str(err)
@@ -82,7 +133,7 @@ def _temp_beside(target: Path, content: str | bytes, rel_path: str) -> Path:
     """
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=TEMP_SUFFIX, dir=target.parent)
+        fd, temp = _create_temp(target)
     except OSError as err:
         raise cannot_write(rel_path, err) from None
     data = content.encode("utf-8") if isinstance(content, str) else content
@@ -97,6 +148,24 @@ def _temp_beside(target: Path, content: str | bytes, rel_path: str) -> Path:
             raise cannot_write(rel_path, err) from None
         raise
     return Path(temp)
+
+
+def _create_temp(target: Path) -> tuple[int, str]:
+    """A new, empty temporary file beside target, opened for writing, with the mode the umask gives a new file.
+
+    tempfile.mkstemp would make it 0600 whatever the umask, and the rename would then leave a record or a page no
+    colleague and no web server can read; os.open with 0666 lets the process's umask decide, as for any new file.
+    """
+    import secrets
+
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0)
+    for _ in range(100):
+        temp = str(target.parent / f".{target.name}.{secrets.token_hex(6)}{TEMP_SUFFIX}")
+        try:
+            return os.open(temp, flags, 0o666), temp
+        except FileExistsError:
+            continue
+    raise FileExistsError(errno.EEXIST, "no free temporary file name", str(target.parent))
 
 
 def stale_temp_files(target: Path, older_than: float) -> list[Path]:

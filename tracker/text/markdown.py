@@ -1,7 +1,8 @@
 """Markdown that survives being put in a table cell or a page, whatever the text holds.
 
-Record text is Markdown written by clerks, so emphasis and lists are honoured; raw HTML is not: it is escaped, so a
-record can never inject markup (or a script) into a published page.
+Record text is Markdown written by clerks, so emphasis, lists and links are honoured; raw HTML is not: it is
+escaped, so a record can never inject markup (or a script) into a published page. A link or image whose address
+has a scheme other than http, https or mailto (javascript:, data:, vbscript:…) is shown as text instead.
 """
 
 from __future__ import annotations
@@ -9,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from typing import Any
+
+from tracker.model.textsafety import without_controls
 
 _BULLET = re.compile(r"^\s*(?:[-*+•])\s+(.*)$")
 _NUMBERED = re.compile(r"^\s*\d{1,9}[.)]\s+(.*)$")
@@ -21,10 +24,57 @@ _TRAILING_BACKSLASHES = re.compile(r"(\\+)$")
 _WHITESPACE = re.compile(r"\s+")
 _FENCE = re.compile(r"^( {0,3})(`{3,}|~{3,})")
 
+LINK_SCHEMES = frozenset({"http", "https", "mailto"})
+# The start of an inline link's or image's destination: `](` then everything up to `)` or `>` (blanks included, as
+# a lenient reader or a browser may drop them: "java\tscript:" is still javascript:).
+_INLINE_TARGET = re.compile(r"\]([ \t]*)\(([ \t]*<?)([^)>]*)")
+# A link reference definition, `[label]: address`, at the start of a line.
+_DEFINITION = re.compile(r"^( {0,3})\[([^\]\n]*)\]:[ \t]*<?(\S*)", re.MULTILINE)
+# An autolink, `<scheme:address>`.
+_AUTOLINK = re.compile(r"<([A-Za-z][A-Za-z0-9+.\-]{1,31}:[^<>\s]*)>")
+_SCHEME = re.compile(r"^([a-z][a-z0-9+.\-]*):")
+_IGNORED_IN_URL = re.compile("[\\x00-\\x20\\x7f-\\x9f\\\\<]")
+
 
 def escape_html(text: str) -> str:
-    """Text with every HTML tag and entity neutralised, and nothing else changed."""
-    return _ENTITY_START.sub("&amp;", text).replace("<", "&lt;").replace(">", "&gt;")
+    """Text with every HTML tag and entity neutralised and control characters replaced, and nothing else changed."""
+    return _ENTITY_START.sub("&amp;", without_controls(text)).replace("<", "&lt;").replace(">", "&gt;")
+
+
+def safe_address(url: str) -> bool:
+    """Whether a link to url is harmless to follow: an http, https or mailto address, or a relative one.
+
+    The scheme is read as a browser would: after entity decoding, ignoring blanks, control characters and
+    backslashes, whatever the case, so "JaVa&#83;cript&colon;" is caught too.
+    """
+    import html
+
+    plain = _IGNORED_IN_URL.sub("", html.unescape(html.unescape(url))).lower()
+    scheme = _SCHEME.match(plain)
+    return scheme is None or scheme.group(1) in LINK_SCHEMES
+
+
+def defuse_links(text: str) -> str:
+    """Markdown with every link, image, reference definition and autolink to an unsafe address turned into text."""
+
+    def inline(match: re.Match[str]) -> str:
+        if safe_address(match.group(3)):
+            return match.group(0)
+        return f"\\]{match.group(1)}\\({match.group(2)}{match.group(3)}"
+
+    def definition(match: re.Match[str]) -> str:
+        return match.group(0) if safe_address(match.group(3)) else "\\" + match.group(0).lstrip(" ")
+
+    def autolink(match: re.Match[str]) -> str:
+        return match.group(0) if safe_address(match.group(1)) else f"&lt;{match.group(1)}&gt;"
+
+    if "](" in text or "] (" in text or "]\t(" in text:
+        text = _INLINE_TARGET.sub(inline, text)
+    if "]:" in text:
+        text = _DEFINITION.sub(definition, text)
+    if "<" in text:
+        text = _AUTOLINK.sub(autolink, text)
+    return text
 
 
 def lines_of(text: str) -> list[str]:
@@ -105,7 +155,7 @@ def _inline(text: str) -> str:
     text = _BACKSLASHES_BEFORE_PIPE.sub(lambda m: m.group(1) * 2, text)
     text = _TRAILING_BACKSLASHES.sub(lambda m: m.group(1) * 2, text)
     # Backticks are escaped too: a code span may run across cells and swallow the pipes between them.
-    return escape_html(text).replace("|", "\\|").replace("`", "\\`")
+    return defuse_links(escape_html(text).replace("|", "\\|").replace("`", "\\`"))
 
 
 def block(text: str) -> str:
@@ -114,7 +164,7 @@ def block(text: str) -> str:
     A code fence in the text is escaped too: left open, it would swallow the rest of the page.
     """
     lines = (_FENCE.sub(lambda m: m.group(1) + "\\" + m.group(2), escape_html(line.rstrip())) for line in lines_of(text))
-    return "\n".join(lines).strip("\n")
+    return defuse_links("\n".join(lines).strip("\n"))
 
 
 def link_text(text: str) -> str:
@@ -128,7 +178,7 @@ def link_text(text: str) -> str:
 
 def inline(text: str) -> str:
     """Record text on one line (a heading, a list item), with raw HTML escaped."""
-    return _WHITESPACE.sub(" ", escape_html(text))
+    return defuse_links(_WHITESPACE.sub(" ", escape_html(text)))
 
 
 _BOLD = re.compile(r"\*\*(.+?)\*\*")

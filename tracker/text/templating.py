@@ -2,8 +2,9 @@
 
 Record text is only ever passed in as data, never compiled as a template. Templates run in Jinja2's sandbox, so a
 repository's own template can format records but cannot reach Python's internals. Markdown templates escape every
-value for Markdown (use the `cell` filter in tables and `md` for paragraphs); HTML and XML templates are
-autoescaped; plain-text templates (.txt.j2, e.g. the text part of an e-mail) are shown as text and escape nothing.
+value for Markdown (use the `cell` filter in tables and `md` for paragraphs), and a finished Markdown page has its
+links to unsafe addresses (javascript:, data:…) turned into text; HTML and XML templates are autoescaped; plain-text
+templates (.txt.j2, e.g. the text part of an e-mail) are shown as text and escape nothing but control characters.
 """
 
 from __future__ import annotations
@@ -48,18 +49,31 @@ def _escape_markdown_value(value: Any) -> Any:
     return markdown.inline(value)
 
 
+def _xml_value(value: Any) -> Any:
+    """A value XML 1.0 can carry (autoescaping then escapes its markup): characters it cannot hold are replaced."""
+    from tracker.model.textsafety import for_xml
+
+    if isinstance(value, str):
+        return type(value)(for_xml(value)) if value else value
+    return value
+
+
 def _text_value(value: Any) -> Any:
-    return "" if value is None else value
+    from tracker.model.textsafety import without_controls
+
+    if value is None:
+        return ""
+    return without_controls(value) if isinstance(value, str) else value
 
 
 def environment(config: Config, html: bool = False, text: bool = False) -> Any:
     """A sandboxed Jinja2 environment for Markdown (every value escaped for Markdown), HTML/XML (autoescaped) or
-    plain text (nothing escaped)."""
+    plain text (nothing escaped but control characters)."""
     import jinja2
     from jinja2.sandbox import SandboxedEnvironment
     from markupsafe import Markup
 
-    options: dict[str, Any] = {"autoescape": True} if html else {
+    options: dict[str, Any] = {"autoescape": True, "finalize": _xml_value} if html else {
         "autoescape": False, "finalize": _text_value if text else _escape_markdown_value}
     env = SandboxedEnvironment(
         loader=jinja2.FileSystemLoader([str(d) for d in template_dirs(config)]),
@@ -90,8 +104,9 @@ def renderer(config: Config, name: str) -> Callable[[dict[str, Any]], str]:
     import jinja2
 
     html = name.endswith((".html.j2", ".xml.j2", ".html", ".xml"))
+    plain = name.endswith((".txt.j2", ".txt"))
     try:
-        template = environment(config, html=html, text=name.endswith((".txt.j2", ".txt"))).get_template(name)
+        template = environment(config, html=html, text=plain).get_template(name)
     except jinja2.TemplateNotFound:
         looked = ", ".join(str(d) for d in template_dirs(config))
         raise TrackerError(f"no template {name!r} (looked in {looked})") from None
@@ -100,12 +115,15 @@ def renderer(config: Config, name: str) -> Callable[[dict[str, Any]], str]:
 
     def fill(context: dict[str, Any]) -> str:
         try:
-            return str(template.render(**context))
+            text = str(template.render(**context))
         except jinja2.UndefinedError as err:
             raise TrackerError(f"template {template.filename}: {err.message}",
                                hint="each template lists the fields it can use in a comment at its top") from None
         except jinja2.TemplateError as err:
             raise TrackerError(f"{template.filename}: template error: {err}") from None
+        # A template may put a record's address in a link ("[the report]({{ report.url }})"): once the page is
+        # whole, every link to an unsafe address becomes text, whoever wrote it.
+        return text if html or plain else markdown.defuse_links(text)
 
     return fill
 
