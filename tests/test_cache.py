@@ -321,9 +321,11 @@ def test_starting_up_imports_only_click() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=Path(__file__).parent.parent)
     loaded = ast.literal_eval(done.stdout.strip())
     # Only the command-line layer itself (tracker.cli and the command modules it registers, which import only
-    # click at the top) and shell completion's file-name helpers; nothing of the core or the heavy libraries.
+    # click at the top), shell completion's file-name helpers and the few lines that make record text safe to show
+    # at a terminal; nothing else of the core and none of the heavy libraries.
     assert loaded == ["tracker", "tracker.cli", "tracker.cli.app", "tracker.cli.chase", "tracker.cli.completion",
-                      "tracker.cli.exchange", "tracker.cli.render", "tracker.cli.workflow"]
+                      "tracker.cli.exchange", "tracker.cli.render", "tracker.cli.workflow", "tracker.model",
+                      "tracker.model.textsafety"]
 
 
 def test_a_warm_overdue_does_not_need_jsonschema(bundled: Path) -> None:

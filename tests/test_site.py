@@ -101,9 +101,9 @@ def test_report_page_shows_each_response_once(bundled: Path, run: Run) -> None:
     page = (out / "docs/pcc/reports/probation-services-in-london.md").read_text(encoding="utf-8")
     summary = "The Regional Probation Director for London welcomes the report"
     assert page.count(summary) == 1
-    assert page.count("### Response from ") == 3
+    assert len(re.findall(r'^### <a id="response-[a-z0-9-]+"></a>Response from ', page, re.M)) == 3
     links = re.findall(r"\[HM Prison & Probation Service, 17 March 2023\]\(#([a-z0-9-]+)\)", page)
-    assert len(links) == 13 and set(links) == {"response-from-hm-prison-probation-service-17-march-2023"}
+    assert len(links) == 13 and set(links) == {"response-pcc-probation-services-in-london-2023-03-17-hmpps"}
     assert "[recommendation 13](#recommendation-13) (noted)" in page
 
 
@@ -417,9 +417,9 @@ def test_two_responses_from_one_body_on_one_day_each_have_their_anchor(bundled: 
     write_site(run, bundled, out)
     mkdocs_build(out)  # --strict: every anchor linked to exists
     page = (out / "docs/pcc/reports/probation-services-in-london.md").read_text(encoding="utf-8")
-    assert "(#response-from-hm-prison-probation-service-17-march-2023_1) (accepted)" in page
+    assert "(#response-pcc-probation-services-in-london-2023-03-17-hmpps-2) (accepted)" in page
     record = (out / "docs/pcc/recommendations/pcc-probation-services-in-london-r1.md").read_text(encoding="utf-8")
-    assert "probation-services-in-london.md#response-from-hm-prison-probation-service-17-march-2023_1)" in record
+    assert "probation-services-in-london.md#response-pcc-probation-services-in-london-2023-03-17-hmpps-2)" in record
 
 
 def test_the_site_without_its_charting_library_is_a_clear_error(bundled: Path, tmp_path: Path) -> None:

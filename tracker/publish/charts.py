@@ -12,6 +12,7 @@ import xml.etree.ElementTree as ET
 from typing import Any
 
 from tracker.model.errors import TrackerError
+from tracker.model.textsafety import for_xml
 from tracker.questions.trends import StatusCount, Timeliness
 
 SVG = "http://www.w3.org/2000/svg"
@@ -60,7 +61,7 @@ def _base(kind: str, title: str, height: int, colours: tuple[str, ...], **option
     pygal = _pygal()
     chart = getattr(pygal, kind)(js=[], no_prefix=True, width=720, height=height, style=_style(colours),
                                  disable_xml_declaration=True, margin=16, **{"print_values": True, **options})
-    chart.title = title
+    chart.title = for_xml(title)
     return chart
 
 
@@ -71,7 +72,7 @@ def status_chart(name: str, title: str, counts: list[StatusCount]) -> str:
     chart = _base("HorizontalBar", title, 90 + 44 * len(labels) * max(1, len(kinds)),
                   tuple(KIND_COLOURS.get(k, "#607d8b") for k in kinds), show_legend=len(kinds) > 1,
                   legend_at_bottom=True, show_y_guides=False)
-    chart.x_labels = labels
+    chart.x_labels = [for_xml(label) for label in labels]
     for kind in kinds:
         by_label = {c.label: c.number for c in counts if c.kind == kind}
         chart.add(f"{kind.capitalize()}s", [by_label.get(label) for label in labels])
@@ -92,7 +93,7 @@ def overdue_chart(name: str, title: str, days: list[dt.date], series: dict[str, 
     chart = _base("Line", title, 360, LINE_COLOURS, show_legend=True, legend_at_bottom=True, print_values=False,
                   show_minor_x_labels=False, x_labels_major_every=max(1, len(days) // 8), truncate_label=-1, truncate_legend=-1,
                   dots_size=2, min_scale=1)
-    chart.x_labels = [day.strftime("%b %Y") if day.day == 1 else day.strftime("%-d %b %Y") for day in days]
+    chart.x_labels = [day.strftime("%b %Y") if day.day == 1 else f"{day.day} {day.strftime('%b %Y')}" for day in days]
     for label, values in series.items():
-        chart.add(label, values)
+        chart.add(for_xml(label), values)
     return _svg(chart, name)

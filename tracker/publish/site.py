@@ -10,10 +10,11 @@ from __future__ import annotations
 import datetime as dt
 import posixpath
 import re
-import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from markupsafe import Markup
 
 from tracker.model.dates import format_date
 from tracker.model.errors import TrackerError
@@ -50,13 +51,6 @@ def slugify(text: str) -> str:
 
 def _folder(committee: str) -> str:
     return file_stem(committee, "committee")
-
-
-def heading_anchor(text: str) -> str:
-    """The anchor MkDocs' table of contents gives a heading with this text (Python-Markdown's slugify)."""
-    value = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    value = re.sub(r"[^\w\s-]", "", value).strip().lower()
-    return re.sub(r"[-\s]+", "-", value)
 
 
 def committee_page(committee: str) -> str:
@@ -357,8 +351,9 @@ def _record_page(site: _Site, record: Trackable, responses: list[Response], anch
     return site.front_matter(site.records.committee_of(record)) + site.render("site-record.md.j2", context)
 
 
-def response_anchor(response: Response, config: Config) -> str:
-    return heading_anchor(response_heading(response, config))
+def response_anchor(response: Response) -> str:
+    """The response's place on its report's page: made from its ID, so no name in a record can change or break it."""
+    return f"response-{file_stem(response.id, 'response')}"
 
 
 def response_heading(response: Response, config: Config) -> str:
@@ -371,16 +366,7 @@ def _report_page(site: _Site, report: Report) -> str:
     recommendations.sort(key=lambda r: natural_key(short_title(r)))
     responses = [r for r in site.responses_by_report.get(report.id, ()) if r.date <= site.as_of]
     responses.sort(key=lambda r: (r.date, r.from_body, r.id))
-    anchors: dict[str, str] = {}
-    seen: set[str] = set()
-    for response in responses:
-        anchor = response_anchor(response, site.config)
-        count = 0
-        while anchor in seen:  # as Python-Markdown numbers a repeated heading
-            count += 1
-            anchor = f"{response_anchor(response, site.config)}_{count}"
-        seen.add(anchor)
-        anchors[response.id] = anchor
+    anchors = {response.id: response_anchor(response) for response in responses}
     rows = []
     for recommendation in recommendations:
         row = site.item(recommendation, page)
@@ -408,7 +394,7 @@ def _report_page(site: _Site, report: Report) -> str:
         "timeliness_chart": site.timeliness_chart(page, f"{slug}-responses", f"{report.title}: responses",
                                                   recommendations),
         "recommendations": rows,
-        "responses": [{"heading": response_heading(r, site.config), "summary": r.summary, "url": web_address(r.url),
+        "responses": [{"heading": response_heading(r, site.config), "anchor": Markup(anchors[r.id]), "summary": r.summary, "url": web_address(r.url),
                        "appendix": r.appendix, "answers": [{"number": a.number, "position": a.position.replace("-", " ")}
                                                            for a in sorted(r.answers, key=lambda a: a.number)]}
                       for r in responses],
