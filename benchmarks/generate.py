@@ -241,6 +241,8 @@ class Generator:
                 lines.append(f"    aliases: [{', '.join(q(a) for a in aliases)}]")
             else:
                 lines.append("    aliases: []")
+        # The people actions fall to are listed too: with bodies listed, every name a record owes by must be.
+        lines += [f"  {q(person)}:" for person in PEOPLE]
         return "\n".join(lines) + "\n"
 
     def spread(self, total: int, parts: int) -> list[int]:

@@ -48,6 +48,9 @@ def response(root: Path, slug: str, date: str, from_body: str, numbers: list[int
 
 def action(root: Path, meeting: str, item: str, responsible: str, status: str = "ongoing", **extra: Any) -> str:
     action_id = f"pcc-{meeting}-{item}a"
+    if not (root / f"records/pcc/meetings/pcc-{meeting}.yaml").exists():
+        write(root, f"records/pcc/meetings/pcc-{meeting}.yaml",
+              {"id": f"pcc-{meeting}", "kind": "meeting", "committee": "pcc", "date": dt.date.fromisoformat(meeting)})
     write(root, f"records/pcc/actions/{meeting[:4]}/{action_id}.yaml",
           {"id": action_id, "kind": "action", "committee": "pcc", "meeting": dt.date.fromisoformat(meeting),
            "item": item, "item_title": f"Item {item} title", "responsible": responsible,

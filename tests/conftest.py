@@ -13,9 +13,16 @@ from click.testing import CliRunner, Result
 from tracker.cli import main
 
 PROJECT = Path(__file__).resolve().parent.parent
-# The public documents the bundled records come from sit beside the checkout, in shared/seeds/.
-SEEDS = PROJECT.parent / "shared" / "seeds"
-PCC_AGENDA = SEEDS / "london-assembly-pcc-agenda-2023-05-24.md"
+# Excerpts of the public documents the bundled records were transcribed from; each names its source on line 1.
+DATA = PROJECT / "tests" / "data"
+PCC_SUMMARY_LIST = DATA / "pcc-summary-list-2023-05-24.md"
+LEWISHAM_UPDATE = DATA / "lewisham-referrals-update-2021.txt"
+
+
+def data_file(path: Path) -> Path:
+    """A file the golden tests compare against; its absence is a failure, never a reason to skip."""
+    assert path.is_file(), f"test data missing from the checkout: {path.relative_to(PROJECT)}"
+    return path
 
 
 def git(cwd: Path, *args: str) -> str:
@@ -53,6 +60,12 @@ def git_repo(bundled: Path) -> Path:
     git(bundled, "add", "-A")
     git(bundled, "commit", "-q", "-m", "Bundled records")
     return bundled
+
+
+def list_bodies(root: Path, *names: str) -> None:
+    """Add names to the bodies the bundled tracker.yaml lists (it ends with that list), so records may name them."""
+    with (root / "tracker.yaml").open("a", encoding="utf-8") as handle:
+        handle.write("".join(f"  {name}:\n" for name in names))
 
 
 Run = Callable[..., Result]

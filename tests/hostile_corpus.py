@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -108,7 +107,11 @@ def write_corpus(root: Path) -> tuple[list[Payload], int]:
     """A records repository at root holding the corpus; (the payloads, how many records)."""
     payloads, _ = load_payloads()
     root.mkdir(parents=True, exist_ok=True)
-    shutil.copy(PROJECT / "tracker.yaml", root / "tracker.yaml")
+    # The bundled settings without the list of bodies: with it, a name that is not one of them is refused, and the
+    # corpus's hostile names must reach every output.
+    settings = yaml.safe_load((PROJECT / "tracker.yaml").read_text(encoding="utf-8"))
+    settings.pop("bodies", None)
+    (root / "tracker.yaml").write_text(yaml.safe_dump(settings, sort_keys=False, allow_unicode=True), encoding="utf-8")
     count = 0
     for index, payload in enumerate(payloads):
         for record in records_for(index, payload.text):

@@ -6,9 +6,7 @@ import html
 import re
 from pathlib import Path
 
-from tests.conftest import PCC_AGENDA, SEEDS
-
-LEWISHAM_UPDATE = SEEDS / "lewisham-stop-and-search-referrals-update.txt"
+from tests.conftest import PCC_SUMMARY_LIST, data_file
 
 _INLINE_MARKUP = re.compile(r"</?(?:b|strong|em|i)>|\*\*")
 _BLOCK_MARKUP = re.compile(r"</?(?:p|ul|ol|li|br)\b[^>]*>")
@@ -27,9 +25,9 @@ def normalise(text: str) -> str:
 Tables = list[tuple[str, list[list[str]]]]
 
 
-def seed_tables(path: Path = PCC_AGENDA) -> Tables:
+def seed_tables(path: Path = PCC_SUMMARY_LIST) -> Tables:
     """Section 3 of the Assembly's report: (heading, rows of cells) for each meeting, then the standing items."""
-    lines = path.read_text(encoding="utf-8").splitlines()
+    lines = data_file(path).read_text(encoding="utf-8").splitlines()
     start = next(i for i, line in enumerate(lines) if line.strip() == "### 3. Summary List of Actions")
     end = next(i for i, line in enumerate(lines) if i > start and line.startswith("## 4."))
     tables: Tables = []

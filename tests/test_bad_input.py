@@ -48,7 +48,7 @@ CASES = [
     Case("binary-tag", f"{A}/pcc-2023-03-22-6b.yaml", 8, "text", "binary is not allowed"),
     Case("set-tag", f"{R}/recommendations/pcc-sample-r2.yaml", 6, "to", "set is not allowed"),
     Case("custom-tag", f"{A}/pcc-2023-03-22-6b.yaml", 7, "responsible", "tag !foo is not allowed"),
-    Case("wrong-type", f"{R}/recommendations/pcc-sample-r2.yaml", 4, "number", "'two' should be a whole number"),
+    Case("wrong-type", f"{R}/recommendations/pcc-sample-r2.yaml", 4, "number", "'two' is not a recommendation number"),
     Case("wrong-type-list", f"{R}/recommendations/pcc-sample-r2.yaml", 6, "to", "should be a list"),
     Case("unknown-field", f"{A}/pcc-2023-03-22-6b.yaml", 9, "stauts", "unknown field 'stauts'"),
     Case("missing-field", f"{M}/pcc-2023-04-19.yaml", 1, "committee", "'committee' is required"),
@@ -166,18 +166,19 @@ def test_huge_file_is_refused_without_reading_it(tmp_path: Path, run: Run, monke
         handle.write(b"id: pcc-2023-04-19\nkind: meeting\ncommittee: pcc\ndate: 2023-04-19\ntitle: ")
         handle.truncate(50 * 1024 * 1024)
     before = tree_digest(root)
-    read: list[Path] = []
-    real_read_bytes = Path.read_bytes
+    read: list[int] = []
+    real_read = os.read
 
-    def spy(self: Path) -> bytes:
-        read.append(self)
-        return real_read_bytes(self)
+    def spy(fd: int, size: int) -> bytes:
+        data = real_read(fd, size)
+        read.append(len(data))
+        return data
 
-    monkeypatch.setattr(Path, "read_bytes", spy)
+    monkeypatch.setattr(os, "read", spy)
     case = Case("huge-file", f"{M}/pcc-2023-04-19.yaml", 0, "", "file is 52,428,800 bytes; a record may be at most")
     assert_reported(run(root, "validate"), case, "stdout")
     assert_reported(run(root, "list"), case, "stderr")
-    assert huge not in read and root / M / "pcc-2023-03-22.yaml" in read
+    assert read and sum(read) < 1024 * 1024  # the other records were read, not the huge file
     monkeypatch.undo()
     assert tree_digest(root) == before
 
@@ -301,13 +302,14 @@ def test_output_inside_the_repository_is_written(tmp_path: Path, run: Run) -> No
 
 def test_new_record_cannot_be_written_through_a_link_out_of_the_tree(tmp_path: Path, run: Run) -> None:
     root = make_repo(tmp_path)
+    (root / A / "pcc-2023-03-22-6a.yaml").unlink()  # its meeting is moved out of reach below
     outside = tmp_path / "elsewhere"
     shutil.move(root / M, outside)
     (root / M).symlink_to(outside, target_is_directory=True)
     before = tree_digest(tmp_path)
     result = run(root, "new", "meeting", "--committee", "pcc", "--date", "2023-05-01")
     assert result.exit_code == 1, result.output
-    assert "refusing to write outside the records repository" in result.stderr
+    assert f"{M}: is a link to a folder" in result.stderr  # never followed, so nothing is written through it
     assert tree_digest(tmp_path) == before
 
 

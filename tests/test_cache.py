@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
 import shutil
@@ -12,12 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import CallSpy, Run, generated_repo, git
-from tracker.questions.query import needs_attention
-from tracker.storage import cache, store
+from tests.conftest import CallSpy, Run, generated_repo, git, list_bodies
+from tracker.storage import cache, reading
 from tracker.storage.config import load_config
 from tracker.storage.store import load_records
-from tracker.storage.validate import validate
 
 ACTION = "records/pcc/actions/2023/pcc-2023-03-22-6a.yaml"
 ACTION_ID = "pcc-2023-03-22-6a"
@@ -45,7 +42,7 @@ class ParseCounter(CallSpy):
     """Counts the files actually parsed (rather than served from the cache)."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch):
-        super().__init__(monkeypatch, store, "parse_record")
+        super().__init__(monkeypatch, reading, "parse_mapping")
 
     @property
     def paths(self) -> list[str]:
@@ -72,12 +69,14 @@ def test_the_cache_folder_ignores_itself_in_git(git_repo: Path, run: Run) -> Non
 
 
 def test_an_edit_shows_up_at_once(bundled: Path, run: Run) -> None:
+    list_bodies(bundled, "The Commissioner")
     assert responsible(run, bundled) == "Baroness Casey of Blackstock DBE CB"
     rewrite(bundled / ACTION, "Baroness Casey of Blackstock DBE CB", "The Commissioner")
     assert responsible(run, bundled) == "The Commissioner"
 
 
 def test_a_same_size_edit_within_the_same_second_shows_up(bundled: Path, run: Run) -> None:
+    list_bodies(bundled, "Baroness Cassy of Blackstock DBE CB")
     # Same size, same inode, and the mtime put back to the nanosecond: only the bytes differ.
     assert responsible(run, bundled) == "Baroness Casey of Blackstock DBE CB"
     rewrite(bundled / ACTION, "Baroness Casey", "Baroness Cassy", keep_mtime=True)
@@ -89,6 +88,7 @@ def test_a_same_size_edit_within_the_same_second_shows_up(bundled: Path, run: Ru
 def test_a_same_size_edit_of_a_settled_file_shows_up(
     bundled: Path, run: Run, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    list_bodies(bundled, "Baroness Cassy of Blackstock DBE CB")
     # Treat files as settled as soon as their change is older than the read (no safety margin), so the
     # stat alone decides: the ctime, which no tool can put back, must give the edit away.
     monkeypatch.setattr(cache, "SETTLE_NS", 0)
@@ -135,6 +135,8 @@ def test_a_renamed_file_carries_its_new_path(bundled: Path, run: Run) -> None:
 
 
 def test_checking_out_another_branch_shows_up_at_once(git_repo: Path, run: Run) -> None:
+    list_bodies(git_repo, "Baroness Cassy of Blackstock DBE CB")
+    git(git_repo, "commit", "-qam", "List another name")
     other = responsible(run, git_repo, "pcc-2023-03-22-6b")
     git(git_repo, "checkout", "-q", "-b", "casey")
     rewrite(git_repo / ACTION, "Baroness Casey", "Baroness Cassy")  # same size
@@ -170,7 +172,7 @@ def test_a_damaged_cache_is_rebuilt_silently(bundled: Path, run: Run, damage: by
 def test_a_damaged_cache_entry_is_rebuilt_silently(bundled: Path, run: Run) -> None:
     expected = run(bundled, "list", "--format", "json").stdout
     db = sqlite3.connect(bundled / ".tracker-cache" / "records.sqlite3")
-    db.execute("UPDATE payloads SET data = x'80059500' WHERE path = ?", (ACTION,))
+    db.execute("UPDATE files SET body = '{\"m\": 1}' WHERE path = ?", (ACTION,))
     db.commit()
     db.close()
     result = run(bundled, "list", "--format", "json")
@@ -195,6 +197,7 @@ def test_no_cache_bypasses_the_cache(bundled: Path, run: Run) -> None:
 
 
 def test_no_cache_reads_the_files_even_when_the_cache_is_wrong(bundled: Path, run: Run) -> None:
+    list_bodies(bundled, "Baroness Cassy of Blackstock DBE CB")
     run(bundled, "list")
     rewrite(bundled / ACTION, "Baroness Casey", "Baroness Cassy", keep_mtime=True)
     # Forge a cache that claims the file settled long ago with its old bytes.
@@ -259,9 +262,9 @@ def test_parallel_and_cached_loads_equal_a_plain_load(generated: Path, tmp_path:
     root = tmp_path / "copy"
     shutil.copytree(generated, root)
     config = load_config(root)
-    files = sorted(store.record_files(root))
-    assert len(files) > store.PARALLEL_FROM  # so the cold load runs across processes
-    plain = store.build_set(store.read_sources(root, files))
+    files = sorted(reading.record_files(root))
+    assert len(files) > reading.PARALLEL_FROM  # so the cold load runs across processes
+    plain = reading.build_set(reading.read_sources(root, files))
     cold = load_records(config)
     warm = load_records(config)
     uncached = load_records(config, use_cache=False)
@@ -272,17 +275,14 @@ def test_parallel_and_cached_loads_equal_a_plain_load(generated: Path, tmp_path:
 
 
 @pytest.mark.parametrize("as_of", ["2012-06-30", "2019-01-01", "2023-03-31", "2025-06-30", "2030-01-01"])
-def test_loading_for_overdue_gives_the_same_answers(generated: Path, as_of: str, tmp_path: Path) -> None:
+def test_overdue_is_the_same_cold_warm_and_uncached(generated: Path, as_of: str, tmp_path: Path, run: Run) -> None:
     root = tmp_path / "copy"
     shutil.copytree(generated, root)
-    config = load_config(root)
-    when = dt.date.fromisoformat(as_of)
-    full = load_records(config, use_cache=False)
-    for _ in range(2):  # cold (validated from the cache as it is filled), then warm
-        partial = load_records(config, open_on=when)
-        assert partial.validated == validate(config, full) == []
-        assert len(partial) < len(full)
-        assert needs_attention(partial, config, when) == needs_attention(full, config, when)
+    args = ("overdue", "--as-of", as_of, "--format", "json")
+    plain = run(root, "--no-cache", *args)
+    assert plain.exit_code == 0
+    for _ in range(2):  # cold, then warm
+        assert run(root, *args).stdout == plain.stdout
 
 
 def test_overdue_output_is_the_same_with_and_without_the_cache(bundled: Path, run: Run) -> None:

@@ -1,5 +1,5 @@
-"""A new state is validated from the last one by checking again only the files a change can touch; whatever the
-change, the problems are exactly those a validation of every record finds."""
+"""Whatever a change does, the problems found through the cache are exactly those a validation of every file
+read afresh finds."""
 
 from __future__ import annotations
 
@@ -10,11 +10,18 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import CallSpy, commit_all, generated_repo, git
-from tracker.storage import store
-from tracker.storage.config import load_config
-from tracker.storage.store import load_records
+from tests.conftest import commit_all, generated_repo, git
+from tracker.storage.config import Config, load_config
+from tracker.storage.store import Snapshot, load_records
 from tracker.storage.validate import validate
+
+
+def cached_problems(config: Config) -> list[object]:
+    snapshot = Snapshot(config)
+    try:
+        return list(snapshot.problems())
+    finally:
+        snapshot.close()
 
 
 def _edits(root: Path, rng: random.Random) -> str:
@@ -59,43 +66,31 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
-def test_validating_from_the_last_state_finds_what_a_full_validation_finds(
-    generated: Path, tmp_path: Path, seed: int, monkeypatch: pytest.MonkeyPatch,
+def test_validating_through_the_cache_finds_what_a_full_validation_finds(
+    generated: Path, tmp_path: Path, seed: int,
 ) -> None:
     root = tmp_path / "repo"
     shutil.copytree(generated, root)
     config = load_config(root)
-    assert load_records(config).validated == []
-    full = CallSpy(monkeypatch, store, "_validate_cached")
-    incremental = CallSpy(monkeypatch, store, "_validate_changes")
+    assert cached_problems(config) == []
     rng = random.Random(seed)
     seen_problems = 0
     for step in range(25):
         what = _edits(root, rng)
         expected = validate(config, load_records(config, use_cache=False))
-        cached = load_records(config)
-        assert cached.validated == expected, (step, what)
-        # What the scan keeps of the files that do not match the tree is what the database says.
-        cache = store._open_cache(root)
-        assert cache is not None
-        kept = cache.scan()
-        assert (kept[2], kept[3]) == tuple(sorted(part) for part in cache.unmatched()), (step, what)
-        cache.close()
+        assert cached_problems(config) == expected, (step, what)
+        assert cached_problems(config) == expected, (step, what)  # as kept
         seen_problems += bool(expected)
-    assert full.calls == 0  # every state after the first came from the one before
-    assert incremental.calls >= 12  # the rest came back to states validated before (after a restore, say)
     assert seen_problems >= 10  # the edits really did break things
 
 
-def test_a_change_of_tracker_yaml_validates_everything_again(bundled: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_change_of_tracker_yaml_validates_everything_again(bundled: Path) -> None:
     config = load_config(bundled)
-    assert load_records(config).validated == []
-    full = CallSpy(monkeypatch, store, "_validate_cached")
+    assert cached_problems(config) == []
     text = (bundled / "tracker.yaml").read_text(encoding="utf-8")
     (bundled / "tracker.yaml").write_text(text.replace("  pcc:", "  pcc-renamed:", 1), encoding="utf-8")
     config = load_config(bundled)
-    found = load_records(config).validated
-    assert full.calls == 1
+    found = cached_problems(config)
     assert found and found == validate(config, load_records(config, use_cache=False))
 
 
@@ -110,4 +105,4 @@ def test_a_first_read_of_a_broken_repository_finds_every_problem(generated: Path
     config = load_config(root)
     expected = validate(config, load_records(config, use_cache=False))
     assert expected
-    assert load_records(config).validated == expected
+    assert cached_problems(config) == expected

@@ -1,4 +1,4 @@
-"""A partial load (one committee's meetings and actions) answers exactly as a full load does."""
+"""`render actions` answers through the cache exactly as from every file read afresh."""
 
 from __future__ import annotations
 
@@ -10,37 +10,11 @@ import pytest
 from tests.conftest import Run, commit_all, generated_repo, git
 from tests.test_cache import rewrite
 from tracker.storage.config import load_config
-from tracker.storage.store import load_records
-from tracker.storage.validate import validate
 
 
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return generated_repo(tmp_path_factory, "partial", 300, 5)
-
-
-def test_a_committee_load_is_partial_once_validated(generated: Path, tmp_path: Path) -> None:
-    root = tmp_path / "copy"
-    shutil.copytree(generated, root)
-    config = load_config(root)
-    full = load_records(config, use_cache=False)
-    committee = sorted(config.committees)[0]
-    wanted = {path for path, record in ((r.path, r) for r in full)
-              if record.kind in ("action", "meeting") and getattr(record, "committee", "") == committee}
-    for _ in range(2):  # cold: validated from the files' facts as they are cached; then warm
-        part = load_records(config, committee=committee)
-        assert part.validated == validate(config, full) == []
-        assert {record.path for record in part} == wanted
-
-
-def test_a_partial_load_is_refused_nothing_when_validation_is_unknown(generated: Path, tmp_path: Path) -> None:
-    root = tmp_path / "copy"
-    shutil.copytree(generated, root)
-    (root / "records" / "stray.yaml").mkdir()  # an entry that is not a file: the state is not known exactly
-    config = load_config(root)
-    full = load_records(config)
-    assert full.validated is None
-    assert len(load_records(config, committee=sorted(config.committees)[0])) == len(full)
 
 
 def test_render_actions_is_the_same_from_a_partial_load(generated: Path, tmp_path: Path, run: Run) -> None:

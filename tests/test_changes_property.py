@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 from tests.test_properties import LINE, TEXT
 from tracker.cli import main
-from tracker.storage.store import parse_record
+from tracker.storage.reading import parse_record
 from tracker.storage.writer import dump_record
 
 STATUSES = ("ongoing", "completed", "closed")

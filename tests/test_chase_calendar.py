@@ -88,7 +88,8 @@ def test_escaping_and_folding_round_trip_through_the_parser(empty_repo: Path) ->
     assert "\r\nX-WR-CALNAME:A\\, B\\; C\r\n" in ics
     event = cal.walk("VEVENT")[0]
     assert str(event["SUMMARY"]).startswith("Due from Smith, Jones; and Partners: Item 5: Item 5 title")
-    assert str(event["DESCRIPTION"]).startswith("Item 5: Item 5 title\nOwed by: Smith, Jones; and Partners\n")
+    assert str(event["DESCRIPTION"]).startswith("Item 5: Item 5 title — Line one; with, commas\\ and a backslash "
+                                                 "Line two: ünïcödé…\nOwed by: Smith, Jones; and Partners\n")
     assert event.decoded("DTSTAMP") == STAMP
 
 

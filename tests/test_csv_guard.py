@@ -10,12 +10,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tests.conftest import list_bodies
 from tracker.text.csvtext import FORMULA_START, cell_text, unguard
 
 RECORD = Path("records/pcc/actions/2023/pcc-2023-03-22-6a.yaml")
 
 
 def _hostile(root: Path) -> None:
+    list_bodies(root, "'@SUM(1+1)'")
     path = root / RECORD
     text = path.read_text(encoding="utf-8")
     text = text.replace("responsible: Baroness Casey of Blackstock DBE CB", "responsible: '@SUM(1+1)'")

@@ -1,7 +1,7 @@
 """Fuzzing the loader and validator: whatever bytes a record file holds, the only outcome is a record or a list of
 located Problems. Any other exception is a crash, and fails the test.
 
-The fast versions run in every test run; the `slow` ones try many more inputs (see the Reliability section of README.md for the
+The fast versions run in every test run; the `slow` ones try many more inputs (see docs/design/reliability.md for the
 figures). Run them alone with `python3 -m pytest -m slow tests/test_fuzz.py --hypothesis-show-statistics`.
 """
 
@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from tracker.model.errors import Problem
 from tracker.storage.config import config_from_mapping
-from tracker.storage.store import build_set, parse_record
+from tracker.storage.reading import build_set, parse_record
 from tracker.storage.validate import validate
 
 PROJECT = Path(__file__).resolve().parent.parent

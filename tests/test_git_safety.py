@@ -96,10 +96,10 @@ def _mid_merge(root: Path) -> None:
     """Two branches edit one record differently; the merge stops with conflict markers in it."""
     git(root, "checkout", "-q", "-b", "other")
     text = (root / ACTION_B).read_text(encoding="utf-8")
-    (root / ACTION_B).write_text(text.replace("Senior Policy Adviser", "Head of Secretariat"), encoding="utf-8")
+    (root / ACTION_B).write_text(text.replace("Senior Policy Adviser", "Monitoring Officer"), encoding="utf-8")
     git(root, "commit", "-qam", "Other side")
     git(root, "checkout", "-q", "main")
-    (root / ACTION_B).write_text(text.replace("Senior Policy Adviser", "Committee Clerk"), encoding="utf-8")
+    (root / ACTION_B).write_text(text.replace("Senior Policy Adviser", "Senior Committee Officer"), encoding="utf-8")
     git(root, "commit", "-qam", "This side")
     merge = subprocess.run(["git", "merge", "-q", "other"], cwd=root, capture_output=True, text=True)
     assert merge.returncode != 0 and (root / ".git" / "MERGE_HEAD").exists()
@@ -117,7 +117,7 @@ def test_commit_in_the_middle_of_a_merge_is_refused_and_the_merge_left_as_it_was
     # Once the conflicted file is fixed (but the merge not yet committed), --commit is still refused.
     text = (git_repo / ACTION_B).read_text(encoding="utf-8")
     resolved = "\n".join(line for line in text.splitlines() if not line.startswith(("<<<<<<<", "=======", ">>>>>>>"))
-                         and "Head of Secretariat" not in line) + "\n"
+                         and "Monitoring Officer" not in line) + "\n"
     (git_repo / ACTION_B).write_text(resolved, encoding="utf-8")
     assert run(git_repo, "validate").exit_code == 0
     before = _state(git_repo)

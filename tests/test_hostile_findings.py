@@ -51,6 +51,11 @@ def edit(root: Path, rel: str, **fields: object) -> None:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     data.update(fields)
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    if {"responsible", "to", "from"} & set(fields):
+        # With bodies listed, a name not among them is refused; these names must reach every output.
+        settings = yaml.safe_load((root / "tracker.yaml").read_text(encoding="utf-8"))
+        settings.pop("bodies", None)
+        (root / "tracker.yaml").write_text(yaml.safe_dump(settings, allow_unicode=True), encoding="utf-8")
 
 
 def build_site(run: Run, root: Path) -> Path:

@@ -9,7 +9,7 @@ import pytest
 
 from tests.conftest import Run
 from tracker.model.errors import TrackerError
-from tracker.storage.store import parse_record
+from tracker.storage.reading import parse_record
 from tracker.storage.yamlio import load_text
 
 PACKAGE = Path(__file__).resolve().parent.parent / "tracker"

@@ -91,25 +91,22 @@ def test_edit_saves_a_valid_change(bundled, run, tmp_path):
         bundled / "records/pcc/actions/2023/pcc-2023-03-08-6a.yaml").read_text(encoding="utf-8")
 
 
-def test_edit_reopens_with_the_error_and_quitting_keeps_the_file(bundled, run, tmp_path):
+def test_edit_off_a_terminal_lists_the_problems_and_keeps_the_file(bundled, run, tmp_path):
     path = bundled / "records/pcc/actions/2023/pcc-2023-03-08-6a.yaml"
     before = path.read_bytes()
-    seen = tmp_path / "seen.txt"
+    opened = tmp_path / "opened.txt"
     editor = _editor(tmp_path, f"""
-        import sys, os
+        import sys
         path = sys.argv[1]
+        open({str(opened)!r}, "a").write("opened\\n")
         text = open(path).read()
-        seen = {str(seen)!r}
-        if os.path.exists(seen):
-            open(seen, "a").write(text)   # second opening: look, then quit without saving
-        else:
-            open(seen, "w").write("")
-            open(path, "w").write(text.replace("status: completed", "status: finished"))
+        open(path, "w").write(text.replace("status: completed", "status: finished"))
     """)
     result = run(bundled, "edit", "pcc-2023-03-08-6a", env={"EDITOR": editor, "VISUAL": ""})
-    assert result.exit_code == 0
-    assert "finished" in result.stderr and "reopening the editor" in result.stderr
-    assert seen.read_text(encoding="utf-8").startswith("# tracker: ")
+    assert result.exit_code == 1
+    assert "status: unknown action status 'finished'" in result.stderr
+    assert "was not saved" in result.stderr and "reopening" not in result.stderr
+    assert opened.read_text(encoding="utf-8") == "opened\n"  # the editor ran once, never again unasked
     assert path.read_bytes() == before
 
 

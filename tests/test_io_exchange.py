@@ -103,7 +103,7 @@ def test_one_bad_row_writes_nothing_and_names_every_bad_row(empty_repo, run, tmp
                      encoding="utf-8")
     result = run(empty_repo, "import", "csv", str(sheet), "--kind", "action", "--committee", "pcc")
     assert result.exit_code == 1
-    assert "row 4: status 'Maybe' is not one of ongoing, completed, closed" in result.stderr
+    assert "row 4: 'Maybe' is not one of the action statuses (ongoing, completed, closed)" in result.stderr
     assert "row 5:" in result.stderr and "responsible" in result.stderr
     assert "nothing was written" in result.stderr
     assert not list((empty_repo / "records").rglob("*.yaml"))
@@ -115,7 +115,8 @@ def test_recommendations_update_by_report_and_number(bundled, run, tmp_path):
     report = records.get(rec.report)
     sheet = tmp_path / "r.csv"
     sheet.write_text(f"Report;Recommendation No.;Due\r\n{report.slug};{rec.number};2031-12\r\n", encoding="utf-8")
-    result = run(bundled, "import", "csv", str(sheet), "--kind", "recommendation", "--as-of", "2024-01-01")
+    result = run(bundled, "import", "csv", str(sheet), "--kind", "recommendation", "--as-of", "2024-01-01",
+                 "--update")
     assert result.exit_code == 0, result.stderr
     changed = load_records(load_config(bundled)).get(rec.id)
     assert str(changed.due) == "2031-12"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
-from tests.conftest import PCC_AGENDA, PROJECT
+from tests.conftest import PCC_SUMMARY_LIST, PROJECT, data_file
 from tests.render_helpers import markdown_tables, seed_tables
 from tracker.model.records import Action
 from tracker.storage.config import load_config
@@ -13,8 +13,7 @@ from tracker.storage.store import load_records
 
 
 def _seed() -> Path:
-    assert PCC_AGENDA.is_file(), f"the seed agenda is missing: {PCC_AGENDA}"
-    return PCC_AGENDA
+    return data_file(PCC_SUMMARY_LIST)
 
 
 def _actions(root: Path) -> set[tuple]:

@@ -54,6 +54,7 @@ def test_new_records_of_every_kind(empty_repo: Path, run: Run) -> None:
     second = new("action", "--committee", "pcc", "--meeting", "2023-03-22", "--item", "6", "--item-title", "Review",
                  "--responsible", "Senior Policy Adviser", "--text", "Delegated authority.")
     assert (first, second) == ("pcc-2023-03-22-6a", "pcc-2023-03-22-6b")
+    assert new("meeting", "--committee", "pcc", "--date", "2023-03-08") == "pcc-2023-03-08"
     assert new("action", "--committee", "pcc", "--meeting", "2023-03-08", "--item", "9a", "--item-title", "AOB",
                "--responsible", "Senior Committee Officer", "--text", "Respond.") == "pcc-2023-03-08-9a-a"
     assert new("action", "--committee", "pcc", "--standing", "--title", "Transparency Procedure",
@@ -90,7 +91,7 @@ def test_new_refuses_an_invalid_record_and_writes_nothing(empty_repo: Path, run:
     result = run(empty_repo, "new", "action", "--committee", "pcc", "--meeting", "2023-03-22", "--item", "6",
                  "--item-title", "Review", "--responsible", "MPS", "--text", "Do it.", "--status", "finished")
     assert result.exit_code == 1
-    assert "unknown action status 'finished' (known: ongoing, completed, closed)" in result.stderr
+    assert "'finished' is not one of the action statuses (ongoing, completed, closed)" in result.stderr
     assert "Traceback" not in result.output
     assert _tree(empty_repo) == before
 

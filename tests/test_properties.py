@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 
 from tracker.model.records import build_record
 from tracker.model.textsafety import CONTROL, LINE_BREAK
+from tracker.storage.reading import parse_record
 from tracker.storage.schemas import schema_problems
-from tracker.storage.store import parse_record
 from tracker.storage.writer import dump_record
 from tracker.storage.yamlio import load_text
 

@@ -92,6 +92,7 @@ def test_follow_up_before_the_last_status_change_is_not_mentioned(bundled: Path,
 
 
 def test_rows_in_item_order_then_creation_order(empty_repo: Path, run: Run) -> None:
+    assert run(empty_repo, "new", "meeting", "--committee", "pcc", "--date", "2023-01-05").exit_code == 0
     for item, text, created in (("10", "Tenth item", "2023-01-05"), ("9", "Second on nine", "2023-01-06"),
                                 ("9", "First on nine", "2023-01-05")):
         result = run(empty_repo, "new", "action", "--committee", "pcc", "--meeting", "2023-01-05", "--item", item,
@@ -103,6 +104,7 @@ def test_rows_in_item_order_then_creation_order(empty_repo: Path, run: Run) -> N
 
 def test_record_text_is_data_never_markup_or_template(empty_repo: Path, run: Run) -> None:
     text = "{{ 7 * 7 }} {% raw %} <script>alert(1)</script> a | b\n\n- one\n- two"
+    assert run(empty_repo, "new", "meeting", "--committee", "pcc", "--date", "2023-01-05").exit_code == 0
     result = run(empty_repo, "new", "action", "--committee", "pcc", "--meeting", "2023-01-05", "--item", "1",
                  "--item-title", "Q&A <b>", "--responsible", "Clerk", "--text", text)
     assert result.exit_code == 0, result.stderr

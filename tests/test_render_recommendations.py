@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from tests.conftest import Run
-from tests.render_helpers import LEWISHAM_UPDATE, normalise
+from tests.conftest import LEWISHAM_UPDATE, Run, data_file
+from tests.render_helpers import normalise
 
 LEWISHAM = "stop-and-search-and-prevent"
 PROBATION = "probation-services-in-london"
@@ -22,7 +22,8 @@ def test_default_layout_in_number_order_with_summary(bundled: Path, run: Run) ->
     out = render(run, bundled, "--report", PROBATION, "--as-of", "2023-05-24")
     numbers = [int(n) for n in re.findall(r"^## Recommendation (\d+)$", out, re.M)]
     assert numbers == list(range(1, 14))
-    assert "13 recommendations: 13 open, 0 done, 1 overdue as of 24 May 2023." in out
+    assert ("13 recommendations: 13 open, 0 done. As of 24 May 2023, 13 need chasing: 1 overdue, "
+            "8 with a response overdue, 13 due a follow-up.") in out
     first = out[out.index("## Recommendation 1\n"):out.index("## Recommendation 2\n")]
     assert "- **Addressed to:** MOPAC" in first
     assert "- **Deadline:** By March 2023" in first
@@ -35,12 +36,12 @@ def test_default_layout_in_number_order_with_summary(bundled: Path, run: Run) ->
 def test_responses_after_as_of_are_not_shown(bundled: Path, run: Run) -> None:
     out = render(run, bundled, "--report", PROBATION, "--as-of", "2023-03-20")
     assert "Magistrates Association, 13 April 2023" not in out and "HM Prison & Probation Service, 17 March 2023" in out
-    assert "0 overdue as of 20 March 2023." in out
+    assert "As of 20 March 2023, 9 need chasing: 0 overdue, 9 with a response overdue" in out
 
 
 def test_lewisham_layout_reproduces_the_update_paper(bundled: Path, run: Run) -> None:
     out = render(run, bundled, "--report", LEWISHAM, "--template", "lewisham", "--as-of", "2021-03-01")
-    seed = normalise(LEWISHAM_UPDATE.read_text(encoding="utf-8"))
+    seed = normalise(data_file(LEWISHAM_UPDATE).read_text(encoding="utf-8"))
     referrals = re.findall(r"^\*\*Referral (\d+):\*\* (.+)$", out, re.M)
     assert [int(n) for n, _ in referrals] == list(range(1, 13))
     assert out.count("**2019 Response:**") >= 7

@@ -21,10 +21,14 @@ from tracker.cli.completion import complete_bodies, complete_committees, complet
 
 if TYPE_CHECKING:
     from tracker.model.dates import PartialDate
+    from tracker.model.errors import Problem
+    from tracker.model.numbers import Number
     from tracker.model.recordset import RecordSet
     from tracker.storage.config import Config
+    from tracker.storage.store import Snapshot
 
 F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
 FORMATS = ("table", "json", "csv", "markdown")
 
 
@@ -70,55 +74,70 @@ class Session:
         return load_config(self.root)
 
     @cached_property
-    def records(self) -> RecordSet:
-        return self._load()
+    def snapshot(self) -> Snapshot:
+        from tracker.storage.store import Snapshot
 
-    def open_records(self, as_of: dt.date, question: str | None = None) -> RecordSet:
-        """Just what `query.needs_attention` asks about on that date (faster than every record); or, with
-        question, no records at all when the cache kept the answer to it in this state (records.answer)."""
-        return self.records if self.ref or "records" in self.__dict__ else self._load(as_of, question=question)
+        snapshot = Snapshot(self.config, self.use_cache)
+        click.get_current_context().call_on_close(snapshot.close)
+        return snapshot
 
-    def committee_records(self, committee: str, question: str | None = None) -> RecordSet:
-        """Just one committee's meetings and actions (what `render actions` shows), once the state is validated;
-        or, with question, no records at all when the cache kept the answer to it in this state (records.answer)."""
-        return self.records if self.ref or "records" in self.__dict__ else self._load(committee=committee, question=question)
+    @cached_property
+    def _ref_records(self) -> RecordSet:
+        from tracker.storage.gitio import tree_sources
+        from tracker.storage.reading import build_set
 
-    def read(self, **options: Any) -> RecordSet:
-        """Load the records from the working tree (see store.load_records), showing progress on a long first read."""
-        from tracker.cli.progress import Progress
-        from tracker.storage.store import load_records
+        return build_set(tree_sources(self.root, self.ref or "HEAD"))
 
-        progress = Progress("reading records", threshold=2000)  # drawn only at a terminal
-        try:
-            return load_records(self.config, use_cache=self.use_cache, progress=progress, **options)
-        finally:
-            progress.close()
-
-    def _load(self, open_on: dt.date | None = None, committee: str | None = None, question: str | None = None) -> RecordSet:
-        from tracker.model.errors import TrackerError
-        from tracker.storage.store import build_set
-        from tracker.storage.validate import validate
-
+    @cached_property
+    def problems(self) -> list[Problem]:
+        """Every problem of the records (of --ref's revision, if given), sorted by file and line."""
         if self.ref:
-            from tracker.storage.gitio import tree_sources
+            from tracker.storage.validate import validate
 
-            records = build_set(tree_sources(self.root, self.ref))
-        else:
-            records = self.read(open_on=open_on, committee=committee, question=question)
-        # Answers drawn from inconsistent records (two files with one ID, a dangling reference, an unknown status)
-        # would be quietly wrong, so every command that reads the records refuses until they are fixed.
-        # Through the cache, load_records validates (from the last state) and sets records.validated; otherwise
-        # (--ref, --no-cache, a state it could not pin down) every record is here to validate.
-        problems = records.validated
-        if problems is None:
-            problems = validate(self.config, records)
-        if problems:
+            return validate(self.config, self._ref_records)
+        return self._reading(self.snapshot.problems)
+
+    def count(self) -> int:
+        """How many records there are."""
+        return len(self._ref_records) if self.ref else self.snapshot.count()
+
+    @cached_property
+    def records(self) -> RecordSet:
+        """Every record, once they are known to have no problems."""
+        self.refuse_problems()
+        return self._ref_records if self.ref else self._reading(self.snapshot.records)
+
+    def kept(self, question: str | None, compute: Callable[[], str]) -> str:
+        """compute(), which must depend only on the records and question, or the answer kept for question from an
+        earlier run in the same state of the repository (never kept when question is None, or with --ref)."""
+        self.refuse_problems()
+        if self.ref or question is None:
+            return compute()
+        return self.snapshot.kept(question, compute)
+
+    def refuse_problems(self) -> None:
+        """Answers drawn from inconsistent records (two files with one ID, a dangling reference, an unknown status)
+        would be quietly wrong, so every command that reads the records refuses until they are fixed."""
+        from tracker.model.errors import TrackerError
+
+        if self.problems:
             raise TrackerError(
-                "the records have problems; fix them first:\n" + "\n".join(str(p) for p in problems),
-                problems,
+                "the records have problems; fix them first:\n" + "\n".join(str(p) for p in self.problems),
+                self.problems,
                 hint="`tracker validate` lists every problem",
             )
-        return records
+
+    def _reading(self, read: Callable[[], T]) -> T:
+        """read(), showing progress at a terminal on a long first read."""
+        from tracker.cli.progress import Progress
+
+        progress = Progress("reading records", threshold=2000)  # drawn only at a terminal
+        self.snapshot.progress = progress
+        try:
+            return read()
+        finally:
+            self.snapshot.progress = None
+            progress.close()
 
 
 def _set_root(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
@@ -175,7 +194,7 @@ class DateType(click.ParamType):  # type: ignore[type-arg]  # generic only from 
 
 
 class PartialDateType(click.ParamType):  # type: ignore[type-arg]  # as DateType
-    name = "DATE"
+    name = "YYYY-MM-DD|YYYY-MM|YYYY"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> PartialDate:
         from tracker.model.dates import PartialDate
@@ -186,8 +205,41 @@ class PartialDateType(click.ParamType):  # type: ignore[type-arg]  # as DateType
             self.fail(str(err), param, ctx)
 
 
+class NumberType(click.ParamType):  # type: ignore[type-arg]  # as DateType
+    """A recommendation's number: 5, or 5a for a lettered one ("5(b)" and "5B" are read as 5b)."""
+
+    name = "N"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Number:
+        from tracker.model.numbers import parse_number
+
+        try:
+            return parse_number(value)
+        except ValueError as err:
+            self.fail(str(err), param, ctx)
+
+
+NUMBER = NumberType()
+class DueType(PartialDateType):
+    """A deadline: a date (YYYY-MM-DD, YYYY-MM or YYYY), or next-meeting."""
+
+    name = "YYYY-MM-DD|YYYY-MM|YYYY|next-meeting"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if str(value).strip().casefold() in ("next-meeting", "next meeting"):
+            return "next-meeting"
+        try:
+            return super().convert(value, param, ctx)
+        except click.BadParameter as err:
+            self.fail(f"{err.message}; or next-meeting, for the committee's next meeting", param, ctx)
+
+
 DATE = DateType()
 PARTIAL_DATE = PartialDateType()
+DUE = DueType()
+DUE_HELP = ("Deadline: YYYY-MM-DD, YYYY-MM (\"By December 2023\"), YYYY, or next-meeting (the committee's first "
+            "meeting after the item's date; its date is filled in once that meeting is recorded).")
+DUE_TEXT_HELP = 'The deadline as the paper words it, shown in every render, e.g. "by the next statutory meeting".'
 
 
 def as_of_option(func: F) -> F:
@@ -350,6 +402,16 @@ def _need(value: Any, name: str, prompt: str, **prompt_args: Any) -> Any:
     raise click.UsageError(f"missing {name} (not at a terminal, so it cannot be asked for)")
 
 
+def _default_to(config: Config, committee: str, option: str) -> str:
+    """The committee's default addressee (default_to in tracker.yaml), saying so, or "" when it has none."""
+    known = config.committees.get(committee)
+    if known is None or not known.default_to:
+        return ""
+    click.echo(f"no {option} given: addressed to {known.default_to}, the default_to of {committee} in tracker.yaml",
+               err=True)
+    return known.default_to
+
+
 def _announce(new: Any) -> None:
     click.echo(f"created {new.rel_path}", err=True)
     click.echo(new.record.id)
@@ -395,7 +457,12 @@ def new_meeting(committee: str | None, date: dt.date | None, meeting: dt.date | 
     committee = _need(committee, "--committee", "Committee")
     when = _need(date or meeting, "--date", "Meeting date (YYYY-MM-DD)", type=DATE)
     made = create.new_meeting(s.config, s.records, committee=committee, date=when, title=title, url=url)
+    from tracker.edits.workflow import apply, meeting_deadlines
+
+    dated = meeting_deadlines(s.config, s.records, committee, when)
     create.save(s.config, made)
+    for change in apply(s.config, dated):
+        click.echo(change.summary, err=True)
     _announce(made)
 
 
@@ -409,15 +476,17 @@ def new_meeting(committee: str | None, date: dt.date | None, meeting: dt.date | 
 @click.option("--text", help="The action, in Markdown.")
 @click.option("--status", default=None, shell_complete=complete_statuses("action"),
               help="The status (default: the first action status, e.g. ongoing).")
-@click.option("--due", type=PARTIAL_DATE, default=None, help="Due date: YYYY-MM-DD, YYYY-MM or YYYY.")
+@click.option("--due", type=DUE, default=None, help=DUE_HELP)
+@click.option("--due-text", default="", help=DUE_TEXT_HELP)
 @click.option("--standing", is_flag=True, help="A standing item with no meeting (give --title and --deadline).")
 @click.option("--title", default="", help="For a standing item: its subject.")
 @click.option("--deadline", default="", help='For a standing item: the deadline in words (default "N/A").')
 @click.option("--date", "created", type=DATE, default=None, help="When the record came into being (default: the meeting date).")
 @_by_option
 def new_action(committee: str | None, meeting: dt.date | None, item: str | None, item_title: str | None,
-               responsible: str | None, text: str | None, status: str | None, due: PartialDate | None,
-               standing: bool, title: str, deadline: str, created: dt.date | None, by: str | None) -> None:
+               responsible: str | None, text: str | None, status: str | None, due: PartialDate | str | None,
+               due_text: str, standing: bool, title: str, deadline: str, created: dt.date | None,
+               by: str | None) -> None:
     """Record an action agreed at a meeting (or a standing item).
 
     \b
@@ -436,13 +505,14 @@ def new_action(committee: str | None, meeting: dt.date | None, item: str | None,
         meeting = _need(meeting, "--meeting", "Meeting date (YYYY-MM-DD)", type=DATE)
         item = _need(item, "--item", "Item number")
         item_title = _need(item_title, "--item-title", "Item title")
+    responsible = responsible or _default_to(s.config, committee, "--responsible")
     responsible = _need(responsible, "--responsible", "Responsible person or body")
     text = _need(text, "--text", "Action")
     status = status or next(iter(s.config.statuses["action"]))
     made = create.new_action(
         s.config, s.records, committee=committee, meeting=meeting, item=item or "", item_title=item_title or "",
         responsible=responsible, text=text, status=status, due=due, standing=standing, title=title,
-        deadline=deadline, created=created, by=_author(by),
+        deadline=deadline, created=created, by=_author(by), due_text=due_text,
     )
     create.save(s.config, made)
     _announce(made)
@@ -457,22 +527,32 @@ def new_action(committee: str | None, meeting: dt.date | None, item: str | None,
 @click.option("--slug", default="", help="Short name used in IDs (default: made from the title).")
 @click.option("--url", default="", help="Where the report is published.")
 @click.option("--response-due", type=DATE, default=None, help="When responses are due (default: published + response_days).")
+@click.option("--presented-at", "presented_at", default=None, metavar="MEETING",
+              help="The meeting that received it: its ID or date (YYYY-MM-DD); the default for --published.")
 def new_report(committee: str | None, title: str | None, published: PartialDate | None, date: PartialDate | None,
-               slug: str, url: str, response_due: dt.date | None) -> None:
-    """Record a published report.
+               slug: str, url: str, response_due: dt.date | None, presented_at: str | None) -> None:
+    """Record a published report (or one presented at a meeting).
 
     \b
-    Example:
+    Examples:
       tracker new report --committee pcc --title "Missing children in London" --published 2023-04-25
+      tracker new report --committee osc --title "Safer Hartwell Partnership" --presented-at 2022-03-24
     """
     from tracker.edits import create
+    from tracker.model.dates import PartialDate
+    from tracker.model.records import Meeting
 
     s = session()
     committee = _need(committee, "--committee", "Committee")
     title = _need(title, "--title", "Title")
+    meeting = None
+    if presented_at:
+        wanted = f"{committee}-{presented_at}" if presented_at[:4].isdigit() else presented_at
+        meeting = s.records.get(wanted, Meeting)
+        published = published or date or PartialDate.parse(meeting.date)
     published = _need(published or date, "--published", "Published (YYYY-MM-DD)", type=PARTIAL_DATE)
     made = create.new_report(s.config, s.records, committee=committee, title=title, published=published, slug=slug,
-                             url=url, response_due=response_due)
+                             url=url, response_due=response_due, presented_at=meeting.id if meeting else "")
     create.save(s.config, made)
     _announce(made)
 
@@ -480,16 +560,19 @@ def new_report(committee: str | None, title: str | None, published: PartialDate 
 @new.command("recommendation")
 @root_option
 @click.option("--report", shell_complete=complete_reports, help="The report's slug or ID.")
-@click.option("--number", type=click.IntRange(min=1), default=None, help="Its number in the report (default: the next).")
+@click.option("--number", type=NUMBER, default=None,
+              help='Its number in the report: 5, or 5a for a lettered one ("5(b)" is taken as 5b) (default: the next).')
 @click.option("--text", help="The recommendation, in Markdown.")
 @click.option("--to", "to", multiple=True, shell_complete=complete_bodies, help="A body it is addressed to. Repeatable.")
-@click.option("--due", type=PARTIAL_DATE, default=None, help='Deadline: YYYY-MM-DD, YYYY-MM ("By December 2023") or YYYY.')
+@click.option("--due", type=DUE, default=None, help=DUE_HELP)
+@click.option("--due-text", default="", help=DUE_TEXT_HELP)
 @click.option("--status", default=None, shell_complete=complete_statuses("recommendation"),
               help="The status (default: the first recommendation status).")
 @click.option("--date", "created", type=DATE, default=None, help="When it came into being (default: the report's publication).")
 @_by_option
-def new_recommendation(report: str | None, number: int | None, text: str | None, to: tuple[str, ...],
-                       due: PartialDate | None, status: str | None, created: dt.date | None, by: str | None) -> None:
+def new_recommendation(report: str | None, number: Number | None, text: str | None, to: tuple[str, ...],
+                       due: PartialDate | str | None, due_text: str, status: str | None, created: dt.date | None,
+                       by: str | None) -> None:
     """Record a report's recommendation.
 
     \b
@@ -502,24 +585,34 @@ def new_recommendation(report: str | None, number: int | None, text: str | None,
     s = session()
     found = s.records.report(_need(report, "--report", "Report slug"))
     text = _need(text, "--text", "Recommendation")
-    addressees = list(to) or [_need(None, "--to", "Addressed to")]
+    addressees = list(to) or [_need(_default_to(s.config, found.committee, "--to"), "--to", "Addressed to")]
     status = status or next(iter(s.config.statuses["recommendation"]))
     made = create.new_recommendation(s.config, s.records, report=found, number=number, text=text, to=addressees,
-                                     status=status, due=due, created=created, by=_author(by))
+                                     status=status, due=due, created=created, by=_author(by), due_text=due_text)
     create.save(s.config, made)
     _announce(made)
 
 
-def parse_numbers(value: str) -> list[int]:
-    """"1,2,7" or "1-3,7" to [1, 2, 3, 7]."""
-    numbers: list[int] = []
+def parse_numbers(value: str) -> list[Number]:
+    """"1,2,7" or "1-3,5a,7" to [1, 2, 3, "5a", 7]."""
+    from tracker.model.numbers import parse_number
+
+    numbers: list[Number] = []
     for part in value.replace(" ", "").split(","):
         if not part:
             continue
         low, _, high = part.partition("-")
-        if not low.isdigit() or (high and not high.isdigit()):
-            raise click.BadParameter(f"{value!r}: give numbers like 1,2,7 or 1-3", param_hint="--recommendations")
-        numbers.extend(range(int(low), int(high or low) + 1))
+        if high:
+            if not low.isdigit() or not high.isdigit():
+                raise click.BadParameter(f"{value!r}: a range is of whole numbers, like 1-3; "
+                                         "list lettered ones, like 5a,5b", param_hint="--recommendations")
+            numbers.extend(range(int(low), int(high) + 1))
+            continue
+        try:
+            numbers.append(parse_number(low))
+        except ValueError:
+            raise click.BadParameter(f"{value!r}: give numbers like 1,2,5a,7 or 1-3",
+                                     param_hint="--recommendations") from None
     if not numbers:
         raise click.BadParameter("give at least one number", param_hint="--recommendations")
     return numbers
@@ -599,11 +692,27 @@ def list_records(kinds: tuple[str, ...], committee: str, statuses: tuple[str, ..
     when = today(as_of)
     if not kinds and (statuses or is_open is not None or overdue):
         kinds = ("action", "recommendation")
+    statuses = _status_slugs(s.config, statuses, kinds)
     filters = Filters(kinds=kinds, committee=committee, statuses=statuses, responsible=responsible, report=report,
                       category="" if is_open is None else ("open" if is_open else "done"), overdue=overdue)
     listed = rows(s.records, s.config, select(s.records, s.config, filters, when), when)
     text = out.records_table(listed, fmt, as_of=when, to_terminal=output is None and _tty())
     write_output(with_bom(text, fmt, bom), output)
+
+
+def _status_slugs(config: Config, statuses: tuple[str, ...], kinds: tuple[str, ...]) -> tuple[str, ...]:
+    """Each --status as the slug it names (a slug or a label, in any case) for any of the kinds listed."""
+    from tracker.storage.config import KINDS_WITH_STATUS
+
+    kinds = tuple(kind for kind in kinds if kind in KINDS_WITH_STATUS) or KINDS_WITH_STATUS
+    slugs: list[str] = []
+    for wanted in statuses:
+        found = [slug for kind in kinds if (slug := config.status_slug(kind, wanted)) is not None]
+        if not found:
+            config.resolve_status(kinds[-1] if len(kinds) == 1 or config.nearest_status(kinds[-1], wanted)
+                                  else kinds[0], wanted)
+        slugs.extend(found)
+    return tuple(slugs)
 
 
 def _check_committee(s: Session, committee: str) -> None:
@@ -664,24 +773,18 @@ def overdue(committee: str, responsible: str, fail_if_any: bool, as_of: dt.date 
     # Off a terminal, the output depends only on the records, the options and the day: an unchanged repository
     # gets the answer kept from last time (the cache keys it by the state of every file, tracker.yaml and code).
     question = None if to_terminal else repr(("overdue", committee, responsible, when.isoformat(), fmt))
-    records = s.open_records(when, question)
-    if records.answer is not None:
-        text, count = records.answer
-    else:
+
+    def answer() -> str:
+        """How many items are listed, a newline, and the listing."""
         from tracker.questions import output as out
         from tracker.questions.query import Filters, needs_attention
 
-        items = needs_attention(records, s.config, when, Filters(committee=committee, responsible=responsible))
-        entries = out.attention_entries(records, s.config, items, when, fmt)
-        if records.reuse is not None:
-            # The records are just those whose items may have changed since the items kept: the rest stand.
-            kept, affected = records.reuse
-            entries = sorted([entry for entry in kept if entry[1] not in affected] + entries, key=lambda entry: entry[0])
-        text, count = out.attention_text(s.config, entries, fmt, when, to_terminal=to_terminal), len(entries)
-        if question is not None:
-            from tracker.storage.store import remember_answer
+        items = needs_attention(s.records, s.config, when, Filters(committee=committee, responsible=responsible))
+        entries = out.attention_entries(s.records, s.config, items, when, fmt)
+        return f"{len(entries)}\n{out.attention_text(s.config, entries, fmt, when, to_terminal=to_terminal)}"
 
-            remember_answer(s.config, records, question, text, count, entries)
+    listed, _, text = s.kept(question, answer).partition("\n")
+    count = int(listed)
     write_output(with_bom(text, fmt, bom), output)
     if fail_if_any and count:
         sys.exit(1)
@@ -702,13 +805,8 @@ def validate(paths: tuple[str, ...], fmt: str) -> None:
     """
     import json
 
-    from tracker.storage.validate import validate as check
-
     s = session()
-    records = s.read(only_problems=True)
-    problems = records.validated
-    if problems is None:
-        problems = check(s.config, records)
+    problems = s.problems
     if paths:
         wanted = [Path(p).resolve() for p in paths]
         problems = [p for p in problems if any(_within(s.root / p.path, w) for w in wanted)]
@@ -719,8 +817,7 @@ def validate(paths: tuple[str, ...], fmt: str) -> None:
 
         for problem in problems:
             click.echo(visible(str(problem)))
-        count = records.count if records.count is not None else len(records)
-        summary = f"{count} records checked, {len(problems)} problem{'s' if len(problems) != 1 else ''}"
+        summary = f"{s.count()} records checked, {len(problems)} problem{'s' if len(problems) != 1 else ''}"
         click.echo(summary, err=True)
     if problems:
         sys.exit(1)

@@ -115,6 +115,8 @@ def _report(changes: list[Change], dry_run: bool, unknown: list[str] | None = No
     verb = "would " if dry_run else ""
     for change in changes:
         click.echo(f"{verb}{change.verb} {change.rel_path}")
+        for line in getattr(change, "fields", ()):
+            click.echo(f"    {line}")
     created = sum(1 for c in changes if c.created)
     updated = len(changes) - created
     if not changes:
@@ -151,17 +153,20 @@ def _finish(batch: Batch, dry_run: bool, commit: bool, message: str) -> list[Cha
 @click.option("--committee", default="", shell_complete=complete_committees,
               help="The committee of every row (unless the sheet has a Committee column).")
 @click.option("--dry-run", is_flag=True, help="Check every row and say what would change; write nothing.")
+@click.option("--update", is_flag=True,
+              help="Let rows change the fields of records that exist (each change is kept in their history).")
 @click.option("--commit/--no-commit", default=None, help="Commit the files written (default from tracker.yaml).")
 @as_of_option
 @click.option("--by", default=None, help="Who is recording this (default: git user.name).")
-def import_csv(file: str, kind: str, committee: str, dry_run: bool, commit: bool | None, as_of: dt.date | None,
-               by: str | None) -> None:
+def import_csv(file: str, kind: str, committee: str, dry_run: bool, update: bool, commit: bool | None,
+               as_of: dt.date | None, by: str | None) -> None:
     """Create or update records from a spreadsheet (.csv or .xlsx) with a header row.
 
     Columns are matched to fields by name, ignoring case: "Item No.", "Item Title", "Responsible Person",
     "Action(s)", "Status", "Meeting", "Due"; or the columns `tracker export` writes. Every row is checked first:
     if any row is wrong, each is reported with its row number and nothing is written. Importing the same file
-    again changes nothing.
+    again changes nothing. Two rows for one record are refused; a row that would change the fields of an
+    existing record is refused, naming each field, unless --update is given.
 
     \b
     Example:
@@ -177,7 +182,8 @@ def import_csv(file: str, kind: str, committee: str, dry_run: bool, commit: bool
     bar = Progress("checking rows", len(rows) - 1)
     try:
         batch, unknown = import_table(s.config, s.records, rows, kind=kind, committee=committee, source=file,
-                                      as_of=today(as_of), by=_author(by), progress=bar)
+                                      as_of=today(as_of), by=_author(by), progress=bar,
+                                      update=update)
     finally:
         bar.close()
     changes = _finish(batch, dry_run, s.config.commit if commit is None else commit, f"Import {Path(file).name}")
@@ -228,14 +234,17 @@ def import_summary(file: str, committee: str, dry_run: bool, commit: bool | None
 def edit_command(record_id: str) -> None:
     """Open a record in your editor ($VISUAL or $EDITOR); it is checked when you save.
 
-    If the record would not be valid, the editor opens again with the problems at the top. Quit without
-    saving (or save it unchanged) to keep the file as it was.
+    If the record would not be valid, the problems are listed and, at a terminal, you are asked whether to
+    edit it again (with the problems at the top); otherwise nothing is saved and the command fails. Quit
+    without saving (or save it unchanged) to keep the file as it was.
 
     \b
     Example:
       EDITOR=nano tracker edit pcc-2023-03-22-6a
     """
+    from tracker.cli.app import interactive
     from tracker.edits.editing import check_edit, strip_errors, with_errors
+    from tracker.model.errors import TrackerError
     from tracker.storage.writer import replace
 
     s = session()
@@ -258,7 +267,11 @@ def edit_command(record_id: str) -> None:
             return
         for problem in problems:
             click.echo(visible(f"error: {problem}"), err=True)
-        click.echo("reopening the editor; quit without saving to keep the old file", err=True)
+        # Never reopen the editor unasked: an editor that saves without anyone at it would loop for ever.
+        if not (interactive() and click.confirm("edit it again? (no keeps the file as it was)", default=True,
+                                                err=True)):
+            raise TrackerError(f"{record.path} was not saved: the edited record would not be valid; "
+                               "the file is as it was", problems, hint=f"`tracker edit {record.id}` to try again")
         text = with_errors(edited, problems)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 import click
 
@@ -23,17 +23,14 @@ from tracker.cli.app import (
 )
 from tracker.cli.completion import complete_committees, complete_reports
 
-if TYPE_CHECKING:
-    from tracker.model.recordset import RecordSet
-
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def _source(records: RecordSet | None = None, commit: str | None = None) -> str:
+def _source(commit: str | None = None) -> str:
     """The closing line's account of where the records came from: a commit (HEAD's unless given), or uncommitted
     files."""
     from tracker.publish.render import provenance
-    from tracker.storage.gitio import commit_of, has_uncommitted_records
+    from tracker.storage.gitio import commit_of
 
     s = session()
     if s.ref:
@@ -42,8 +39,7 @@ def _source(records: RecordSet | None = None, commit: str | None = None) -> str:
         commit = commit_of(s.root)
     if not commit:
         return provenance(commit, dirty=False)
-    known = records.uncommitted if records is not None else None  # what git told the loader, if it asked
-    return provenance(commit, dirty=known if known is not None else has_uncommitted_records(s.root))
+    return provenance(commit, dirty=s.snapshot.uncommitted())
 
 
 @click.group()
@@ -95,26 +91,21 @@ def render_actions(committee: str, as_of: dt.date | None, since: dt.date | None,
         from tracker.publish import render as core
         from tracker.publish import word
 
-        records = s.committee_records(committee)
-        context = core.actions_context(records, s.config, committee, when, since, _source(records))
+        context = core.actions_context(s.records, s.config, committee, when, since, _source())
         write_output(word.summary_list(context, word.reference_document(s.root, reference_docx)), output)
         return
-    # The page depends on the records, the options, the day, the templates and the commit it names: an unchanged
-    # repository gets the page kept from last time (see store.load_records).
+    # The page depends on the records, the options, the day, the templates and the commit it names (whether the
+    # records differ from that commit follows from the records): an unchanged repository gets the page kept.
     commit = None if s.ref else commit_of(s.root)
     question = None if s.ref else repr(("render actions", committee, when.isoformat(), since and since.isoformat(),
-                                        commit, templates_digest(s.config)))
-    records = s.committee_records(committee, question)
-    if records.answer is not None:
-        text = records.answer[0]
-    else:
-        from tracker.publish import render as core
-        from tracker.storage.store import remember_answer
+                                        commit, s.snapshot.uncommitted(), templates_digest(s.config)))
 
-        text = core.render_actions(records, s.config, committee, when, since, _source(records, commit))
-        if question is not None:
-            remember_answer(s.config, records, question, text, 0)
-    write_output(text, output)
+    def page() -> str:
+        from tracker.publish import render as core
+
+        return core.render_actions(s.records, s.config, committee, when, since, _source(commit))
+
+    write_output(s.kept(question, page), output)
 
 
 @render.command("recommendations")
@@ -146,11 +137,12 @@ def render_recommendations(report: str, as_of: dt.date | None, template: str, fm
     if fmt == "docx":
         from tracker.publish import word
 
-        context = core.recommendations_context(s.records, s.config, report, today(as_of))
-        document = word.recommendations(context, _source(s.records), word.reference_document(s.root, reference_docx))
+        context = core.recommendations_context(s.records, s.config, report, today(as_of), _source())
+        document = word.recommendations(context, _source(), word.reference_document(s.root, reference_docx))
         write_output(document, output)
         return
-    write_output(core.render_recommendations(s.records, s.config, report, today(as_of), template), output)
+    write_output(core.render_recommendations(s.records, s.config, report, today(as_of), template, _source()),
+                 output)
 
 
 @click.command("site")

@@ -14,6 +14,7 @@ from tracker.cli.completion import complete_bodies, complete_ids, complete_repor
 if TYPE_CHECKING:
     from tracker.edits.workflow import Change
     from tracker.model.dates import PartialDate
+    from tracker.model.numbers import Number
     from tracker.model.records import Record
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -83,18 +84,29 @@ def update(record_id: str, status: str, note: str, reopen: bool, evidence: str, 
 @root_option
 @click.argument("record_id", metavar="ID", shell_complete=complete_trackable_ids)
 @click.option("--note", required=True, help="The note, in Markdown.")
+@click.option("--at-meeting", "at_meeting", default=None, metavar="MEETING",
+              help="A remark made at this meeting (its ID or date), not an update; dated that day by default.")
 @_write_options
-def note(record_id: str, note: str, date: dt.date | None, by: str | None, commit: bool | None) -> None:
+def note(record_id: str, note: str, at_meeting: str | None, date: dt.date | None, by: str | None,
+         commit: bool | None) -> None:
     """Add a dated note to a record's history without changing its status.
 
     \b
-    Example:
+    Examples:
       tracker note pcc-standing-complaints --note "No complaints received this quarter."
+      tracker note osc-2022-03-24-3a --at-meeting 2022-03-24 --note "Members asked for ward figures."
     """
     from tracker.edits.workflow import add_note
+    from tracker.model.records import Meeting
 
     s = session()
-    _apply(add_note(s.config, s.records, record_id, note=note, date=date, by=_author(by)), commit)
+    meeting = ""
+    if at_meeting:
+        record: Any = s.records.get(record_id)
+        committee = s.records.committee_of(record)
+        found = s.records.get(f"{committee}-{at_meeting}" if at_meeting[:4].isdigit() else at_meeting, Meeting)
+        meeting, date = found.id, date or found.date
+    _apply(add_note(s.config, s.records, record_id, note=note, date=date, by=_author(by), at_meeting=meeting), commit)
 
 
 @click.command()
@@ -137,11 +149,11 @@ def reschedule(record_id: str, due: PartialDate, reason: str, date: dt.date | No
            commit)
 
 
-def _positions(values: tuple[str, ...], numbers: list[int]) -> dict[int, str]:
+def _positions(values: tuple[str, ...], numbers: list[Number]) -> dict[Number, str]:
     """--position accepted (all), or --position 1,2=accepted --position 7=not-accepted."""
     from tracker.cli.app import parse_numbers
 
-    positions: dict[int, str] = {}
+    positions: dict[Number, str] = {}
     for value in values:
         which, _, position = value.rpartition("=")
         if position not in POSITIONS:
@@ -155,6 +167,26 @@ def _positions(values: tuple[str, ...], numbers: list[int]) -> dict[int, str]:
     return positions
 
 
+def _texts_for(values: tuple[str, ...], numbers: list[Number]) -> dict[Number, str]:
+    """--text-for 5a="Agreed; a review is under way." → {"5a": "Agreed; a review is under way."}."""
+    from tracker.model.numbers import parse_number
+
+    texts: dict[Number, str] = {}
+    for value in values:
+        which, equals, text = value.partition("=")
+        try:
+            number = parse_number(which)
+        except ValueError:
+            number = None
+        if not equals or number is None or not text.strip():
+            raise click.BadParameter(f"{value!r}: write N=TEXT, e.g. 5a=\"Agreed.\"", param_hint="--text-for")
+        if number not in numbers:
+            raise click.BadParameter(f"{value!r}: recommendation {number} is not in --recommendations",
+                                     param_hint="--text-for")
+        texts[number] = text.strip()
+    return texts
+
+
 @click.command()
 @root_option
 @click.option("--report", required=True, shell_complete=complete_reports, help="The report's slug or ID.")
@@ -165,12 +197,15 @@ def _positions(values: tuple[str, ...], numbers: list[int]) -> dict[int, str]:
 @click.option("--url", default="", help="Where the response is published.")
 @click.option("--position", "positions", multiple=True, metavar="[N,N=]POSITION",
               help=f"The body's position ({', '.join(POSITIONS)}): for all, or N=POSITION for some. Repeatable.")
+@click.option("--text-for", "texts", multiple=True, metavar="N=TEXT",
+              help="What the response says to recommendation N (5 or 5a), in its own words. Repeatable.")
 @click.option("--appendix", default="", help="Where it is attached in the papers, e.g. Appendix 1.")
 @click.option("--by", default=None, help="Who is recording this (default: git user.name).")
 @click.option("--commit/--no-commit", "commit", default=None,
               help="Commit exactly the files this command changes (default: `commit` in tracker.yaml).")
 def respond(report: str, recommendations: str, from_body: str, date: dt.date, text: str, url: str,
-            positions: tuple[str, ...], appendix: str, by: str | None, commit: bool | None) -> None:
+            positions: tuple[str, ...], texts: tuple[str, ...], appendix: str, by: str | None,
+            commit: bool | None) -> None:
     """Record a response to a report; answered recommendations awaiting a response move on.
 
     Each answered recommendation whose status is awaiting-response moves to the status tracker.yaml's
@@ -180,7 +215,7 @@ def respond(report: str, recommendations: str, from_body: str, date: dt.date, te
     Example:
       tracker respond --report probation-services-in-london --recommendations 1,2,7 \\
         --from HMPPS --date 2023-03-17 --text "Response from the Regional Probation Director." \\
-        --position 1,2=accepted --position 7=noted
+        --position 1,2=accepted --position 7=noted --text-for 7="Noted; for the courts to decide."
     """
     from tracker.cli.app import parse_numbers
     from tracker.edits.workflow import respond as record_response
@@ -189,7 +224,7 @@ def respond(report: str, recommendations: str, from_body: str, date: dt.date, te
     numbers = parse_numbers(recommendations)
     change = record_response(s.config, s.records, report=report, numbers=numbers, from_body=from_body, date=date,
                              text=text, url=url, appendix=appendix, positions=_positions(positions, numbers),
-                             by=_author(by))
+                             texts=_texts_for(texts, numbers), by=_author(by))
     _apply(change, commit)
 
 

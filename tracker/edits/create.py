@@ -6,13 +6,13 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from tracker.model import ids
+from tracker.model import ids, numbers
 from tracker.model.dates import PartialDate
 from tracker.model.errors import Problem, TrackerError
-from tracker.model.records import Record, Report
+from tracker.model.records import NEXT_MEETING, Meeting, Record, Report
 from tracker.model.recordset import RecordSet
 from tracker.storage.config import Config
-from tracker.storage.store import parse_record
+from tracker.storage.reading import parse_record
 from tracker.storage.writer import dump_record, write_new
 
 
@@ -64,6 +64,26 @@ def _history(created: dt.date, by: str) -> list[dict[str, Any]]:
     return [event]
 
 
+def next_meeting(records: RecordSet, committee: str, after: dt.date) -> Meeting | None:
+    """The committee's first meeting recorded after the day, if any."""
+    return next((m for m in records.meetings_of(committee) if m.date > after), None)
+
+
+def _deadline(mapping: dict[str, Any], records: RecordSet, committee: str, asked: dt.date,
+              due: PartialDate | str | None, due_text: str) -> None:
+    """Put the deadline in a new item's mapping: a date, or the next meeting after the day it was asked (its date
+    too when that meeting is recorded already), and the paper's own words for it."""
+    if due == NEXT_MEETING:
+        mapping["due_at"] = NEXT_MEETING
+        meeting = next_meeting(records, committee, asked)
+        if meeting is not None:
+            mapping["due"] = meeting.date.isoformat()
+    elif due is not None:
+        mapping["due"] = str(due)
+    if due_text.strip():
+        mapping["due_text"] = due_text.strip()
+
+
 def new_meeting(config: Config, records: RecordSet, *, committee: str, date: dt.date, title: str = "", url: str = "") -> NewRecord:
     _require_committee(config, committee)
     record_id = ids.meeting_id(committee, date)
@@ -78,9 +98,11 @@ def new_meeting(config: Config, records: RecordSet, *, committee: str, date: dt.
 def new_action(
     config: Config, records: RecordSet, *, committee: str, responsible: str, text: str, status: str,
     meeting: dt.date | None = None, item: str = "", item_title: str = "", standing: bool = False,
-    title: str = "", deadline: str = "", due: PartialDate | None = None, created: dt.date | None = None, by: str = "",
+    title: str = "", deadline: str = "", due: PartialDate | str | None = None, created: dt.date | None = None,
+    by: str = "", due_text: str = "",
 ) -> NewRecord:
     _require_committee(config, committee)
+    status = config.resolve_status("action", status)
     mapping: dict[str, Any] = {"id": "", "kind": "action", "committee": committee}
     if standing:
         record_id = ids.standing_id(committee, title)
@@ -97,8 +119,7 @@ def new_action(
     mapping.update(responsible=responsible, text=text, status=status)
     if standing:
         mapping["deadline"] = deadline or "N/A"
-    if due is not None:
-        mapping["due"] = str(due)
+    _deadline(mapping, records, committee, created or meeting or dt.date.today(), due, due_text)
     if created is not None:
         mapping["created"] = created
     mapping["history"] = _history(created or meeting or dt.date.today(), by)
@@ -107,7 +128,7 @@ def new_action(
 
 def new_report(
     config: Config, records: RecordSet, *, committee: str, title: str, published: PartialDate, slug: str = "",
-    url: str = "", response_due: dt.date | None = None,
+    url: str = "", response_due: dt.date | None = None, presented_at: str = "",
 ) -> NewRecord:
     _require_committee(config, committee)
     slug = ids.check_slug(slug, "--slug") if slug else ids.slugify(title, 6)
@@ -120,21 +141,26 @@ def new_report(
         mapping["url"] = url
     if response_due:
         mapping["response_due"] = response_due
+    if presented_at:
+        mapping["presented_at"] = presented_at
     folder = ids.record_folder("report", committee, report_slug=slug)
     return _finish(config, records, mapping, f"{folder}/{record_id}.yaml")
 
 
 def new_recommendation(
-    config: Config, records: RecordSet, *, report: Report, number: int | None, text: str, to: list[str], status: str,
-    due: PartialDate | None = None, created: dt.date | None = None, by: str = "",
+    config: Config, records: RecordSet, *, report: Report, number: numbers.Number | None, text: str, to: list[str], status: str,
+    due: PartialDate | str | None = None, created: dt.date | None = None, by: str = "", due_text: str = "",
 ) -> NewRecord:
+    status = config.resolve_status("recommendation", status)
     if number is None:
-        number = max((r.number for r in records.recommendations_of(report.id)), default=0) + 1
+        # The next whole number after the highest (after 5a, 6).
+        number = max((int(numbers.number_key(r.number)[1]) for r in records.recommendations_of(report.id)), default=0) + 1
     record_id = ids.recommendation_id(report.id, number)
     mapping: dict[str, Any] = {"id": record_id, "kind": "recommendation", "report": report.id, "number": number,
                                "text": text, "to": list(to)}
-    if due is not None:
-        mapping["due"] = str(due)
+    presented = records.records.get(report.presented_at)
+    asked = created or (presented.date if isinstance(presented, Meeting) else report.published.first_day())
+    _deadline(mapping, records, report.committee, asked, due, due_text)
     mapping["status"] = status
     if created is not None:
         mapping["created"] = created

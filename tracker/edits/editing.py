@@ -6,7 +6,7 @@ from tracker.model.errors import Problem
 from tracker.model.records import Record
 from tracker.model.recordset import RecordSet
 from tracker.storage.config import Config
-from tracker.storage.store import parse_record
+from tracker.storage.reading import parse_record
 
 ERROR_MARK = "# tracker: "
 
@@ -28,11 +28,12 @@ def with_errors(text: str, problems: list[Problem]) -> str:
 
 def check_edit(config: Config, records: RecordSet, record: Record, text: str) -> list[Problem]:
     """Every problem the edited text would have, among the other records; empty when it may be saved."""
-    from tracker.storage.validate import validate
+    from tracker.storage.validate import salvaged_problems, validate
 
-    new, problems = parse_record(record.path, text.encode("utf-8"))
+    data = text.encode("utf-8")
+    new, problems = parse_record(record.path, data)
     if new is None:
-        return problems
+        return sorted(problems + salvaged_problems(config, record.path, data, problems))
     if new.id != record.id:
         return [Problem(record.path, 1, 1, f"the ID must stay {record.id!r} (it names the file)", "id")]
     trial = RecordSet(dict(records.records))

@@ -90,7 +90,11 @@ def init_repository(directory: Path, committees: list[tuple[str, str]]) -> list[
     if not inside_git_repository(directory.resolve()):
         try:
             subprocess.run(["git", "init", "-q", str(directory)], check=True, capture_output=True)
-            done.append(f"started a git repository in {directory}")
+            # The workflow written above publishes from main, and `tracker changes main...HEAD` compares with it,
+            # so the first branch is main whatever git's own default is (older gits start on master).
+            subprocess.run(["git", "-C", str(directory), "symbolic-ref", "HEAD", "refs/heads/main"], check=True,
+                           capture_output=True)
+            done.append(f"started a git repository in {directory} on branch main")
         except (OSError, subprocess.CalledProcessError):
             done.append("git is not available: the records are not under version control yet")
     return done

@@ -19,10 +19,12 @@ from typing import Any
 
 from tracker.model.dates import PartialDate, format_date
 from tracker.model.errors import Problem, TrackerError
-from tracker.model.records import Record, Trackable
+from tracker.model.numbers import Number
+from tracker.model.records import Meeting, Recommendation, Record, Trackable
 from tracker.model.recordset import RecordSet
 from tracker.storage.config import Config, local_folder
-from tracker.storage.store import load_records, parse_record
+from tracker.storage.reading import parse_record
+from tracker.storage.store import load_records
 from tracker.storage.yamlio import read_bytes
 
 LOCK_FILE = "write.lock"
@@ -78,10 +80,7 @@ def update_status(
                              reopen=reopen, evidence=evidence, today=today)
     record, before = _current(config, records, record_id)
     kind = record.kind
-    vocabulary = config.statuses.get(kind, {})
-    if status not in vocabulary:
-        raise TrackerError(f"{status!r} is not one of the {kind} statuses ({', '.join(vocabulary)})",
-                           hint="the statuses are listed in tracker.yaml")
+    status = config.resolve_status(kind, status)
     if status == record.status:
         raise TrackerError(f"{record_id} is already {status}; nothing was changed",
                            hint=f"to add a remark without changing the status: tracker note {record_id} --note TEXT")
@@ -112,16 +111,19 @@ def update_status(
 
 
 def add_note(config: Config, records: RecordSet, record_id: str, *, note: str, date: dt.date | None = None,
-             by: str = "", today: dt.date | None = None) -> Change:
-    """Append a note event, leaving the status as it is."""
-    redo = functools.partial(add_note, config, record_id=record_id, note=note, date=date, by=by, today=today)
+             by: str = "", today: dt.date | None = None, at_meeting: str = "") -> Change:
+    """Append a note event, leaving the status as it is; at_meeting names the meeting where it was said."""
+    redo = functools.partial(add_note, config, record_id=record_id, note=note, date=date, by=by, today=today,
+                             at_meeting=at_meeting)
     if not note.strip():
         raise TrackerError("the note is empty; give --note TEXT")
     record, before = _current(config, records, record_id)
     when = _check_date(config, records, record, date, today)
     event = _event(when, "note", by, note=_text(note))
-    return _change(config, records, record, before, lambda d: _append_event(d, event), f"{record_id}: note",
-                   note.strip(), redo)
+    if at_meeting:
+        event["at_meeting"] = at_meeting
+    summary = f"{record_id}: {'remark at ' + at_meeting if at_meeting else 'note'}"
+    return _change(config, records, record, before, lambda d: _append_event(d, event), summary, note.strip(), redo)
 
 
 def follow_up(config: Config, records: RecordSet, record_id: str, *, date: dt.date | None = None, note: str = "",
@@ -164,14 +166,17 @@ def reschedule(config: Config, records: RecordSet, record_id: str, *, due: Parti
             insert_key(document, "due", _due_value(due), after=("status",))
         _append_event(document, event)
 
-    summary = f"{record_id}: due {record.due or 'not set'} → {due}"
+    if record.due is None:
+        summary = f"{record_id}: first deadline set: {due} (not a reschedule: it had no due date)"
+    else:
+        summary = f"{record_id}: due {record.due} → {due}"
     return _change(config, records, record, before, mutate, summary, reason.strip(), redo)
 
 
 def respond(
-    config: Config, records: RecordSet, *, report: str, numbers: list[int], from_body: str, date: dt.date, text: str,
-    url: str = "", appendix: str = "", positions: dict[int, str] | None = None, by: str = "",
-    today: dt.date | None = None,
+    config: Config, records: RecordSet, *, report: str, numbers: list[Number], from_body: str, date: dt.date, text: str,
+    url: str = "", appendix: str = "", positions: dict[Number, str] | None = None, by: str = "",
+    today: dt.date | None = None, texts: dict[Number, str] | None = None,
 ) -> Change:
     """Record a body's response to a report, and move each answered recommendation awaiting a response on.
 
@@ -181,7 +186,8 @@ def respond(
     from tracker.edits.create import new_response
 
     redo = functools.partial(respond, config, report=report, numbers=numbers, from_body=from_body, date=date,
-                             text=text, url=url, appendix=appendix, positions=positions, by=by, today=today)
+                             text=text, url=url, appendix=appendix, positions=positions, by=by, today=today,
+                             texts=texts)
     positions = positions or {}
     found = records.report(report)
     if date > (today or dt.date.today()):
@@ -189,11 +195,14 @@ def respond(
     by_number = {r.number: r for r in records.recommendations_of(found.id)}
     missing = [n for n in numbers if n not in by_number]
     if missing:
-        known = ", ".join(str(n) for n in sorted(by_number)) or "none"
+        known = ", ".join(str(n) for n in by_number) or "none"  # in number order, as recommendations_of gives
         raise TrackerError(f"report {found.id} has no recommendation {', '.join(map(str, missing))} (it has {known})")
     answers: list[dict[str, Any]] = []
     for number in numbers:
-        answers.append({"number": number, "position": positions.get(number, "noted")})
+        answer: dict[str, Any] = {"number": number, "position": positions.get(number, "noted")}
+        if (texts or {}).get(number):
+            answer["text"] = (texts or {})[number].strip()
+        answers.append(answer)
     made = new_response(config, records, report=found, from_body=from_body, date=date, summary=text, answers=answers,
                         url=url, appendix=appendix)
     trial = RecordSet(dict(records.records))
@@ -222,6 +231,42 @@ def respond(
     listed = ", ".join(str(n) for n in numbers)
     summary = f"{found.id}: response from {from_body} (recommendation{'s' if len(numbers) != 1 else ''} {listed})"
     return Change(made.record.id, summary, text.strip(), tuple(edits), tuple(moves), redo)
+
+
+def meeting_deadlines(config: Config, records: RecordSet, committee: str, date: dt.date, *,
+                      today: dt.date | None = None) -> list[Change]:
+    """The items of the committee due at its next meeting that a meeting on that date now dates: those asked
+    before it whose due date is not set yet, or is a later meeting. Each gets the date as due, and an edited event
+    (dated the meeting's day, or today if that is later still)."""
+    from tracker.model.records import NEXT_MEETING
+
+    changes = []
+    for record in records:
+        if not isinstance(record, Trackable) or record.due_at != NEXT_MEETING:
+            continue
+        if records.committee_of(record) != committee:
+            continue
+        asked = records.created(record)
+        if isinstance(record, Recommendation):
+            presented = records.records.get(records.report(record.report).presented_at)
+            asked = record.created or (presented.date if isinstance(presented, Meeting) else asked)
+        if asked is None or asked >= date or (record.due is not None and record.due.last_day() <= date):
+            continue
+        current, before = _current(config, records, record.id)
+        last = current.history[-1].date if current.history else asked
+        when = max(last, min(today or dt.date.today(), date))
+        event = _event(when, "edited", "", field="due")
+
+        def mutate(document: Any, event: dict[str, Any] = event, kind: str = record.kind) -> None:
+            from tracker.storage.roundtrip import insert_key
+
+            insert_key(document, "due", date, **({"before": ("status",)} if kind == "recommendation"
+                                                  else {"after": ("status",)}))
+            _append_event(document, event)
+
+        summary = f"{record.id}: due at the meeting of {format_date(date, config.date_style)}"
+        changes.append(Change(record.id, summary, "", (_edit(config, records, current, before, mutate),)))
+    return changes
 
 
 # ---------------------------------------------------------------- applying

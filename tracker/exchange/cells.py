@@ -129,11 +129,7 @@ class StatusCell:
 
 def status_slug(config: Config, kind: str, word: str) -> str | None:
     """The status slug for a label or slug as written ("Completed", "in progress"), or None."""
-    wanted = " ".join(word.replace("-", " ").split()).casefold().rstrip(".")
-    for slug, status in config.statuses.get(kind, {}).items():
-        if wanted in (slug.replace("-", " ").casefold(), status.label.casefold()):
-            return slug
-    return None
+    return config.status_slug(kind, word)
 
 
 def parse_status_cell(config: Config, kind: str, cell: str) -> StatusCell | None:

@@ -7,6 +7,7 @@ spreadsheet would run as formulas. Import maps friendly column names ("Item No."
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import io
@@ -159,7 +160,7 @@ def map_columns(headings: list[str], kind: str) -> tuple[dict[int, str], list[st
 
 
 def read_table(path: Path, sheet: str = "") -> list[list[str]]:
-    """The rows of a .csv (UTF-8, with or without BOM; comma, semicolon or tab) or of an .xlsx sheet.
+    """The rows of a .csv (UTF-8 with or without BOM, or UTF-16; comma, semicolon or tab) or of an .xlsx sheet.
 
     From a workbook, the sheet named `sheet` (as `tracker export` names them) if there is one, else the first.
     """
@@ -169,14 +170,36 @@ def read_table(path: Path, sheet: str = "") -> list[list[str]]:
         raw = path.read_bytes()
     except OSError as err:
         raise TrackerError(f"{path}: cannot read: {err.strerror}") from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("cp1252", errors="replace")  # what Excel writes for "CSV" on Windows
+    text = _decode_csv(path, raw)
     # The header row decides the separator (Excel writes ";" where the decimal mark is a comma).
     header = text.split("\n", 1)[0]
     delimiter = max((",", ";", "\t"), key=header.count)
     return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+
+
+def _decode_csv(path: Path, raw: bytes) -> str:
+    """The text of a CSV file: UTF-8 (with or without BOM), UTF-16 (Excel's "Unicode text"), else Windows-1252."""
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError:
+            raise TrackerError(f"{path}: starts as UTF-16 text but is not readable as UTF-16",
+                               hint="save it again as \"CSV UTF-8\" (or as Unicode text) and import that") from None
+    if b"\x00" in raw:
+        # UTF-16 without its byte-order mark: every other byte of plain text is zero.
+        even, odd = raw[0::2].count(0), raw[1::2].count(0)
+        encoding = "utf-16-le" if odd > even else "utf-16-be"
+        try:
+            if len(raw) % 2 == 0 and max(even, odd) * 2 >= len(raw) // 2:
+                return raw.decode(encoding)
+        except UnicodeDecodeError:
+            pass
+        raise TrackerError(f"{path}: not a text CSV file (it holds zero bytes, and is not UTF-16 text either)",
+                           hint="save it as \"CSV UTF-8\" and import that")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return raw.decode("cp1252", errors="replace")  # what Excel writes for "CSV" on Windows
 
 
 def _read_xlsx(path: Path, sheet: str) -> list[list[str]]:
@@ -199,21 +222,24 @@ def _read_xlsx(path: Path, sheet: str) -> list[list[str]]:
 
 def _when(value: str, what: str) -> dt.date:
     from tracker.exchange.cells import word_date
-    from tracker.model.dates import parse_date
+    from tracker.model.dates import day_first, parse_date
 
     try:
         return parse_date(value.strip())
     except ValueError:
-        found = word_date(value)
+        found = day_first(value) or word_date(value)
         if found is None:
-            raise TrackerError(f"{what} {value!r} is not a date (write 2023-03-22 or 22 March 2023)") from None
+            raise TrackerError(f"{what} {value!r} is not a date (write 2023-03-22, 22/03/2023 or 22 March 2023)") from None
         return found
 
 
 def import_table(config: Config, records: RecordSet, rows: list[list[str]], *, kind: str, committee: str, source: str,
-                 as_of: dt.date, by: str = "", progress: Callable[[int], None] | None = None) -> tuple[Batch, list[str]]:
+                 as_of: dt.date, by: str = "", progress: Callable[[int], None] | None = None, update: bool = False,
+                 ) -> tuple[Batch, list[str]]:
     """Plan the records a spreadsheet describes: new ones created, existing ones changed only where they differ.
 
+    Two rows for one record are refused. A row that would change an existing record's fields is refused, naming
+    each field, unless update is given; then each field changed gets an `edited` event keeping its old value.
     Returns the batch (check, then write) and the headings that were ignored.
     """
     if not rows or not any(cell.strip() for cell in rows[0]):
@@ -227,11 +253,20 @@ def import_table(config: Config, records: RecordSet, rows: list[list[str]], *, k
         raise TrackerError(f"{source}: no column for {', '.join(missing)}",
                            hint=f"the header row has: {', '.join(h for h in rows[0] if h)}")
     importer = _ActionRow if kind == "action" else _RecommendationRow
+    first_row: dict[tuple[str, ...], int] = {}
     for number, cells in enumerate(rows[1:], 2):
         if not any(str(cell).strip() for cell in cells):
             continue
         values = {name: unguard(str(cells[i]).strip()) if i < len(cells) else "" for i, name in columns.items()}
-        handler = importer(config, batch, committee, as_of, by)
+        key = importer.row_key(values, committee)
+        if key is not None:
+            if key in first_row:
+                same = " ".join(part for part in key[1:] if part)
+                batch.fail(number, f"this row is for the same {kind} as row {first_row[key]} "
+                                   f"({same if len(same) <= 60 else same[:57] + '...'}); give each record one row")
+                continue
+            first_row[key] = number
+        handler = importer(config, batch, committee, as_of, by, update)
         batch.attempt(number, lambda handler=handler, number=number, values=values:  # type: ignore[misc]
                       handler.apply(number, values))
         if progress:
@@ -242,8 +277,9 @@ def import_table(config: Config, records: RecordSet, rows: list[list[str]], *, k
 class _Row:
     kind = ""
 
-    def __init__(self, config: Config, batch: Batch, committee: str, as_of: dt.date, by: str):
+    def __init__(self, config: Config, batch: Batch, committee: str, as_of: dt.date, by: str, update: bool = False):
         self.config, self.batch, self.committee, self.as_of, self.by = config, batch, committee, as_of, by
+        self.allow_update = update
 
     def status_of(self, values: dict[str, str]) -> tuple[str, str, tuple[dt.date, ...]]:
         """The status column may hold a slug, a label or a whole Status cell ("Ongoing. Followed-up on ...")."""
@@ -255,8 +291,11 @@ class _Row:
             return "", note, ()
         cell = parse_status_cell(self.config, self.kind, raw)
         if cell is None:
-            known = ", ".join(self.config.statuses[self.kind])
-            raise TrackerError(f"status {raw!r} is not one of {known}")
+            from tracker.exchange.cells import cell_markdown, plain
+
+            # Raises, naming the status nearest to the cell's first sentence ("In progres. Chased ...").
+            self.config.resolve_status(self.kind, plain(cell_markdown(raw).partition(".")[0]))
+            raise TrackerError(f"status {raw!r} is not one of {', '.join(self.config.statuses[self.kind])}")
         return cell.status, note or cell.note, cell.follow_ups
 
     def update(self, number: int, record: Trackable, values: dict[str, str], fields: dict[str, Any]) -> None:
@@ -271,6 +310,22 @@ class _Row:
         new_status, events = progress_events(record, status, note, follow_ups, self.as_of, self.by)
         if not changed and not new_status and not events:
             return
+        from tracker.questions.output import shown_value
+
+        listed = [f"{name}: {shown_value(current[name]) if current.get(name) not in (None, '') else '(none)'} → "
+                  f"{shown_value(value)}" for name, value in changed.items()]
+        if changed and not self.allow_update:
+            raise TrackerError(f"{record.id} exists, and this row would change it (give --update to change it):\n"
+                               + "\n".join(listed))
+        for name in changed:
+            if name == "due":
+                continue  # recorded as a reschedule, below
+            edited: dict[str, Any] = {"date": self.as_of, "event": "edited", "field": name}
+            if current.get(name) not in (None, ""):
+                edited["old"] = current[name]
+            if self.by:
+                edited["by"] = self.by
+            events.append(edited)
         if "due" in changed and current.get("due"):
             # A due date never moves silently: the import records why it moved.
             events.append({"date": self.as_of, "event": "reschedule", "previous_due": current["due"],
@@ -284,7 +339,31 @@ class _Row:
                 document[name] = LiteralScalarString(value) if isinstance(value, str) and "\n" in value else value
             history(document)
 
-        self.batch.edit(number, record, mutate)
+        self.batch.edit(number, record, mutate, listed)
+
+
+def _due(value: str) -> Any:
+    """A due date cell: YYYY-MM-DD, YYYY-MM or YYYY, or a day as UK spreadsheets write it (24/05/2023)."""
+    from tracker.model.dates import PartialDate, day_first
+
+    if not value:
+        return None
+    found = day_first(value)
+    if found is not None:
+        return PartialDate.parse(found)
+    try:
+        return PartialDate.parse(value)
+    except ValueError as err:
+        raise TrackerError(f"due: {err}") from None
+
+
+def _number(value: str) -> Any:
+    from tracker.model.numbers import parse_number
+
+    try:
+        return parse_number(value)
+    except ValueError as err:
+        raise TrackerError(f"number {err}") from None
 
 
 def _same(old: Any, new: Any) -> bool:
@@ -304,9 +383,19 @@ def _text(value: str) -> str:
 class _ActionRow(_Row):
     kind = "action"
 
+    @staticmethod
+    def row_key(values: dict[str, str], committee: str) -> tuple[str, ...] | None:
+        """What names the action a row is for: its ID, else its meeting, item and text."""
+        if values.get("id"):
+            return ("id", values["id"])
+        text = " ".join(_text(values.get("text", "")).split()).casefold()
+        if not text:
+            return None
+        place = values.get("meeting") or values.get("title", "")
+        return ("action", values.get("committee") or committee, place, values.get("item", "").rstrip(".:").strip(), text)
+
     def apply(self, number: int, values: dict[str, str]) -> None:
         from tracker.edits import create
-        from tracker.model.dates import PartialDate
 
         records = self.batch.trial
         committee = values.get("committee") or self.committee
@@ -320,10 +409,7 @@ class _ActionRow(_Row):
         meeting = None if standing or not values.get("meeting") else _when(values["meeting"], "meeting date")
         item = values.get("item", "").rstrip(".:").strip()
         text = _text(values.get("text", ""))
-        try:
-            due = PartialDate.parse(values["due"]) if values.get("due") else None
-        except ValueError as err:
-            raise TrackerError(f"due: {err}") from None
+        due = _due(values.get("due", ""))
         record = self._find(records, values, committee, meeting, item, text, standing)
         fields: dict[str, Any] = {
             "item_title": values.get("item_title", ""), "responsible": values.get("responsible", ""), "text": text,
@@ -371,17 +457,26 @@ class _ActionRow(_Row):
 class _RecommendationRow(_Row):
     kind = "recommendation"
 
+    @staticmethod
+    def row_key(values: dict[str, str], committee: str) -> tuple[str, ...] | None:
+        """What names the recommendation a row is for: its ID, else its report and number."""
+        if values.get("id"):
+            return ("id", values["id"])
+        if not values.get("number"):
+            return None
+        try:
+            number = str(_number(values["number"]))
+        except TrackerError:
+            return None  # reported when the row is read
+        return ("recommendation", values.get("report", ""), f"number {number}")
+
     def apply(self, number: int, values: dict[str, str]) -> None:
         from tracker.edits import create
-        from tracker.model.dates import PartialDate
 
         records = self.batch.trial
         to = [part.strip() for part in re.split(r";|\n", values.get("to", "")) if part.strip()]
         text = _text(values.get("text", ""))
-        try:
-            due = PartialDate.parse(values["due"]) if values.get("due") else None
-        except ValueError as err:
-            raise TrackerError(f"due: {err}") from None
+        due = _due(values.get("due", ""))
         record: Recommendation | None = None
         if values.get("id"):
             record = records.get(values["id"], Recommendation)
@@ -390,17 +485,15 @@ class _RecommendationRow(_Row):
                 raise TrackerError("no report: give a Report column (the report's slug or ID)")
             report = records.report(values["report"])
             if values.get("number"):
-                if not values["number"].strip().isdigit():
-                    raise TrackerError(f"number {values['number']!r} is not a whole number")
-                record = next((r for r in records.recommendations_of(report.id)
-                               if r.number == int(values["number"])), None)
+                wanted = _number(values["number"])
+                record = next((r for r in records.recommendations_of(report.id) if r.number == wanted), None)
         fields: dict[str, Any] = {"text": text, "to": to or None, "due": str(due) if due else None}
         if record is not None:
             self.update(number, record, values, fields)
             return
         status, note, follow_ups = self.status_of(values)
         made = create.new_recommendation(
-            self.config, records, report=report, number=int(values["number"]) if values.get("number") else None,
+            self.config, records, report=report, number=_number(values["number"]) if values.get("number") else None,
             text=text, to=to, status=next(iter(self.config.statuses["recommendation"])), due=due,
             created=_when(values["created"], "created") if values.get("created") else None, by=self.by)
         new = self.batch.add_new(number, made)

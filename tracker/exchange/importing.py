@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from tracker.edits.create import NewRecord
@@ -17,7 +17,7 @@ from tracker.model.errors import Problem, TrackerError
 from tracker.model.records import Record
 from tracker.model.recordset import RecordSet
 from tracker.storage.config import Config
-from tracker.storage.store import parse_record
+from tracker.storage.reading import parse_record
 
 
 @dataclass
@@ -29,6 +29,7 @@ class Change:
     record: Record
     created: bool
     rows: list[int]
+    fields: list[str] = field(default_factory=list)  # of an existing record: each field changed, old → new
 
     @property
     def verb(self) -> str:
@@ -79,7 +80,7 @@ class Batch:
         except OSError as err:
             raise TrackerError(f"{record.path}: cannot read: {err.strerror}") from None
 
-    def edit(self, row: int, record: Record, mutate: Callable[[Any], None]) -> Record:
+    def edit(self, row: int, record: Record, mutate: Callable[[Any], None], fields: list[str] | None = None) -> Record:
         """Change a record (already on disk or planned) in place, keeping every untouched line as it was."""
         from tracker.storage.roundtrip import edit_text
 
@@ -93,8 +94,9 @@ class Batch:
         self.trial.records[record.id] = new_record
         pending = self.changes.get(record.path)
         if pending is None:
-            self.changes[record.path] = Change(record.path, after, new_record, False, [row])
+            self.changes[record.path] = Change(record.path, after, new_record, False, [row], list(fields or []))
         else:
+            pending.fields += fields or []
             pending.text, pending.record = after, new_record
             if row not in pending.rows:
                 pending.rows.append(row)

@@ -33,7 +33,7 @@ class PartialDate:
             raise ValueError(f"expected a date such as 2023-12-31, 2023-12 or 2023, got {value!r}")
         match = _PARTIAL.match(value.strip())
         if not match:
-            raise ValueError(f"{value!r} is not a date: write YYYY-MM-DD, YYYY-MM or YYYY")
+            raise ValueError(f"{value!r} is not a date: write YYYY-MM-DD, YYYY-MM or YYYY{did_you_mean(value)}")
         year, month, day = (int(part) if part else None for part in match.groups())
         assert year is not None
         if month is not None and not 1 <= month <= 12:
@@ -97,10 +97,57 @@ def parse_date(value: object) -> dt.date:
                 if len(_FULL_DATES) < 100_000:
                     _FULL_DATES[value] = day
                 return day
+        match = _PARTIAL.match(value.strip())
+        if not match:
+            raise ValueError(f"{value!r} is not a date: write a full date, YYYY-MM-DD{did_you_mean(value, full=True)}")
         partial = PartialDate.parse(value)
         if partial.day is not None:
             return partial.last_day()
+        named = f"the month {partial}" if partial.month is not None else f"the year {partial}"
+        raise ValueError(f"{value!r} names {named}, not a day: write a full date, YYYY-MM-DD "
+                         f"(e.g. {partial.last_day().isoformat()})")
     raise ValueError(f"{value!r} is not a full date: write YYYY-MM-DD")
+
+
+_DAY_FIRST = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
+_MONTH_FIRST_WORDS = {name.casefold(): number for number, name in enumerate(calendar.month_name) if name}
+_MONTH_FIRST_WORDS.update({name.casefold(): number for number, name in enumerate(calendar.month_abbr) if name})
+_IN_WORDS = re.compile(r"^(?:(\d{1,2})(?:st|nd|rd|th)?\s+)?([A-Za-z]+)\.?,?\s+(\d{4})$")
+
+
+def day_first(text: str) -> dt.date | None:
+    """A date as UK spreadsheets write it, day first (24/05/2023, 24.05.2023, 24-05-2023), or None."""
+    match = _DAY_FIRST.match(text.strip())
+    if not match:
+        return None
+    day, month, year = (int(part) for part in match.groups())
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def guess(text: str) -> str:
+    """The ISO form of a date written another common way (24/05/2023, 24 May 2023, May 2023), or ""."""
+    found = day_first(text)
+    if found is not None:
+        return found.isoformat()
+    match = _IN_WORDS.match(" ".join(text.split()))
+    if match and match.group(2).casefold() in _MONTH_FIRST_WORDS:
+        month, year = _MONTH_FIRST_WORDS[match.group(2).casefold()], int(match.group(3))
+        if not match.group(1):
+            return f"{year:04d}-{month:02d}"
+        try:
+            return dt.date(year, month, int(match.group(1))).isoformat()
+        except ValueError:
+            return ""
+    return ""
+
+
+def did_you_mean(text: str, full: bool = False) -> str:
+    """"; did you mean 2023-05-24?" for a date written another common way (only a whole day when full), else ""."""
+    found = guess(text)
+    return f"; did you mean {found}?" if found and (len(found) == 10 or not full) else ""
 
 
 def format_date(value: dt.date, style: str = ASSEMBLY_STYLE) -> str:

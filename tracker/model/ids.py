@@ -18,13 +18,12 @@ from collections.abc import Collection
 from typing import TYPE_CHECKING
 
 from tracker.model.errors import TrackerError
+from tracker.model.numbers import Number
 
 if TYPE_CHECKING:
     from tracker.model.records import Record
 
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
-
-
 def slugify(text: str, max_words: int = 8) -> str:
     """Lower-case ASCII words joined by hyphens: "Missing children in London" → missing-children-in-london."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
@@ -73,7 +72,7 @@ def report_id(committee: str, slug: str) -> str:
     return f"{committee}-{slug}"
 
 
-def recommendation_id(report: str, number: int) -> str:
+def recommendation_id(report: str, number: Number) -> str:
     return f"{report}-r{number}"
 
 

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, ClassVar
 
-from tracker.model.dates import PartialDate, parse_date
+from tracker.model.dates import PartialDate, format_date, parse_date
+from tracker.model.numbers import Number, number_value
 
 FieldPath = tuple[str | int, ...]
+NEXT_MEETING = "next-meeting"  # a deadline set as the committee's next meeting
 
 
 class FieldError(ValueError):
@@ -24,7 +27,7 @@ class Event:
     """One dated entry in a record's history."""
 
     date: dt.date
-    event: str  # created | status | note | follow-up | reschedule | response
+    event: str  # created | status | note | follow-up | reschedule | response | edited
     by: str = ""
     note: str = ""
     from_status: str = ""
@@ -34,6 +37,9 @@ class Event:
     due: PartialDate | None = None
     reason: str = ""
     response: str = ""
+    at_meeting: str = ""  # of a note: the ID of the meeting at which it was said
+    field: str = ""  # of an edited event: the field changed, and its value before (None when it had none)
+    old: str | tuple[str, ...] | None = None
 
     @property
     def changes_status(self) -> bool:
@@ -53,14 +59,20 @@ class Event:
             due=_partial(data, "due", at),
             reason=data.get("reason", ""),
             response=data.get("response", ""),
+            at_meeting=data.get("at_meeting", ""),
+            field=data.get("field", ""),
+            old=tuple(data["old"]) if isinstance(data.get("old"), list) else data.get("old"),
         )
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"date": self.date.isoformat(), "event": self.event}
         for name, key in (("by", "by"), ("note", "note"), ("from_status", "from"), ("status", "status"),
-                          ("evidence", "evidence"), ("reason", "reason"), ("response", "response")):
+                          ("evidence", "evidence"), ("reason", "reason"), ("response", "response"), ("at_meeting", "at_meeting"),
+                          ("field", "field")):
             if getattr(self, name):
                 out[key] = getattr(self, name)
+        if self.old is not None:
+            out["old"] = list(self.old) if isinstance(self.old, tuple) else self.old
         for name in ("previous_due", "due"):
             if getattr(self, name) is not None:
                 out[name] = str(getattr(self, name))
@@ -91,6 +103,17 @@ class Trackable(Record):
     due: PartialDate | None = None
     created: dt.date | None = None
     history: tuple[Event, ...] = ()
+    due_text: str = ""  # the deadline as the paper words it
+    due_at: str = ""  # "next-meeting": due at the committee's next meeting, its date set once it is recorded
+
+    def deadline_words(self, due: PartialDate | None, style: str) -> str:
+        """The deadline as every paper shows it: the paper's own words if recorded, else "Next meeting (12 July
+        2022)" for one due at the next meeting, else the date's wording ("By December 2023"); "" when there is none."""
+        if self.due_text:
+            return self.due_text
+        if self.due_at == NEXT_MEETING:
+            return "Next meeting" + (f" ({format_date(due.last_day(), style)})" if due is not None else "")
+        return due.in_words(style) if due is not None else ""
 
     def events_until(self, as_of: dt.date) -> tuple[Event, ...]:
         history = self.history
@@ -144,6 +167,8 @@ class Trackable(Record):
             "status": data["status"],
             "due": _partial(data, "due"),
             "created": _optional_date(data, "created"),
+            "due_text": data.get("due_text", ""),
+            "due_at": data.get("due_at", ""),
             "history": tuple(
                 Event.from_mapping(event, ("history", index)) for index, event in enumerate(data.get("history") or ())
             ),
@@ -154,6 +179,8 @@ class Trackable(Record):
             "status": self.status,
             "due": str(self.due) if self.due else None,
             "created": self.created.isoformat() if self.created else None,
+            "due_text": self.due_text or None,
+            "due_at": self.due_at or None,
             "history": [event.to_json() for event in self.history],
         }
 
@@ -225,6 +252,7 @@ class Report(Record):
     published: PartialDate = PartialDate(1)
     url: str = ""
     response_due: dt.date | None = None
+    presented_at: str = ""  # the ID of the meeting that received it
 
     def responses_due(self, response_days: int) -> dt.date:
         """When responses are due: as the report says, else publication + the configured window."""
@@ -234,20 +262,21 @@ class Report(Record):
     def from_mapping(cls, data: dict[str, Any], path: str) -> Report:
         return cls(
             data["id"], path, data["committee"], data["slug"], data["title"], _partial_date(data, "published"),
-            data.get("url", ""), _optional_date(data, "response_due"),
+            data.get("url", ""), _optional_date(data, "response_due"), data.get("presented_at", ""),
         )
 
     def to_json(self) -> dict[str, Any]:
         return {**super().to_json(), "committee": self.committee, "slug": self.slug, "title": self.title,
                 "published": str(self.published), "url": self.url or None,
-                "response_due": self.response_due.isoformat() if self.response_due else None}
+                "response_due": self.response_due.isoformat() if self.response_due else None,
+                "presented_at": self.presented_at or None}
 
 
 @dataclass(frozen=True)
 class Recommendation(Trackable):
     KIND: ClassVar[str] = "recommendation"
     report: str = ""
-    number: int = 0
+    number: Number = 0
     text: str = ""
     to: tuple[str, ...] = ()
 
@@ -257,7 +286,7 @@ class Recommendation(Trackable):
 
     @classmethod
     def from_mapping(cls, data: dict[str, Any], path: str) -> Recommendation:
-        return cls(data["id"], path, **cls.common(data), report=data["report"], number=data["number"],
+        return cls(data["id"], path, **cls.common(data), report=data["report"], number=number_value(data["number"]),
                    text=data["text"], to=tuple(data["to"]))
 
     def to_json(self) -> dict[str, Any]:
@@ -269,7 +298,7 @@ class Recommendation(Trackable):
 class Answer:
     """A response's word on one recommendation."""
 
-    number: int
+    number: Number
     position: str
     text: str = ""
 
@@ -286,15 +315,15 @@ class Response(Record):
     answers: tuple[Answer, ...] = field(default_factory=tuple)
 
     @property
-    def numbers(self) -> tuple[int, ...]:
+    def numbers(self) -> tuple[Number, ...]:
         return tuple(answer.number for answer in self.answers)
 
-    def answer_to(self, number: int) -> Answer | None:
+    def answer_to(self, number: Number) -> Answer | None:
         return next((answer for answer in self.answers if answer.number == number), None)
 
     @classmethod
     def from_mapping(cls, data: dict[str, Any], path: str) -> Response:
-        answers = tuple(Answer(a["number"], a["position"], a.get("text", "")) for a in data["recommendations"])
+        answers = tuple(Answer(number_value(a["number"]), a["position"], a.get("text", "")) for a in data["recommendations"])
         return cls(data["id"], path, data["report"], data["from"], _date(data, "date"), data["summary"],
                    data.get("url", ""), data.get("appendix", ""), answers)
 
@@ -306,6 +335,13 @@ class Response(Record):
 
 
 RECORD_TYPES: dict[str, Any] = {cls.KIND: cls for cls in (Meeting, Action, Report, Recommendation, Response)}
+
+
+@lru_cache(maxsize=4096)
+def item_key(item: str) -> tuple[int, str]:
+    """Agenda items in number order: 2 before 10, 9 before 9a."""
+    digits = "".join(ch for ch in item if ch.isdigit()) or "0"
+    return (int(digits[:9]), item)
 
 
 def build_record(data: dict[str, Any], path: str) -> Record:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from tracker.model.errors import Problem, TrackerError
+from tracker.model.numbers import number_key
 from tracker.model.records import Meeting, Recommendation, Record, Report, Response
 
 R = TypeVar("R", bound=Record)
@@ -23,22 +24,6 @@ class RecordSet:
     duplicates: list[tuple[Record, Record]] = field(default_factory=list)
     # Each loaded file's bytes, so problems found later are located in the text that was read (even from --ref).
     sources: dict[str, bytes] = field(default_factory=dict)
-    # Set by load_records from the cache when it knows the state exactly: a digest of the whole state of the
-    # repository (every file's path and content, tracker.yaml and the code), and the problems validation finds in it.
-    state: str | None = None
-    validated: list[Problem] | None = None
-    # Set by load_records when git vouched for the files: whether any record file differs from HEAD's (changed,
-    # staged, deleted, or on disk but not in HEAD's tree, ignored or not). None when it did not look.
-    uncommitted: bool | None = None
-    # Set by load_records when only the files with problems were built: how many records the repository holds.
-    count: int | None = None
-    # Set by load_records when the cache held the answer to the question asked (text, items listed); then no
-    # record is built.
-    answer: tuple[str, int] | None = None
-    # Set by load_records when the cache held the items answering the question in the state before the files that
-    # changed since: (those items, the files whose items must be worked out again); then only the records those
-    # need are built.
-    reuse: tuple[list[Any], set[str]] | None = None
 
     @property
     def broken_ids(self) -> set[str]:
@@ -83,7 +68,7 @@ class RecordSet:
         return self.get(ref, Report)
 
     def recommendations_of(self, report_id: str) -> list[Recommendation]:
-        return sorted((r for r in self.of(Recommendation) if r.report == report_id), key=lambda r: r.number)
+        return sorted((r for r in self.of(Recommendation) if r.report == report_id), key=lambda r: number_key(r.number))
 
     def responses_to(self, report_id: str) -> list[Response]:
         return sorted((r for r in self.of(Response) if r.report == report_id), key=lambda r: (r.date, r.id))

@@ -92,7 +92,7 @@ def _due_deadline(records: RecordSet, config: Config, record: Trackable, due: Pa
         description=_description(record.id, record_url(config, records, record), [
             f"{title_of(records, record)}",
             f"Owed by: {who}",
-            f"Deadline: {due.in_words(config.date_style)}",
+            f"Deadline: {record.deadline_words(due, config.date_style)}",
         ]),
         record_id=record.id, kind="due", url=record_url(config, records, record),
     )

@@ -12,6 +12,7 @@ from typing import Any
 
 from tracker import __version__
 from tracker.model.ids import slugify
+from tracker.model.numbers import number_key
 from tracker.model.records import Action, Event, Meeting, Recommendation, Report, Response, Trackable
 from tracker.model.recordset import RecordSet
 from tracker.storage.config import Config
@@ -76,7 +77,7 @@ def export(config: Config, records: RecordSet, as_of: dt.date) -> dict[str, Any]
                 "response_due": r.responses_due(config.response_days).isoformat(),
                 "sources": [{"url": r.url}] if r.url else []} for r in sorted(records.of(Report), key=lambda r: r.id)]
     recommendations = []
-    for rec in sorted(records.of(Recommendation), key=lambda r: (r.report, r.number)):
+    for rec in sorted(records.of(Recommendation), key=lambda r: (r.report, number_key(r.number))):
         committee = committees.get(records.committee_of(rec), "")
         recommendations.append({
             "id": rec.id, "report_id": rec.report, "number": rec.number, "text": rec.text,

@@ -12,7 +12,8 @@ from typing import Any
 
 from tracker.model.dates import format_date
 from tracker.model.errors import TrackerError
-from tracker.model.records import Action, Event, Recommendation, Response, Trackable
+from tracker.model.numbers import natural_key
+from tracker.model.records import Action, Event, Meeting, Recommendation, Response, Trackable
 from tracker.model.recordset import RecordSet
 from tracker.questions.query import days_overdue, exists_on
 from tracker.storage.config import Config
@@ -23,6 +24,7 @@ ACTIONS_TEMPLATE = "actions.md.j2"
 ACTION_COLUMNS = ("Item No.", "Item Title", "Responsible Person", "Action(s)", "Status")
 STANDING_COLUMNS = ("Subject and Action Required", "Status", "Responsible Person", "Deadline, if applicable")
 RECOMMENDATION_COLUMNS = ("No.", "Recommendation", "Addressed to", "Deadline", "Status", "Responses and latest update")
+REQUEST_COLUMNS = ("Item No.", "Information requested", "From", "Deadline", "Status")
 RECOMMENDATIONS_TEMPLATES = {"default": "recommendations.md.j2", "lewisham": "recommendations-lewisham.md.j2"}
 NOTE_EVENTS = ("status", "note", "response")
 
@@ -57,6 +59,25 @@ def standing_cells(row: dict[str, Any]) -> list[list[dict[str, Any]]]:
             [part(row["responsible"])], [part(row["deadline"])]]
 
 
+def request_cells(row: dict[str, Any]) -> list[list[dict[str, Any]]]:
+    """An information request's row: Item No., what was asked for, who from, the deadline and the status."""
+    return [[part(row["item"])], [part(row["text"])], [part(row["responsible"])], [part(row["due_words"])],
+            [part(row["status_text"])]]
+
+
+def _requests(records: RecordSet, config: Config, meeting: Meeting, as_of: dt.date) -> list[dict[str, Any]]:
+    """The actions of the meeting that received a report (what it asked to be told), in item order."""
+    style = config.date_style
+    asked = sorted((a for a in records.of(Action) if a.committee == meeting.committee and a.meeting == meeting.date
+                    and exists_on(records, a, as_of)), key=lambda a: (natural_key(a.item), a.id))
+    out = []
+    for action in asked:
+        row = action_row(records, config, action, as_of)
+        row["due_words"] = action.deadline_words(action.due_as_of(as_of), style)
+        out.append(row)
+    return out
+
+
 def recommendation_cells(row: dict[str, Any]) -> list[list[dict[str, Any]]]:
     """A recommendation's row: number, text, addressees, deadline, status, then each response and the latest update."""
     answers: list[dict[str, Any]] = []
@@ -69,9 +90,9 @@ def recommendation_cells(row: dict[str, Any]) -> list[list[dict[str, Any]]]:
         answers.append(part("No response yet."))
     update = row["latest_update"]
     if update:
-        answers += [part(f"Update, {update['date']}:", strong=True), part(update["note"])]
+        answers += [part(f"{update['heading']}:", strong=True), part(update["note"])]
     return [[part(str(row["number"]))], [part(row["text"])], [part(", ".join(row["to"]))],
-            [part(row["due_words"] or "None set")], [part(row["status_label"] + row["overdue_words"])], answers]
+            [part(row["due_words"])], [part(row["status_label"] + row["overdue_words"])], answers]
 
 
 # ---------------------------------------------------------------- provenance
@@ -110,12 +131,6 @@ def last_follow_up(record: Trackable, as_of: dt.date) -> dt.date | None:
     """The latest follow-up after the last status change, if any."""
     follow_ups = [e.date for e in _since_last_change(record, as_of) if e.event == "follow-up"]
     return max(follow_ups) if follow_ups else None
-
-
-def item_key(item: str) -> tuple[int, str]:
-    """Agenda items in number order: 2 before 10, 9 before 9a."""
-    digits = "".join(ch for ch in item if ch.isdigit()) or "0"
-    return (int(digits[:9]), item)
 
 
 def sentence(text: str) -> str:
@@ -160,7 +175,7 @@ def action_row(records: RecordSet, config: Config, action: Action, as_of: dt.dat
         "followed_up": format_date(follow_up, config.date_style) if follow_up else "",
         "status_text": status_text(config, action, as_of),
         "standing_status": sentence(note.note) if note else sentence(config.label("action", status)),
-        "deadline": action.deadline or (due.in_words(config.date_style) if due else "N/A"),
+        "deadline": action.deadline or action.deadline_words(due, config.date_style) or "N/A",
         "due": str(due) if due else "",
         "days_overdue": days_overdue(action, config, as_of),
     }
@@ -193,7 +208,7 @@ def actions_context(records: RecordSet, config: Config, committee: str, as_of: d
     titles = {m.date: m.title for m in records.meetings_of(committee)}
     meetings: list[dict[str, Any]] = []
     for date in sorted(by_meeting, reverse=True):
-        ordered = sorted(by_meeting[date], key=lambda a: (item_key(a.item), a.created or date, a.id))
+        ordered = sorted(by_meeting[date], key=lambda a: (natural_key(a.item), a.created or date, a.id))
         shown = [action_row(records, config, a, as_of) for a in ordered]
         meetings.append({
             "date": format_date(date, style), "date_iso": date.isoformat(), "title": titles.get(date, ""),
@@ -238,7 +253,7 @@ def latest_update(record: Trackable, as_of: dt.date) -> Event | None:
 
 
 def recommendation_row(config: Config, recommendation: Recommendation, responses: list[Response],
-                       as_of: dt.date) -> dict[str, Any]:
+                       as_of: dt.date, records: RecordSet | None = None) -> dict[str, Any]:
     """A recommendation, the responses citing it and its latest update, as plain data."""
     style = config.date_style
     status = recommendation.status_as_of(as_of)
@@ -248,7 +263,7 @@ def recommendation_row(config: Config, recommendation: Recommendation, responses
     for response in responses:
         answer = response.answer_to(recommendation.number)
         if response.date <= as_of and answer is not None:
-            cited.append({"id": response.id, "body": response.from_body, "date": format_date(response.date, style),
+            cited.append({"id": response.id, "body": config.canonical_body(response.from_body), "date": format_date(response.date, style),
                           "date_iso": response.date.isoformat(), "year": response.date.year,
                           "summary": response.summary, "position": answer.position,
                           "position_label": answer.position.replace("-", " ").capitalize(), "text": answer.text,
@@ -257,38 +272,75 @@ def recommendation_row(config: Config, recommendation: Recommendation, responses
     return {
         "id": recommendation.id, "number": recommendation.number, "text": recommendation.text,
         "to": list(recommendation.to), "due": str(due) if due else "",
-        "due_words": due.in_words(style) if due else "", "status": status,
+        "due_words": recommendation.deadline_words(due, style), "status": status,
         "status_label": config.label("recommendation", status),
         "category": "open" if config.is_open("recommendation", status) else "done",
         "days_overdue": overdue, "overdue_words": f" (overdue by {overdue} days)" if overdue else "", "responses": cited,
-        "latest_update": {"date": format_date(update.date, style), "date_iso": update.date.isoformat(), "note": update.note}
+        "latest_update": {"date": format_date(update.date, style), "date_iso": update.date.isoformat(), "note": update.note,
+                          "heading": _update_heading(records, update, style)}
         if update else None,
     }
 
 
+def _update_heading(records: RecordSet | None, update: Event, style: str) -> str:
+    """How a paper heads the latest word on an item: "Update, 2 May 2022", or for a remark made at a meeting
+    "Said at the meeting of 24 March 2022"."""
+    if update.at_meeting:
+        meeting = records.records.get(update.at_meeting) if records is not None else None
+        when = meeting.date if isinstance(meeting, Meeting) else update.date
+        return f"Said at the meeting of {format_date(when, style)}"
+    return f"Update, {format_date(update.date, style)}"
+
+
 def summary_line(counts: dict[str, int], as_of: str) -> str:
+    """The counts a paper opens with; those needing attention are exactly what `tracker overdue` lists."""
     total = counts["open"] + counts["done"]
     noun = "recommendation" if total == 1 else "recommendations"
-    return f"{total} {noun}: {counts['open']} open, {counts['done']} done, {counts['overdue']} overdue as of {as_of}."
+    attention = counts["attention"]
+    line = f"{total} {noun}: {counts['open']} open, {counts['done']} done. As of {as_of}, {attention} "
+    line += "needs" if attention == 1 else "need"
+    line += " chasing"
+    if attention:
+        line += (f": {counts['overdue']} overdue, {counts['responses_overdue']} with a response overdue, "
+                 f"{counts['follow_ups_due']} due a follow-up")
+    return line + "."
 
 
-def recommendations_context(records: RecordSet, config: Config, report_ref: str, as_of: dt.date) -> dict[str, Any]:
-    """A report and its recommendations in number order, as plain data."""
+def recommendations_context(records: RecordSet, config: Config, report_ref: str, as_of: dt.date,
+                            source: str = "uncommitted records") -> dict[str, Any]:
+    """A report and its recommendations in number order, the information requested at the meeting that received
+    it, and counts that agree with `tracker overdue` on the day, as plain data."""
+    from tracker.questions.query import Filters, needs_attention
+
     style = config.date_style
     report = records.report(report_ref)
     responses = records.responses_to(report.id)
-    rows = [recommendation_row(config, r, responses, as_of) for r in records.recommendations_of(report.id)
+    rows = [recommendation_row(config, r, responses, as_of, records) for r in records.recommendations_of(report.id)
             if exists_on(records, r, as_of)]
+    chased = [item.reasons for item in needs_attention(records, config, as_of, Filters(committee=report.committee))
+              if isinstance(item.record, Recommendation) and item.record.report == report.id]
     counts = {"open": sum(r["category"] == "open" for r in rows), "done": sum(r["category"] == "done" for r in rows),
-              "overdue": sum(bool(r["days_overdue"]) for r in rows)}
+              "attention": len(chased),
+              "overdue": sum(any(r.reason == "overdue" for r in reasons) for reasons in chased),
+              "responses_overdue": sum(any(r.reason == "response-overdue" for r in reasons) for reasons in chased),
+              "follow_ups_due": sum(any(r.reason == "follow-up-due" for r in reasons) for reasons in chased)}
     committee = config.committees.get(report.committee)
     published = report.published
+    meeting = records.records.get(report.presented_at) if report.presented_at else None
+    requests = _requests(records, config, meeting, as_of) if isinstance(meeting, Meeting) else []
     return {
         "report": {"id": report.id, "slug": report.slug, "title": report.title, "url": report.url,
                    "published": format_date(published.last_day(), style) if published.day
                    else published.in_words(style).removeprefix("By ").removeprefix("the end of "),
                    "committee": committee.name if committee else report.committee,
-                   "body": committee.body if committee else ""},
+                   "body": committee.body if committee else "",
+                   "presented_at": format_date(meeting.date, style) if isinstance(meeting, Meeting) else "",
+                   "response_due": format_date(report.responses_due(config.response_days), style)},
+        "committee": {"slug": report.committee, "name": committee.name if committee else report.committee,
+                      "body": committee.body if committee else ""},
+        "source": source,
+        "requests": requests,
+        "requests_table": table(REQUEST_COLUMNS, [request_cells(row) for row in requests]),
         "table": table(RECOMMENDATION_COLUMNS, [recommendation_cells(row) for row in rows]),
         "as_of": format_date(as_of, style), "as_of_iso": as_of.isoformat(),
         "recommendations": rows, "counts": counts, "summary": summary_line(counts, format_date(as_of, style)),
@@ -308,7 +360,7 @@ def recommendations_template(name: str) -> str:
 
 
 def render_recommendations(records: RecordSet, config: Config, report_ref: str, as_of: dt.date,
-                           template: str = "default") -> str:
+                           template: str = "default", source: str = "uncommitted records") -> str:
     """A report's recommendations as Markdown."""
-    context = recommendations_context(records, config, report_ref, as_of)
+    context = recommendations_context(records, config, report_ref, as_of, source)
     return render(config, recommendations_template(template), context)

@@ -18,13 +18,22 @@ from markupsafe import Markup
 
 from tracker.model.dates import format_date
 from tracker.model.errors import TrackerError
+from tracker.model.numbers import Number, natural_key, number_key
 from tracker.model.records import Action, Event, Recommendation, Report, Response, Trackable
 from tracker.model.recordset import RecordSet
 from tracker.model.textsafety import without_controls
 from tracker.publish import charts, feeds
 from tracker.publish.render import ACTIONS_TEMPLATE, actions_context
 from tracker.questions import trends
-from tracker.questions.query import Reason, days_overdue, exists_on, missing_responses, natural_key, needs_attention, owners
+from tracker.questions.query import (
+    Reason,
+    days_overdue,
+    exists_on,
+    missing_responses,
+    needs_attention,
+    owners,
+    text_start,
+)
 from tracker.storage.config import Committee, Config
 from tracker.text.filenames import file_stem
 from tracker.text.markdown import link_text
@@ -93,11 +102,13 @@ def shorten(text: str, limit: int = SHORT_TITLE) -> str:
 
 
 def short_title(record: Trackable) -> str:
-    """A name short enough for a link in a table: "Recommendation 3", "Item 6: Independent Review of…"."""
+    """A name short enough for a link in a table: "Recommendation 3", "Item 6: To provide the Committee with…"."""
     if isinstance(record, Recommendation):
         return f"Recommendation {record.number}"
     if isinstance(record, Action) and not record.standing:
-        return f"Item {record.item}: {shorten(record.item_title, SHORT_TITLE - 10)}"
+        # The start of the action's own text, not the item's title, tells apart the several actions of one item.
+        prefix = f"Item {record.item}: "
+        return prefix + text_start(record.text, SHORT_TITLE - len(prefix) - 1)
     return shorten(record.heading if isinstance(record, Action) else record.id)
 
 
@@ -215,7 +226,7 @@ class _Site:
         status, due = record.state_as_of(self.as_of)
         overdue = days_overdue(record, self.config, self.as_of)
         source, source_page = self.source(record)
-        deadline = due.in_words(self.config.date_style) if due else ""
+        deadline = record.deadline_words(due, self.config.date_style)
         late = 0  # days a response owed is overdue, for an open recommendation
         if isinstance(record, Recommendation):
             report = self.report_of(record)
@@ -396,7 +407,7 @@ def _report_page(site: _Site, report: Report) -> str:
         "recommendations": rows,
         "responses": [{"heading": response_heading(r, site.config), "anchor": Markup(anchors[r.id]), "summary": r.summary, "url": web_address(r.url),
                        "appendix": r.appendix, "answers": [{"number": a.number, "position": a.position.replace("-", " ")}
-                                                           for a in sorted(r.answers, key=lambda a: a.number)]}
+                                                           for a in sorted(r.answers, key=lambda a: number_key(a.number))]}
                       for r in responses],
     }
     text = site.render("site-report.md.j2", context)
@@ -405,7 +416,7 @@ def _report_page(site: _Site, report: Report) -> str:
     return text
 
 
-def _position(response: Response, number: int) -> str:
+def _position(response: Response, number: Number) -> str:
     """The response's position on the recommendation, in words: "noted", "partially accepted"."""
     answer = response.answer_to(number)
     return answer.position.replace("-", " ") if answer else ""

@@ -85,7 +85,7 @@ def compare(root: Path, rev_range: str | None) -> ChangeReport:
 
 
 def _working_tree(root: Path) -> list[tuple[str, bytes]]:
-    from tracker.storage.store import read_sources, record_files
+    from tracker.storage.reading import read_sources, record_files
 
     out = []
     for rel, data in read_sources(root, record_files(root)):
@@ -94,7 +94,7 @@ def _working_tree(root: Path) -> list[tuple[str, bytes]]:
 
 
 def _parse(sources: Side) -> tuple[dict[str, Record], dict[str, list[Problem]]]:
-    from tracker.storage.store import parse_record
+    from tracker.storage.reading import parse_record
 
     records: dict[str, Record] = {}
     broken: dict[str, list[Problem]] = {}

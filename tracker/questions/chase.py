@@ -57,12 +57,15 @@ class Slip:
 
 
 def slippage(record: Trackable, as_of: dt.date) -> Slip:
-    """The item's reschedules up to as_of: first and current due dates, moves and reasons."""
-    moves = record.reschedules(as_of)
+    """The item's reschedules up to as_of: first and current due dates, moves and reasons.
+
+    Setting a first deadline on an item that had none is a reschedule event without a previous date, and is
+    not slippage: only moves from an earlier date count."""
+    moves = tuple(move for move in record.reschedules(as_of) if move.previous_due is not None)
     current = record.due_as_of(as_of)
     if not moves:
         return Slip(record, (), current, current)
-    original = next((m.previous_due for m in moves if m.previous_due is not None), None)
+    original = moves[0].previous_due
     return Slip(record, moves, original, current or moves[-1].due)
 
 
@@ -214,7 +217,7 @@ def _letter_item(records: RecordSet, config: Config, record: Trackable, reasons:
         "text": getattr(record, "text", ""),
         "committee": _committee_name(config, records.committee_of(record)),
         "source": _source(records, config, record),
-        "due": due.in_words(style) if due else "",
+        "due": record.deadline_words(due, style),
         "status": config.label(record.kind, record.status_as_of(as_of)),
         "outstanding": outstanding,
         "reasons": [r.to_json() for r in reasons],

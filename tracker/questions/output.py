@@ -172,9 +172,9 @@ def _standing_lines(config: Config, record: Trackable, summary: dict[str, Any], 
 
     style = config.date_style
     lines = [f"{'status now:':<14}{summary['status_label']} ({summary['category']}) as of {format_date(as_of, style)}"]
-    due = record.due_as_of(as_of)
-    if due:
-        lines.append(f"{'deadline:':<14}{due.in_words(style)}")
+    deadline = record.deadline_words(record.due_as_of(as_of), style)
+    if deadline:
+        lines.append(f"{'deadline:':<14}{deadline}")
     if summary["days_overdue"]:
         lines.append(f"{'overdue:':<14}{summary['days_overdue']} days")
     slip = slippage(record, as_of)
@@ -217,6 +217,12 @@ def show_record(records: RecordSet, config: Config, record: Record, as_of: dt.da
     return visible("\n".join(lines) + "\n")
 
 
+def shown_value(value: Any) -> str:
+    """A field's value on one line, as an edit is described: lists joined with "; ", long text cut short."""
+    text = "; ".join(value) if isinstance(value, (list, tuple)) else " ".join(str(value).split())
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
 def describe_event(config: Config, kind: str, event: Any) -> str:
     """One history event as a sentence."""
     parts = [format_date(event.date, config.date_style) + ":"]
@@ -227,18 +233,33 @@ def describe_event(config: Config, kind: str, event: Any) -> str:
     elif event.event == "response":
         parts.append(f"response {event.response}")
     elif event.event == "reschedule":
-        parts.append(f"due date moved from {event.previous_due} to {event.due}: {event.reason}")
+        parts.append(_reschedule_words(config, event))
     elif event.event == "follow-up":
         parts.append("followed up")
     elif event.event == "created":
         parts.append("created")
+    elif event.event == "edited":
+        parts.append(f"{event.field} changed" + (f" (was: {shown_value(event.old)})" if event.old is not None else ""))
+    if event.at_meeting:
+        parts.append(f"said at the meeting {event.at_meeting}:")
     if event.note:
-        parts.append(("— " if len(parts) > 1 else "") + " ".join(event.note.split()))
+        parts.append(("— " if len(parts) > 1 and not event.at_meeting else "") + " ".join(event.note.split()))
     if event.evidence:
         parts.append(f"[evidence: {event.evidence}]")
     if event.by:
         parts.append(f"(by {event.by})")
     return " ".join(parts)
+
+
+def _reschedule_words(config: Config, event: Any) -> str:
+    """A reschedule: the first deadline set, or a deadline moved."""
+    if event.previous_due is None:
+        return f"first deadline set: {_due_words(config, event.due)}: {event.reason}"
+    return f"due date moved from {event.previous_due} to {event.due}: {event.reason}"
+
+
+def _due_words(config: Config, due: Any) -> str:
+    return due.in_words(config.date_style) if due is not None else "none"
 
 
 SLIP_COLUMNS = [("id", "ID"), ("original_due", "First due"), ("current_due", "Now due"), ("moves", "Moves"),

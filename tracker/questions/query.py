@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any, NamedTuple
 
 from tracker.model.dates import PartialDate
+from tracker.model.numbers import Number, natural_key, number_key
 from tracker.model.records import Action, Meeting, Recommendation, Record, Report, Response, Trackable
 from tracker.model.recordset import RecordSet
 from tracker.storage.config import Config
@@ -102,14 +101,38 @@ def matches_body(config: Config, wanted: str, names: tuple[str, ...]) -> bool:
     )
 
 
+# The rules of what is owed, each written once. What an answer depends on is what the functions read: the item
+# (its status, due date and history as of the day), its report and that report's responses, and tracker.yaml.
+
+def overdue_by(due: PartialDate | None, as_of: dt.date) -> int | None:
+    """The overdue rule: days past the last day of the due date (a month is due by its last day), or None while
+    the deadline is running (due today included). Only open items are overdue (see days_overdue)."""
+    if due is None:
+        return None
+    last = due.last_day()
+    return (as_of - last).days if last < as_of else None
+
+
+def response_overdue_by(responses_due: dt.date | None, as_of: dt.date) -> int | None:
+    """The response rule: days since the day a report's responses were due (tracker.yaml's response_days after
+    publication), or None while that day has not passed."""
+    if responses_due is None or responses_due >= as_of:
+        return None
+    return (as_of - responses_due).days
+
+
+def follow_up_due_by(last_contact: dt.date | None, config: Config, as_of: dt.date) -> int | None:
+    """The follow-up rule: days since anything was last heard or done on an item, once that is at least
+    tracker.yaml's followup_days (and no deadline of the item is running: see _Day.reasons)."""
+    if last_contact is None or (as_of - last_contact).days < config.followup_days:
+        return None
+    return (as_of - last_contact).days
+
+
 def days_overdue(record: Trackable, config: Config, as_of: dt.date) -> int | None:
-    """Days past the due date for an open item, or None when it is not overdue."""
-    if not config.is_open(record.kind, record.status_as_of(as_of)):
-        return None
-    due = record.due_as_of(as_of)
-    if due is None or due.last_day() >= as_of:
-        return None
-    return (as_of - due.last_day()).days
+    """Days past the due date for an item open on as_of, or None when it is not overdue."""
+    status, due = record.state_as_of(as_of)
+    return overdue_by(due, as_of) if config.is_open(record.kind, status) else None
 
 
 def select(records: RecordSet, config: Config, filters: Filters, as_of: dt.date) -> list[Record]:
@@ -144,41 +167,16 @@ def select(records: RecordSet, config: Config, filters: Filters, as_of: dt.date)
 def sort_key(records: RecordSet, record: Record) -> tuple[Any, ...]:
     committee = records.committee_of(record)
     if isinstance(record, Action):
-        return (committee, KIND_ORDER["action"], record.standing, record.meeting or dt.date.min, _item_key(record.item), record.id)
+        return (committee, KIND_ORDER["action"], record.standing, record.meeting or dt.date.min, natural_key(record.item), record.id)
     if isinstance(record, Recommendation):
-        return (committee, KIND_ORDER["recommendation"], record.report, record.number, record.id)
+        return (committee, KIND_ORDER["recommendation"], record.report, number_key(record.number), record.id)
     when = getattr(record, "date", None) or dt.date.min
     return (committee, KIND_ORDER[record.kind], str(getattr(record, "report", "")), when, record.id)
 
 
-_DIGITS = re.compile(r"(\d+)")
-
-
-def natural_key(text: str) -> tuple[Any, ...]:
-    """A key that orders text as people read numbers in it: R1, R2, ..., R11 (not R1, R11, R2), case ignored."""
-    parts = _DIGITS.split(text.casefold())
-    return tuple(int(part) if index % 2 else part for index, part in enumerate(parts))
-
-
-@lru_cache(maxsize=4096)
-def _item_key(item: str) -> tuple[int, str]:
-    digits = "".join(ch for ch in item if ch.isdigit()) or "0"
-    return (int(digits[:9]), item)
 
 
 CONTACT_EVENTS = ("status", "note", "response", "follow-up", "reschedule")
-
-
-def last_contact(records: RecordSet, record: Trackable, responses: list[Response], as_of: dt.date) -> dt.date | None:
-    """The last day anything was heard or done on the item by as_of: its creation, a status change, note, response,
-    follow-up or reschedule in its history, or a response record answering it."""
-    dates = [event.date for event in record.events_until(as_of) if event.event in CONTACT_EVENTS]
-    created = records.created(record)
-    if created is not None:
-        dates.append(created)
-    if isinstance(record, Recommendation):
-        dates.extend(r.date for r in responses if r.date <= as_of and record.number in r.numbers)
-    return max(dates) if dates else None
 
 
 def missing_responses(
@@ -219,8 +217,7 @@ def needs_attention(records: RecordSet, config: Config, as_of: dt.date, filters:
                 if len(reasons) > 1:
                     reasons.sort(key=_minus_days)
                 found.append(Attention(record, tuple(reasons)))
-        sort_key_of = day.sort_key
-        found.sort(key=lambda a: (-a.reasons[0].days, sort_key_of(a.record)))
+        found.sort(key=lambda a: (-a.reasons[0].days, sort_key(records, a.record)))
     return found
 
 
@@ -230,7 +227,7 @@ def attention_rows(records: RecordSet, config: Config, items: list[Attention], a
     so that lists of items can be merged in that order."""
     day = _Day(records, config, as_of)
     with collector_paused():
-        return [((-item.reasons[0].days, day.sort_key(item.record)), day.row(item.record)) for item in items]
+        return [((-item.reasons[0].days, sort_key(records, item.record)), day.row(item.record)) for item in items]
 
 
 def _minus_days(reason: Reason) -> int:
@@ -263,14 +260,14 @@ class _ReportFacts:
             self.responses_due: dt.date | None = report.responses_due(day.config.response_days)
         else:
             self.committee, self.published, self.responses_due = "", None, None
-        self._answers: tuple[dict[int, set[str]], dict[int, dt.date]] | None = None
+        self._answers: tuple[dict[Number, set[str]], dict[Number, dt.date]] | None = None
 
-    def answers(self) -> tuple[dict[int, set[str]], dict[int, dt.date]]:
+    def answers(self) -> tuple[dict[Number, set[str]], dict[Number, dt.date]]:
         """Who had answered each recommendation number by the day (canonical names), and when the latest answer
         to it came."""
         if self._answers is None:
-            answered: dict[int, set[str]] = {}
-            heard: dict[int, dt.date] = {}
+            answered: dict[Number, set[str]] = {}
+            heard: dict[Number, dt.date] = {}
             day = self.day
             as_of = day.as_of
             canonical = day.canonical
@@ -340,37 +337,16 @@ class _Day:
             text = self._due_texts[key] = (str(due), last, last.isoformat())
         return text
 
-    def committee(self, record: Record) -> str:
-        if isinstance(record, (Recommendation, Response)):
-            return self.report(record.report).committee
-        return str(getattr(record, "committee", ""))
-
-    def created(self, record: Trackable) -> dt.date | None:
-        created = record.created
-        if created is None and isinstance(record, Recommendation):
-            return self.report(record.report).published
-        return created
-
     def trackables(self, filters: Filters) -> Iterator[Trackable]:
         """The actions and recommendations that existed on the day, of the committee and body the filters name."""
         as_of = self.as_of
         committee, responsible = filters.committee, filters.responsible
         for record in self.records.records.values():
-            if isinstance(record, Action):
-                if committee and record.committee != committee:
-                    continue
-                created = record.created
-            elif isinstance(record, Recommendation):
-                facts = self.report(record.report)
-                if committee and facts.committee != committee:
-                    continue
-                created = record.created if record.created is not None else facts.published
-            elif isinstance(record, Trackable):
-                if committee and self.records.committee_of(record) != committee:
-                    continue
-                created = self.records.created(record)
-            else:
+            if not isinstance(record, Trackable):
                 continue
+            if committee and self.records.committee_of(record) != committee:
+                continue
+            created = self.records.created(record)
             if created is not None and created > as_of:
                 continue
             if responsible and not matches_body(self.config, responsible, owners(record)):
@@ -378,51 +354,45 @@ class _Day:
             yield record
 
     def reasons(self, record: Trackable, due: PartialDate | None) -> list[Reason]:
-        """Why an open item, due on that date as things stood, needs attention on the day."""
+        """Why an open item, due on that date as things stood, needs attention on the day (the rules above); nobody
+        is chased for news while any deadline of the item is still running."""
         as_of = self.as_of
         reasons = []
-        deadline_running = False
-        if due is not None:
-            last = self.due_text(due)[1]
-            if last >= as_of:
-                deadline_running = True
-            else:
-                reasons.append(Reason("overdue", (as_of - last).days, last))
+        overdue = overdue_by(due, as_of)
+        deadline_running = due is not None and overdue is None
+        if due is not None and overdue is not None:
+            reasons.append(Reason("overdue", overdue, due.last_day()))
         heard = None
         if isinstance(record, Recommendation):
             facts = self.report(record.report)
-            number = record.number
             answered_by_number, heard_by_number = facts.answers()
-            heard = heard_by_number.get(number)
-            if facts.responses_due is not None:
-                answered = answered_by_number.get(number, ())
-                canonical = self.canonical
-                missing = [body for body in record.to if canonical(body) not in answered]
-                if missing:
-                    response_due = facts.responses_due
-                    if response_due < as_of:
-                        days = (as_of - response_due).days
-                        reasons.extend(Reason("response-overdue", days, response_due, body) for body in missing)
-                    else:
-                        deadline_running = True
+            heard = heard_by_number.get(record.number)
+            answered = answered_by_number.get(record.number, ())
+            missing = [body for body in record.to if self.canonical(body) not in answered]
+            late = response_overdue_by(facts.responses_due, as_of)
+            if missing and facts.responses_due is not None:
+                if late is None:
+                    deadline_running = True
+                else:
+                    reasons.extend(Reason("response-overdue", late, facts.responses_due, body) for body in missing)
         if not deadline_running:
-            contact = self.created(record)
-            if heard is not None and (contact is None or heard > contact):
-                contact = heard
-            for event in record.history:
-                when = event.date
-                if when <= as_of and event.event in CONTACT_EVENTS and (contact is None or when > contact):
-                    contact = when
-            if contact is not None and (as_of - contact).days >= self.config.followup_days:
-                reasons.append(Reason("follow-up-due", (as_of - contact).days, contact))
+            contact = self._last_contact(record, heard)
+            quiet = follow_up_due_by(contact, self.config, as_of)
+            if contact is not None and quiet is not None:
+                reasons.append(Reason("follow-up-due", quiet, contact))
         return reasons
 
-    def sort_key(self, record: Record) -> tuple[Any, ...]:
-        if isinstance(record, Action):
-            return (record.committee, 2, record.standing, record.meeting or dt.date.min, _item_key(record.item), record.id)
-        if isinstance(record, Recommendation):
-            return (self.report(record.report).committee, 3, record.report, record.number, record.id)
-        return sort_key(self.records, record)
+    def _last_contact(self, record: Trackable, heard: dt.date | None) -> dt.date | None:
+        """The last day anything was heard or done on the item by the day: its creation, an answer to it, or a
+        status change, note, response, follow-up or reschedule in its history."""
+        contact: dt.date | None = self.records.created(record)
+        if heard is not None and (contact is None or heard > contact):
+            contact = heard
+        for event in record.history:
+            when = event.date
+            if when <= self.as_of and event.event in CONTACT_EVENTS and (contact is None or when > contact):
+                contact = when
+        return contact
 
     def row(self, record: Record) -> dict[str, Any]:
         kind = record.kind
@@ -432,23 +402,37 @@ class _Day:
             if due is None:
                 due_text = due_date = overdue = None
             else:
-                due_text, last, due_date = self.due_text(due)
-                overdue = (self.as_of - last).days if is_open and last < self.as_of else None
-            return {"id": record.id, "kind": kind, "committee": self.committee(record), "status": status,
+                due_text, _last, due_date = self.due_text(due)
+                overdue = overdue_by(due, self.as_of) if is_open else None
+            return {"id": record.id, "kind": kind, "committee": self.records.committee_of(record), "status": status,
                     "status_label": label, "category": "open" if is_open else "done",
                     "due": due_text, "due_date": due_date, "days_overdue": overdue, "responsible": list(owners(record)),
                     "title": title_of(self.records, record),
                     "text": getattr(record, "text", "") or getattr(record, "summary", ""), "path": record.path}
-        return {"id": record.id, "kind": kind, "committee": self.committee(record), "status": None, "status_label": None,
+        return {"id": record.id, "kind": kind, "committee": self.records.committee_of(record), "status": None, "status_label": None,
                 "category": None, "due": None, "due_date": None, "days_overdue": None, "responsible": list(owners(record)),
                 "title": title_of(self.records, record),
                 "text": getattr(record, "text", "") or getattr(record, "summary", ""), "path": record.path}
 
 
+def text_start(text: str, width: int = 60) -> str:
+    """The start of a text on one line, cut at a word: "To provide the number of repeat victims of…"."""
+    words = " ".join(line.strip().lstrip("-*•").strip() for line in text.splitlines()).split()
+    start = ""
+    for word in words:
+        if start and len(start) + 1 + len(word) > width:
+            return start.rstrip(",;:") + "…"
+        start = f"{start} {word}" if start else word
+    return start
+
+
 def title_of(records: RecordSet, record: Record) -> str:
-    """A one-line name for the record, as a clerk would refer to it."""
+    """A one-line name for the record, as a clerk would refer to it. An action of a meeting is named by its item
+    and the start of its own text, so the several actions of one item are told apart."""
     if isinstance(record, Action):
-        return record.title if record.standing else f"Item {record.item}: {record.item_title}"
+        if record.standing:
+            return record.title
+        return f"Item {record.item}: {record.item_title} — {text_start(record.text)}"
     if isinstance(record, Recommendation):
         first_line = " ".join(record.text.split())
         return f"Recommendation {record.number}: {first_line}"

@@ -63,6 +63,7 @@ class Committee:
     slug: str
     name: str
     body: str = ""
+    default_to: str = ""  # who is addressed when the minutes name no one
 
 
 @dataclass(frozen=True)
@@ -102,10 +103,56 @@ class Config:
         status = self.status(kind, slug)
         return status.label if status else slug
 
+    def status_slug(self, kind: str, word: str) -> str | None:
+        """The status a clerk means by a slug or a label in any case ("In progress", "IN-PROGRESS"), or None."""
+        wanted = _status_words(word)
+        for slug, status in self.statuses.get(kind, {}).items():
+            if wanted in (_status_words(slug), _status_words(status.label)):
+                return slug
+        return None
+
+    def resolve_status(self, kind: str, word: str) -> str:
+        """The status slug for a slug or label as typed; a TrackerError naming the nearest status otherwise."""
+        slug = self.status_slug(kind, word)
+        if slug is not None:
+            return slug
+        vocabulary = self.statuses.get(kind, {})
+        message = f"{word!r} is not one of the {kind} statuses ({', '.join(vocabulary)})"
+        nearest = self.nearest_status(kind, word)
+        if nearest:
+            message += f"; did you mean {nearest!r}?"
+        raise TrackerError(message, hint="a status may be given by its slug or its label, in any case; "
+                                         "the statuses are listed in tracker.yaml")
+
+    def nearest_status(self, kind: str, word: str) -> str:
+        """The status slug closest to a misspelt one ("in-progres" → in-progress), or "" when none is close."""
+        import difflib
+
+        names: dict[str, str] = {}
+        for slug, status in self.statuses.get(kind, {}).items():
+            names[_status_words(slug)] = slug
+            names[_status_words(status.label)] = slug
+        close = difflib.get_close_matches(_status_words(word), list(names), n=1, cutoff=0.6)
+        return names[close[0]] if close else ""
+
     def canonical_body(self, name: str) -> str:
         """The body's canonical name, so "HMPPS" and "HM Prison & Probation Service" count as one."""
         key = " ".join(name.split()).casefold()
         return self.body_aliases.get(key, " ".join(name.split()))
+
+    def unknown_body(self, name: str) -> str:
+        """Why name is not one of the bodies tracker.yaml lists (naming the nearest), or "" when it is one, or
+        when tracker.yaml lists none."""
+        key = " ".join(name.split()).casefold()
+        if not self.body_aliases or key in self.body_aliases:
+            return ""
+        import difflib
+
+        message = f"{name!r} is not one of the bodies in tracker.yaml, nor another name for one"
+        close = difflib.get_close_matches(key, list(self.body_aliases), n=1, cutoff=0.75)
+        if close:
+            message += f"; did you mean {self.body_aliases[close[0]]!r}?"
+        return message + " (a new body is added under bodies: in tracker.yaml)"
 
     def contact(self, body: str) -> Contact:
         """Where chasers to the body (any of its names) go; empty when tracker.yaml does not say."""
@@ -113,6 +160,10 @@ class Config:
 
     def status_after_response(self, position: str | None) -> str:
         return self.after_response.get(position or "", self.after_response.get("default", "in-progress"))
+
+
+def _status_words(word: str) -> str:
+    return " ".join(word.replace("-", " ").replace("_", " ").split()).casefold().rstrip(".")
 
 
 def default_settings() -> dict[str, Any]:
@@ -128,7 +179,7 @@ def config_from_mapping(root: Path, data: dict[str, Any]) -> Config:
         if isinstance(value, str):
             committees[slug] = Committee(slug, value)
         else:
-            committees[slug] = Committee(slug, value["name"], value.get("body", ""))
+            committees[slug] = Committee(slug, value["name"], value.get("body", ""), value.get("default_to", ""))
     statuses = {}
     for kind in KINDS_WITH_STATUS:
         vocabulary = merged["statuses"].get(kind) or DEFAULT_STATUSES[kind]

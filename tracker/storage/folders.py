@@ -6,8 +6,9 @@ import os
 
 
 def list_folder(path: str) -> tuple[list[str], list[str], list[str]]:
-    """A folder's subfolders, its *.yaml files, and its folders named *.yaml (reported as problems); symbolic
-    links to folders count as files, so they are never followed. Raises OSError when the folder cannot be read."""
+    """A folder's subfolders, its *.yaml files, and the entries reported as problems: its folders named *.yaml and
+    its links to folders (never followed: records a link brings in would vanish without a word the day it breaks).
+    Raises OSError when the folder cannot be read."""
     subfolders: list[str] = []
     files: list[str] = []
     strange: list[str] = []
@@ -24,4 +25,6 @@ def list_folder(path: str) -> tuple[list[str], list[str], list[str]]:
                     strange.append(name)
             elif name.endswith(".yaml"):
                 files.append(name)
+            elif entry.is_symlink() and os.path.isdir(entry.path):
+                strange.append(name)
     return subfolders, files, strange

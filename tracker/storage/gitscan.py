@@ -42,6 +42,8 @@ class GitScan:
     listed: dict[str, list[str]]  # the folders listed afresh: their *.yaml files (names), in or out of the tree
     odd: list[str]  # entries named *.yaml that are not files (reported as problems)
     folders: Folders  # each folder's listing, to keep for the next scan (listed ones without their extras yet)
+    index: str  # the index file, and the repository's own attributes file (info/attributes)
+    attributes: str
 
 
 def _env() -> dict[str, str]:
@@ -61,13 +63,14 @@ def git_scan(root: Path, known: Folders | None = None, known_tree: str = "", set
         return None
     env = _env()
     head = subprocess.run(
-        ["git", "-C", str(root), "rev-parse", "--show-prefix", f"HEAD:{RECORDS_DIR}"],
+        ["git", "-C", str(root), "rev-parse", "--show-prefix", "--git-path", "index", "--git-path", "info/attributes",
+         f"HEAD:{RECORDS_DIR}"],
         capture_output=True, stdin=subprocess.DEVNULL, env=env, check=False,
     )
     lines = head.stdout.decode("utf-8", "replace").split("\n")
-    if head.returncode != 0 or len(lines) < 2 or lines[0] != "" or len(lines[1]) not in (40, 64):
+    if head.returncode != 0 or len(lines) < 4 or lines[0] != "" or len(lines[3]) not in (40, 64):
         return None  # records/ is not committed yet, or root is a folder inside a larger repository
-    tree = lines[1]
+    index, attributes, tree = (str(root / lines[1]), str(root / lines[2]), lines[3])
     try:
         status = subprocess.Popen(
             ["git", "-C", str(root), *_TRUST_NOTHING, "status", "--porcelain=v2", "-z", "-uno", "--no-renames",
@@ -89,7 +92,40 @@ def git_scan(root: Path, known: Folders | None = None, known_tree: str = "", set
     dirty = parse_status(output)
     if dirty is None:
         return None
-    return GitScan(tree, dirty, extras, listed, odd, folders)
+    return GitScan(tree, dirty, extras, listed, odd, folders, index, attributes)
+
+
+def index_flags(root: Path) -> tuple[list[str], bool] | None:
+    """The record files git's index marks skip-worktree or assume-unchanged (git does not compare those with the
+    work tree, so their own stat and bytes must decide), and whether the index holds a .gitattributes file (which
+    may make a file's bytes differ from its blob's while git calls it unchanged); None if git fails."""
+    result = subprocess.run(["git", "-C", str(root), "ls-files", "-v", "-z"], capture_output=True,
+                            stdin=subprocess.DEVNULL, env=_env(), check=False)
+    if result.returncode != 0:
+        return None
+    flagged: list[str] = []
+    attributes = False
+    prefix = f"{RECORDS_DIR}/".encode()
+    for entry in result.stdout.split(b"\0"):
+        tag, _, path = entry.partition(b" ")
+        if path == b".gitattributes" or path.endswith(b"/.gitattributes"):
+            attributes = True
+        if (tag == b"S" or tag.islower()) and path.startswith(prefix):
+            flagged.append(os.fsdecode(path))
+    return flagged, attributes
+
+
+def attributes_configured(root: Path) -> bool:
+    """Whether git's settings may change a file's bytes on checkout (line endings, filters, an attributes file
+    of the user's): then git's word that a file is unchanged says nothing about its bytes. True if git fails."""
+    result = subprocess.run(
+        ["git", "-C", str(root), "config", "--get-regexp", r"^(core\.(attributesfile|autocrlf|eol)|filter\..*)$"],
+        capture_output=True, stdin=subprocess.DEVNULL, env=_env(), check=False)
+    if result.returncode not in (0, 1):
+        return True
+    config_home = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
+    return (result.returncode == 0 or os.path.exists(os.path.join(config_home, "git", "attributes"))
+            or os.path.exists("/etc/gitattributes"))
 
 
 def parse_status(output: bytes) -> frozenset[str] | None:
@@ -122,16 +158,24 @@ def parse_status(output: bytes) -> frozenset[str] | None:
     return frozenset(dirty)
 
 
-def tree_blobs(root: Path, tree: str) -> dict[str, bytes] | None:
+def blobs_of(root: Path, tree: str, paths: list[str]) -> dict[str, str] | None:
+    """The blob IDs of those of paths (under records/) that are files of the records tree; None if git fails."""
+    prefix = f"{RECORDS_DIR}/"
+    if len(paths) > 200:
+        return tree_blobs(root, tree)
+    return tree_blobs(root, tree, [path[len(prefix):] for path in paths if path.startswith(prefix)]) if paths else {}
+
+
+def tree_blobs(root: Path, tree: str, only: list[str] | None = None) -> dict[str, str] | None:
     """Each record file of a records tree (a path under records/) with its blob id; None if git fails.
     Symbolic links and other non-regular entries are left out: their files are checked on disk."""
     result = subprocess.run(
-        ["git", "-C", str(root), "ls-tree", "-r", "-z", "--full-name", tree],
+        ["git", "-C", str(root), "ls-tree", "-r", "-z", "--full-name", tree, *(["--", *only] if only else [])],
         capture_output=True, stdin=subprocess.DEVNULL, env=_env(), check=False,
     )
     if result.returncode != 0:
         return None
-    blobs: dict[str, bytes] = {}
+    blobs: dict[str, str] = {}
     prefix = f"{RECORDS_DIR}/"
     for entry in result.stdout.split(b"\0"):
         if not entry:
@@ -139,7 +183,7 @@ def tree_blobs(root: Path, tree: str) -> dict[str, bytes] | None:
         info, _, path = entry.partition(b"\t")
         mode, kind, blob = info.split(b" ")
         if kind == b"blob" and mode in (b"100644", b"100755") and path.endswith(b".yaml"):
-            blobs[prefix + os.fsdecode(path)] = bytes.fromhex(blob.decode())
+            blobs[prefix + os.fsdecode(path)] = blob.decode()
     return blobs
 
 

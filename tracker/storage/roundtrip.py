@@ -22,6 +22,8 @@ def _yaml() -> Any:
     yaml.preserve_quotes = True
     yaml.width = 4096  # never re-wrap long lines a clerk wrote
     yaml.indent(mapping=2, sequence=4, offset=2)
+    # The loader refuses anchors and aliases, so a value used twice (one date for two events) is written twice.
+    yaml.representer.ignore_aliases = lambda data: True
     return yaml
 
 
@@ -32,7 +34,67 @@ def edit_text(text: str, mutate: Callable[[Any], None]) -> str:
     mutate(document)
     buffer = io.StringIO()
     yaml.dump(document, buffer)
-    return buffer.getvalue()
+    return keep_untouched(text, buffer.getvalue())
+
+
+def _shape(data: Any) -> Any:
+    """Loaded YAML as a comparable value that also tells key order and types apart (2023 from "2023")."""
+    if isinstance(data, dict):
+        return ("map", tuple((_shape(key), _shape(value)) for key, value in data.items()))
+    if isinstance(data, list):
+        return ("seq", tuple(_shape(item) for item in data))
+    return (type(data).__name__, data)
+
+
+def _meaning(lines: list[str]) -> Any:
+    from tracker.storage.yamlio import load_text
+
+    try:
+        return _shape(load_text("".join(lines), "(edited text)"))
+    except TrackerError:
+        return None
+
+
+def keep_untouched(before: str, after: str) -> str:
+    """after, with each run of lines that it only wrote differently from before (a wrapped or folded text put on
+    one line, quotes broken at other places) put back as before had it: the clerk's diff shows only what changed.
+
+    A run is put back only when the whole document still means exactly what after means, so nothing the change
+    made is lost, whatever style the scalars were written in and by whom.
+    """
+    import difflib
+
+    old, new = before.splitlines(keepends=True), after.splitlines(keepends=True)
+    target = _meaning(new)
+    if target is None or old == new:
+        return after
+    current = list(new)
+    hunks = [op for op in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes() if op[0] != "equal"]
+    # From the end, so the line numbers of the hunks still to do stay right.
+    for _, i1, i2, j1, j2 in reversed(hunks):
+        current[j1:j2] = _restore(old[i1:i2], current[j1:j2], current[:j1], current[j2:], target)
+    return "".join(current)
+
+
+# Beyond this many ways of splitting a run of changed lines, it is taken as changed (a rewritten text, say).
+MAX_SPLITS = 400
+
+
+def _restore(old: list[str], new: list[str], head: list[str], tail: list[str], target: Any) -> list[str]:
+    """As many of old's lines as can stand for new's between head and tail without changing what it means."""
+    if _meaning([*head, *old, *tail]) == target:
+        return old
+    if not old or not new or len(old) * len(new) > MAX_SPLITS:
+        return new
+    # The change itself sits somewhere inside: keep the old lines before it, or after it, where they mean the same.
+    splits = [(m, k) for m in range(len(old), 0, -1) for k in range(len(new), 0, -1) if (m, k) != (len(old), len(new))]
+    for m, k in splits:  # old[:m] stands for new[:k]
+        if _meaning([*head, *old[:m], *new[k:], *tail]) == target:
+            return old[:m] + _restore(old[m:], new[k:], [*head, *old[:m]], tail, target)
+    for m, k in splits:  # old[-m:] stands for new[-k:]
+        if _meaning([*head, *new[:-k], *old[-m:], *tail]) == target:
+            return _restore(old[:-m], new[:-k], head, [*old[-m:], *tail], target) + old[-m:]
+    return new
 
 
 def edit_yaml_file(path: Path, mutate: Callable[[Any], None]) -> str:

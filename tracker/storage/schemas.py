@@ -10,6 +10,7 @@ from tracker.model.errors import Problem
 from tracker.storage.resources import schema_path
 from tracker.storage.yamlio import FieldPath, Marks, dotted
 
+NUMBER_PATTERN = "^[1-9][0-9]*[a-z]?$"  # a recommendation's number, as in the schemas
 KINDS = ("meeting", "action", "report", "recommendation", "response")
 
 
@@ -59,9 +60,13 @@ def _validator(kind: str) -> Any:
 
 @cache
 def _quick(kind: str) -> Any:
-    from tracker.storage.fastschema import compile_schema
-
-    return compile_schema(load_schema(kind))
+    """The yes/no check: jsonschema-rs (compiled, and strict where Python's re is lax: a pattern ending in $ does
+    not let a trailing newline through), or None where its wheel is missing."""
+    try:
+        import jsonschema_rs
+    except ImportError:
+        return None
+    return jsonschema_rs.Draft202012Validator(load_schema(kind), validate_formats=False)
 
 
 def locate(marks: Marks | None, path: FieldPath) -> tuple[int, int]:
@@ -83,7 +88,7 @@ def schema_problems(kind: str, data: Any, path: str, marks: Marks | None = None)
         line, column = locate(marks, where)
         problems.append(Problem(path, line, column, message, dotted(where)))
     quick = _quick(kind)
-    if quick is not None and quick(data):
+    if quick is not None and quick.is_valid(data):
         return sorted(set(problems))  # valid: jsonschema would find nothing, and is only needed to explain errors
     for error in _validator(kind).iter_errors(data):
         for leaf in _leaves(error):
@@ -100,6 +105,12 @@ def schema_problems(kind: str, data: Any, path: str, marks: Marks | None = None)
                 # Name the missing field itself; it has no position, so the enclosing mapping's is given.
                 named = (*field_path, *[name for name in leaf.validator_value if repr(name) in leaf.message][:1])
             problems.append(Problem(path, line, column, _message(leaf), dotted(named)))
+    if not problems and quick is not None:
+        # Only the stricter check objects (a value ending in a newline, say): say where, in its words.
+        for error in quick.iter_errors(data):
+            field_path = tuple(error.instance_path)
+            line, column = locate(marks, field_path)
+            problems.append(Problem(path, line, column, error.message, dotted(field_path)))
     return sorted(set(problems))
 
 
@@ -120,6 +131,8 @@ def _message(error: Any) -> str:
         return f"{error.instance!r} is not in the expected form ({_pattern_hint(error.schema['pattern'])})"
     if validator == "oneOf" and any(branch.get("pattern", "").startswith(r"^\d{4}(") for branch in error.validator_value):
         return f"{error.instance!r} is not a date: write YYYY-MM-DD, YYYY-MM or YYYY"
+    if validator == "oneOf" and any(branch.get("pattern") == NUMBER_PATTERN for branch in error.validator_value):
+        return f"{error.instance!r} is not a recommendation number: write 5, or 5a for a lettered one"
     if validator == "enum":
         return f"{error.instance!r} is not one of {', '.join(map(str, error.validator_value))}"
     if validator == "const":

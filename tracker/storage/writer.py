@@ -6,14 +6,50 @@ import errno
 import glob
 import os
 import posixpath
+import signal
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import yaml
 
 from tracker.model.errors import TrackerError
 
 TEMP_SUFFIX = ".tmp"
+
+# Testing hook, not a setting: TRACKER_CRASH_AT names a step of every atomic write at which the process kills
+# itself outright, so tests can prove that a crash at exactly that point leaves each file wholly old or wholly new.
+#   before-write   the temporary file exists beside the target, empty
+#   mid-write:N    the first N bytes of the new text are in the temporary file (flushed, not fsynced)
+#   after-fsync    the temporary file is complete and on disk; the target is untouched
+#   after-rename   the target holds the new text (a new file's temporary link is not yet removed)
+CRASH_ENV = "TRACKER_CRASH_AT"
+CRASH_STEPS = ("before-write", "mid-write", "after-fsync", "after-rename")
+# Windows has no SIGKILL; there the hook ends the process with this status instead (128 + 9, as shells report it).
+CRASH_EXIT_STATUS = 137
+
+
+def crash_point() -> tuple[str, int] | None:
+    """The step (and byte count, for mid-write) named by TRACKER_CRASH_AT, or None when it is unset."""
+    value = os.environ.get(CRASH_ENV, "").strip()
+    if not value:
+        return None
+    step, _, count = value.partition(":")
+    if step not in CRASH_STEPS or (step == "mid-write") != count.isdigit():
+        raise TrackerError(f"{CRASH_ENV}={value!r}: expected one of before-write, mid-write:N, after-fsync, after-rename")
+    return step, int(count or 0)
+
+
+def _crash_here(step: str, point: tuple[str, int] | None) -> None:
+    if point is not None and point[0] == step:
+        _die()
+
+
+def _die() -> NoReturn:
+    """End the process at once, as a power cut or `kill -9` would: no cleanup, no buffers flushed, no exit handlers."""
+    sigkill = getattr(signal, "SIGKILL", None)
+    if sigkill is not None:
+        os.kill(os.getpid(), sigkill)
+    os._exit(CRASH_EXIT_STATUS)
 
 
 class _Dumper(yaml.SafeDumper):
@@ -125,7 +161,7 @@ def cannot_write(where: Path | str, err: OSError) -> TrackerError:
     return TrackerError(f"{where}: cannot write: {reason}", hint=hint)
 
 
-def _temp_beside(target: Path, content: str | bytes, rel_path: str) -> Path:
+def _temp_beside(target: Path, content: str | bytes, rel_path: str, crash: tuple[str, int] | None) -> Path:
     """The content in a new temporary file `.NAME.*.tmp` beside target, flushed to disk.
 
     A crash can leave one behind; it never holds the only copy of anything (target is untouched until the
@@ -139,9 +175,15 @@ def _temp_beside(target: Path, content: str | bytes, rel_path: str) -> Path:
     data = content.encode("utf-8") if isinstance(content, str) else content
     try:
         with os.fdopen(fd, "wb") as handle:
+            _crash_here("before-write", crash)
+            if crash is not None and crash[0] == "mid-write":
+                handle.write(data[: crash[1]])
+                handle.flush()
+                _die()
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
+        _crash_here("after-fsync", crash)
     except BaseException as err:
         os.unlink(temp)
         if isinstance(err, OSError):
@@ -186,9 +228,11 @@ def stale_temp_files(target: Path, older_than: float) -> list[Path]:
 def write_new(root: Path, rel_path: str, text: str) -> Path:
     """Create a file that must not exist yet; never overwrites, even against a racing writer."""
     target = safe_target(root, rel_path)
-    temp = _temp_beside(target, text, rel_path)
+    crash = crash_point()
+    temp = _temp_beside(target, text, rel_path, crash)
     try:
         os.link(temp, target)
+        _crash_here("after-rename", crash)
     except FileExistsError:
         raise TrackerError(f"{rel_path} already exists; nothing was written") from None
     except OSError as err:
@@ -201,11 +245,13 @@ def write_new(root: Path, rel_path: str, text: str) -> Path:
 def replace(root: Path, rel_path: str, text: str | bytes) -> Path:
     """Replace a file's contents atomically: readers see the old file or the new one, never a mix."""
     target = safe_target(root, rel_path)
-    temp = _temp_beside(target, text, rel_path)
+    crash = crash_point()
+    temp = _temp_beside(target, text, rel_path, crash)
     try:
         if target.exists():
             os.chmod(temp, target.stat().st_mode & 0o777)
         os.replace(temp, target)
+        _crash_here("after-rename", crash)
     except BaseException as err:
         if temp.exists():
             os.unlink(temp)
