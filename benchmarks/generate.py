@@ -355,7 +355,14 @@ class Generator:
         for _ in range(size):
             to = self.rng.sample(bodies[:6], self.rng.choice((1, 1, 1, 2)))
             addressed.append(to)
-        # Each body addressed answers (or not) in one response covering its recommendations.
+        responses = self.responses(folder, report_id, published_first, addressed)
+        for number, to in enumerate(addressed, start=1):
+            self.recommendation(folder, report_id, topic, published_first, responses, number, to)
+
+    def responses(self, folder: str, report_id: str, published_first: dt.date,
+                  addressed: list[list[str]]) -> list[tuple[dt.date, str, str, list[tuple[int, str]]]]:
+        """Each body addressed answers (or not) in one response covering its recommendations; the responses made,
+        in date order."""
         responses: list[tuple[dt.date, str, str, list[tuple[int, str]]]] = []
         for body in sorted({b for to in addressed for b in to}):
             if self.rng.random() > 0.85:
@@ -379,35 +386,38 @@ class Generator:
                     lines.append(f"    text: {text_value(self.sentence(8, 30), 6)}")
             self.add(f"{folder}/responses/{response_id}.yaml", lines)
         responses.sort()
+        return responses
 
-        for number, to in enumerate(addressed, start=1):
-            due = self.partial_due(published_first) if self.rng.random() < 0.6 else None
-            state = Item(published_first, "awaiting-response", due)
-            last = published_first
-            for when, _body, response_id, answers in responses:
-                position = dict(answers).get(number)
-                if position is None:
-                    continue
-                event = {"date": when.isoformat(), "event": "response", "response": response_id}
-                if state.status == "awaiting-response":
-                    event["from"] = state.status
-                    event["status"] = POSITION_STATUS[position]
-                    state.status = event["status"]
-                state.events.append(event)
-                last = when
-            if state.status in ("accepted", "in-progress"):
-                self.history(state, ["implemented", "partially-implemented", "closed"], last)
-            rec_id = f"{report_id}-r{number}"
-            lines = [
-                "# yaml-language-server: $schema=../../../../../schema/recommendation.schema.json",
-                f"id: {rec_id}", "kind: recommendation", f"report: {report_id}", f"number: {number}",
-                f"text: {text_value(self.recommendation_text(topic), 2)}", "to:",
-                *(f"  - {q(body)}" for body in to), f"status: {state.status}",
-            ]
-            if state.due:
-                lines.append(f"due: {_due(state.due)}")
-            lines += _history_lines(state.events)
-            self.add(f"{folder}/recommendations/{rec_id}.yaml", lines)
+    def recommendation(self, folder: str, report_id: str, topic: str, published_first: dt.date,
+                       responses: list[tuple[dt.date, str, str, list[tuple[int, str]]]], number: int,
+                       to: list[str]) -> None:
+        due = self.partial_due(published_first) if self.rng.random() < 0.6 else None
+        state = Item(published_first, "awaiting-response", due)
+        last = published_first
+        for when, _body, response_id, answers in responses:
+            position = dict(answers).get(number)
+            if position is None:
+                continue
+            event = {"date": when.isoformat(), "event": "response", "response": response_id}
+            if state.status == "awaiting-response":
+                event["from"] = state.status
+                event["status"] = POSITION_STATUS[position]
+                state.status = event["status"]
+            state.events.append(event)
+            last = when
+        if state.status in ("accepted", "in-progress"):
+            self.history(state, ["implemented", "partially-implemented", "closed"], last)
+        rec_id = f"{report_id}-r{number}"
+        lines = [
+            "# yaml-language-server: $schema=../../../../../schema/recommendation.schema.json",
+            f"id: {rec_id}", "kind: recommendation", f"report: {report_id}", f"number: {number}",
+            f"text: {text_value(self.recommendation_text(topic), 2)}", "to:",
+            *(f"  - {q(body)}" for body in to), f"status: {state.status}",
+        ]
+        if state.due:
+            lines.append(f"due: {_due(state.due)}")
+        lines += _history_lines(state.events)
+        self.add(f"{folder}/recommendations/{rec_id}.yaml", lines)
 
 
 def _due(value: str) -> str:

@@ -1,5 +1,6 @@
 """The package's shape: every module sits in a layer subpackage, imports point only down the layers (or within
-one), there are no import cycles, and only the command line talks to the terminal."""
+one), there are no import cycles, only the command line talks to the terminal, and no function is too long to
+read at once."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
 )
 RANK = {layer: rank for rank, peers in enumerate(LAYERS) for layer in peers}
 TOP = {"tracker": None, "tracker.__main__": "cli"}  # modules outside the subpackages, and the layer each counts as
+LONGEST_FUNCTION = 60  # lines from `def` to the last line of the body (decorators not counted)
 
 
 def modules(package: Path) -> dict[str, Path]:
@@ -130,10 +132,21 @@ def terminal_calls(package: Path) -> list[str]:
                     found.append(f"{where} calls {func.id}()")
                 if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == "sys" and func.attr == "exit":
                     found.append(f"{where} calls sys.exit()")
-            elif isinstance(node, ast.Import) and any(alias.name.split(".")[0] == "click" for alias in node.names):
+            elif ((isinstance(node, ast.Import) and any(alias.name.split(".")[0] == "click" for alias in node.names))
+                  or (isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "click")):
                 found.append(f"{where} imports click")
-            elif isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "click":
-                found.append(f"{where} imports click")
+    return found
+
+
+def long_functions(package: Path, limit: int = LONGEST_FUNCTION) -> list[str]:
+    """Every function or method of the package longer than limit lines, as "path:line name (N lines)"."""
+    found = []
+    for path in sorted(package.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                length = (node.end_lineno or node.lineno) - node.lineno + 1
+                if length > limit:
+                    found.append(f"{path.relative_to(package.parent)}:{node.lineno} {node.name} ({length} lines)")
     return found
 
 
@@ -168,3 +181,16 @@ def test_the_checks_catch_a_back_import_and_a_cycle(tmp_path: Path) -> None:
     assert cycles(graph) == [["tracker.model.records", "tracker.storage.store"]]
     assert layer_violations(graph) == ["tracker.model.records (model) imports tracker.storage.store (storage)"]
     assert terminal_calls(package) == ["tracker/storage/echo.py:2 calls print()", "tracker/storage/echo.py:3 calls sys.exit()"]
+
+
+def test_no_function_is_longer_than_sixty_lines() -> None:
+    assert long_functions(PACKAGE) == [], f"split each into well-named functions of at most {LONGEST_FUNCTION} lines"
+
+
+def test_the_length_check_counts_from_def_to_the_last_line(tmp_path: Path) -> None:
+    package = tmp_path / "tracker"
+    package.mkdir()
+    sixty = "def sixty():\n" + "".join(f"    x{n} = {n}\n" for n in range(58)) + "    return 0\n"
+    sixty_one = "    @staticmethod\n    def sixty_one():\n" + "".join(f"        x{n} = {n}\n" for n in range(59)) + "        return 0\n"
+    (package / "sizes.py").write_text(f"{sixty}\n\nclass Holder:\n{sixty_one}")
+    assert long_functions(package) == ["tracker/sizes.py:65 sixty_one (61 lines)"]

@@ -109,8 +109,7 @@ def make_repo(tmp_path: Path, case: str | None = None) -> Path:
 
 
 def where(case: Case) -> str:
-    location = f"{case.file}:{case.line}:" if case.line else f"{case.file}: "
-    return location
+    return f"{case.file}:{case.line}:" if case.line else f"{case.file}: "
 
 
 def assert_reported(result: Result, case: Case, stream: str) -> None:

@@ -44,8 +44,9 @@ def without_response_events(records: RecordSet) -> RecordSet:
     for index, record in enumerate(records):
         if isinstance(record, Trackable):
             history = tuple(event for event in record.history if event.event != "response")
-            record = replace(record, history=history, created=None if index % 3 == 0 else record.created)
-        changed.add(record)
+            changed.add(replace(record, history=history, created=None if index % 3 == 0 else record.created))
+        else:
+            changed.add(record)
     return changed
 
 
@@ -210,7 +211,7 @@ def test_the_state_on_a_day_follows_the_history_up_to_it(history: list[Event], s
     assert record.state_as_of(as_of) == (record.status_as_of(as_of), record.due_as_of(as_of))
     assert record.events_until(as_of) == tuple(event for event in history if event.date <= as_of)
     later = Action("x", "x.yaml", status=status, due=due,
-                   history=tuple(history) + (Event(as_of + dt.timedelta(days=1), "status", status="odd-one"),))
+                   history=(*tuple(history), Event(as_of + dt.timedelta(days=1), "status", status="odd-one")))
     assert later.state_as_of(as_of) == record.state_as_of(as_of)  # what comes after the day changes nothing
     if not any(event.changes_status for event in history):
         assert record.status_as_of(as_of) == status

@@ -30,7 +30,8 @@ FUZZ_EXAMPLES = int(os.environ.get("TRACKER_FUZZ_EXAMPLES", "5000"))
 CONFIG = config_from_mapping(BASE, {"committees": {"pcc": "Police and Crime Committee"}})
 
 YAMLISH = st.lists(
-    st.sampled_from(list("abcdz019:-_[]{}&*!|>'\"#%@`,?.~<=\\ \n\t\r") + [
+    st.sampled_from([
+        *"abcdz019:-_[]{}&*!|>'\"#%@`,?.~<=\\ \n\t\r",
         "\ufeff", "\x00", "\x85", "é", "\u2028", "kind: ", "id: ", "history:\n  - ", "<<<<<<< ", "2023-02-30",
         "!!python/object:os.system",
     ]),

@@ -89,7 +89,7 @@ def test_mkdocs_yml_is_for_a_committee(bundled: Path, empty_repo: Path, run: Run
     assert settings["plugins"] == ["search"] and settings["extra"]["generator"] is False
     assert settings["extra_css"] == ["assets/site.css"]
     for entry in settings["nav"]:  # tabs, each at most one level of pages
-        (title, value), = entry.items()
+        (_title, value), = entry.items()
         assert isinstance(value, str) or all(isinstance(v, str) or all(isinstance(p, str) for p in v.values()) for v in value)
     write_site(run, empty_repo, empty_repo / "public")
     assert yaml.safe_load((empty_repo / "public" / "mkdocs.yml").read_text())["site_name"] == "Police and Crime Committee"

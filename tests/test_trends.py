@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from pathlib import Path
 
 from hypothesis import given
@@ -77,4 +78,4 @@ def test_natural_key_orders_numbers_by_value() -> None:
 @given(st.lists(st.text(alphabet="ab 0123456789R", max_size=8), max_size=12))
 def test_natural_key_compares_any_two_names(names: list[str]) -> None:
     keys = [natural_key(name) for name in sorted(names, key=natural_key)]  # no TypeError between str and int parts
-    assert all(a <= b for a, b in zip(keys, keys[1:], strict=False))
+    assert all(a <= b for a, b in itertools.pairwise(keys))

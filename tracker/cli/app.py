@@ -179,7 +179,7 @@ def session() -> Session:
     return current
 
 
-class DateType(click.ParamType):
+class DateType(click.ParamType):  # type: ignore[type-arg]  # generic only from click 8.5; subscripting breaks older ones
     name = "YYYY-MM-DD"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> dt.date:
@@ -193,7 +193,7 @@ class DateType(click.ParamType):
             self.fail(str(err), param, ctx)
 
 
-class PartialDateType(click.ParamType):
+class PartialDateType(click.ParamType):  # type: ignore[type-arg]  # as DateType
     name = "YYYY-MM-DD|YYYY-MM|YYYY"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> PartialDate:
@@ -205,7 +205,7 @@ class PartialDateType(click.ParamType):
             self.fail(str(err), param, ctx)
 
 
-class NumberType(click.ParamType):
+class NumberType(click.ParamType):  # type: ignore[type-arg]  # as DateType
     """A recommendation's number: 5, or 5a for a lettered one ("5(b)" and "5B" are read as 5b)."""
 
     name = "N"

@@ -98,22 +98,9 @@ def remind(as_of: dt.date | None, committee: str, responsible: str, fmt: str, ou
     from tracker.questions.chase import letters, record_follow_ups, render_letters
     from tracker.storage.gitio import default_author
 
-    if fmt == "eml" and output_dir in (None, "-"):
-        raise click.UsageError("e-mails are written one file per body; give -o DIR")
+    from_address, target = _destination(fmt, output_dir, sender, committee)
     s = session()
-    _check_committee(s, committee)
     when = today(as_of)
-    from_address = ""
-    if fmt == "eml":
-        from tracker.publish.mail import sender_address
-
-        if not (sender or s.config.email_from):
-            raise click.UsageError("an e-mail needs a From address: give --from ADDRESS or set email_from in tracker.yaml")
-        from_address = sender_address(sender or s.config.email_from)
-    target = None
-    if output_dir is not None and fmt != "csv":
-        root, rel = inside_repository(output_dir, "-o", folder=True)
-        target = root / rel
     signer = default_author(s.root) if by is None else by
     forms = {"markdown": ("markdown",), "eml": ("text", "html"), "csv": ("text",)}[fmt]
     found = render_letters(s.config, letters(s.records, s.config, when, responsible, committee), when, sender=signer,
@@ -148,6 +135,26 @@ def remind(as_of: dt.date | None, committee: str, responsible: str, fmt: str, ou
         chased = record_follow_ups(s.config, s.records, found, date=when, by=signer,
                                    commit=s.config.commit if commit is None else commit)
         click.echo(f"recorded a follow-up on {len(chased)} items", err=True)
+
+
+def _destination(fmt: str, output_dir: str | None, sender: str | None, committee: str) -> tuple[str, Path | None]:
+    """The From address of the e-mails ("" for other formats) and the folder the letters go into (None when they
+    are printed); refused before anything is drafted when they cannot be worked out."""
+    if fmt == "eml" and output_dir in (None, "-"):
+        raise click.UsageError("e-mails are written one file per body; give -o DIR")
+    s = session()
+    _check_committee(s, committee)
+    from_address = ""
+    if fmt == "eml":
+        from tracker.publish.mail import sender_address
+
+        if not (sender or s.config.email_from):
+            raise click.UsageError("an e-mail needs a From address: give --from ADDRESS or set email_from in tracker.yaml")
+        from_address = sender_address(sender or s.config.email_from)
+    if output_dir is None or fmt == "csv":
+        return from_address, None
+    root, rel = inside_repository(output_dir, "-o", folder=True)
+    return from_address, root / rel
 
 
 def _write_emails(found: list[Letter], target: Path | None, sender: str) -> None:

@@ -110,7 +110,7 @@ def _complete(ctx: Any, lister: Callable[[Path, str], list[str]], incomplete: st
     try:
         root = _root(ctx)
         return lister(root, incomplete) if root else []
-    except Exception:  # completion must never break the shell
+    except Exception:  # noqa: BLE001 -- completion must never break the shell
         return []
 
 

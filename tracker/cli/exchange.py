@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -26,6 +26,9 @@ from tracker.cli.app import (
 )
 from tracker.cli.completion import complete_committees, complete_ids
 from tracker.model.textsafety import visible
+
+if TYPE_CHECKING:
+    from tracker.exchange.importing import Batch, Change
 
 
 def page_or_echo(text: str) -> None:
@@ -106,7 +109,7 @@ def import_group() -> None:
     """Bring records in from a spreadsheet or a published Summary List of Actions."""
 
 
-def _report(changes: list[Any], dry_run: bool, unknown: list[str] | None = None) -> None:
+def _report(changes: list[Change], dry_run: bool, unknown: list[str] | None = None) -> None:
     for heading in unknown or []:
         click.echo(visible(f"note: ignored the column {heading!r} (it names no field)"), err=True)
     verb = "would " if dry_run else ""
@@ -123,7 +126,7 @@ def _report(changes: list[Any], dry_run: bool, unknown: list[str] | None = None)
                    f"file{'s' if len(changes) != 1 else ''}" + (" (dry run: nothing written)" if dry_run else ""), err=True)
 
 
-def _finish(batch: Any, dry_run: bool, commit: bool, message: str) -> list[Any]:
+def _finish(batch: Batch, dry_run: bool, commit: bool, message: str) -> list[Change]:
     if dry_run:
         batch.check()
         return batch.planned()
@@ -291,6 +294,7 @@ def stats_command(as_of: dt.date | None, fmt: str, bom: bool, output: str | None
     """
     from tracker.questions import output as out
     from tracker.questions.stats import rows, stats
+    from tracker.text.csvtext import to_csv
     from tracker.text.markdown import table as markdown_table
 
     s = session()
@@ -299,7 +303,7 @@ def stats_command(as_of: dt.date | None, fmt: str, bom: bool, output: str | None
     if fmt == "json":
         text = out.to_json(result)
     elif fmt == "csv":
-        text = with_bom(out.to_csv(flat, ["group", "key", "count"]), fmt, bom)
+        text = with_bom(to_csv(flat, ["group", "key", "count"]), fmt, bom)
     elif fmt == "markdown":
         text = markdown_table(["Group", "Key", "Count"], [[r["group"], r["key"], str(r["count"])] for r in flat])
     else:

@@ -188,8 +188,7 @@ def site_folder(value: str) -> Path:
     if not target.parent.is_dir():
         raise TrackerError(f"OUTDIR {value}: the folder {target.parent} does not exist", hint="create it first")
     resolved = target.resolve()
-    for kept in (root / RECORDS_DIR, root / ".git"):
-        kept = kept.resolve()
+    for kept in ((root / RECORDS_DIR).resolve(), (root / ".git").resolve()):
         if resolved == kept or kept in resolved.parents:
             raise TrackerError(f"OUTDIR {value}: refusing to write the site into {kept}",
                                hint="give a folder outside the records and .git, e.g. tracker site public")

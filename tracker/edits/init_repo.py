@@ -6,6 +6,7 @@ import re
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 from tracker.model.errors import TrackerError
 from tracker.storage.config import CONFIG_FILE, DEFAULT_STATUSES, LOCAL_DIR, RECORDS_DIR
@@ -111,7 +112,7 @@ def _add_committees(config_path: Path, committees: list[tuple[str, str]]) -> lis
     if not fresh:
         return []
 
-    def add(document: dict) -> None:
+    def add(document: dict[str, Any]) -> None:
         if document.get("committees") is None:
             document["committees"] = {}
         for slug, name in fresh:

@@ -12,7 +12,7 @@ import datetime as dt
 import functools
 import os
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -301,49 +301,66 @@ def apply(config: Config, changes: list[Change], *, commit: bool = False, messag
     Inside the write lock each file is read again; a change whose file was rewritten meanwhile by another
     command is worked out afresh from the new contents, so neither command's change is lost.
     """
-    from tracker.storage.writer import replace, write_new
-
     if not changes:
         return []
-    seen: set[str] = set()
-    for change in changes:
-        for path in change.paths:
-            if path in seen:
-                raise TrackerError(f"{path} would be changed twice in one go; make the changes one at a time")
-            seen.add(path)
+    _refuse_double_edits(changes)
     if commit:
         from tracker.storage.gitio import check_can_commit
 
         check_can_commit(config.root)
     with locked(config.root):
-        fresh: RecordSet | None = None
-        final = []
-        for change in changes:
-            if any(_bytes_now(config.root, edit.rel_path) != edit.before for edit in change.edits):
-                if change.redo is None:
-                    raise TrackerError(f"{change.paths[0]} changed while the change was prepared; run the command again")
-                fresh = fresh or load_records(config)
-                change = change.redo(fresh)
-            final.append(change)
-        written: list[str] = []
-        try:
-            for change in final:
-                for edit in change.edits:
-                    _remove_stale_temp_files(config.root, edit.rel_path)
-                    if edit.before is None:
-                        write_new(config.root, edit.rel_path, edit.after)
-                    else:
-                        replace(config.root, edit.rel_path, edit.after)
-                    written.append(edit.rel_path)
-        except TrackerError as err:
-            done = f"already written: {', '.join(written)}" if written else "nothing was changed"
-            raise TrackerError(f"{err.message}; {done}", hint=err.hint) from None
+        final = _redone_where_changed(config, changes)
+        _write(config.root, final)
         if commit:
             from tracker.storage.gitio import commit_paths
 
             paths = [path for change in final for path in change.paths]
             commit_paths(config.root, paths, message or commit_message(final))
     return final
+
+
+def _refuse_double_edits(changes: list[Change]) -> None:
+    seen: set[str] = set()
+    for change in changes:
+        for path in change.paths:
+            if path in seen:
+                raise TrackerError(f"{path} would be changed twice in one go; make the changes one at a time")
+            seen.add(path)
+
+
+def _redone_where_changed(config: Config, changes: list[Change]) -> list[Change]:
+    """The changes, each worked out again from the records as they are now if one of its files changed on disk
+    since it was prepared; refused when it cannot be."""
+    fresh: RecordSet | None = None
+    final = []
+    for change in changes:
+        if any(_bytes_now(config.root, edit.rel_path) != edit.before for edit in change.edits):
+            if change.redo is None:
+                raise TrackerError(f"{change.paths[0]} changed while the change was prepared; run the command again")
+            fresh = fresh or load_records(config)
+            final.append(change.redo(fresh))
+        else:
+            final.append(change)
+    return final
+
+
+def _write(root: Path, changes: list[Change]) -> None:
+    """Write every edit of the changes; a refusal says which files were already written."""
+    from tracker.storage.writer import replace, write_new
+
+    written: list[str] = []
+    try:
+        for change in changes:
+            for edit in change.edits:
+                _remove_stale_temp_files(root, edit.rel_path)
+                if edit.before is None:
+                    write_new(root, edit.rel_path, edit.after)
+                else:
+                    replace(root, edit.rel_path, edit.after)
+                written.append(edit.rel_path)
+    except TrackerError as err:
+        done = f"already written: {', '.join(written)}" if written else "nothing was changed"
+        raise TrackerError(f"{err.message}; {done}", hint=err.hint) from None
 
 
 def commit_message(changes: list[Change]) -> str:
@@ -469,10 +486,8 @@ def _remove_stale_temp_files(root: Path, rel_path: str) -> None:
     from tracker.storage.writer import stale_temp_files
 
     for path in stale_temp_files(root / rel_path, STALE_TEMP_SECONDS):
-        try:
+        with suppress(OSError):
             path.unlink()
-        except OSError:
-            pass
 
 
 def _bytes_now(root: Path, rel_path: str) -> bytes | None:

@@ -174,7 +174,7 @@ def read_table(path: Path, sheet: str = "") -> list[list[str]]:
     # The header row decides the separator (Excel writes ";" where the decimal mark is a comma).
     header = text.split("\n", 1)[0]
     delimiter = max((",", ";", "\t"), key=header.count)
-    return [row for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+    return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
 
 
 def _decode_csv(path: Path, raw: bytes) -> str:
@@ -209,7 +209,7 @@ def _read_xlsx(path: Path, sheet: str) -> list[list[str]]:
         raise TrackerError("reading .xlsx needs the openpyxl package", hint="pip install openpyxl") from None
     try:
         book = load_workbook(path, read_only=True, data_only=True)
-    except Exception as err:  # openpyxl raises many types for a damaged file
+    except Exception as err:  # noqa: BLE001 -- openpyxl raises many types for a damaged file
         raise TrackerError(f"{path}: not a readable .xlsx workbook ({err})") from None
     rows = []
     chosen = book[sheet] if sheet in book.sheetnames else book.worksheets[0]
@@ -441,8 +441,7 @@ class _ActionRow(_Row):
     def _find(self, records: RecordSet, values: dict[str, str], committee: str, meeting: dt.date | None, item: str,
               text: str, standing: bool) -> Action | None:
         if values.get("id"):
-            record = records.get(values["id"], Action)
-            return record
+            return records.get(values["id"], Action)
         wanted = " ".join(text.split()).casefold()
         for action in records.of(Action):
             if action.committee != committee:

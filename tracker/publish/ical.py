@@ -8,8 +8,10 @@ subscribed calendar updates events in place instead of duplicating them.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass
 
+from tracker.model.dates import PartialDate
 from tracker.model.records import Recommendation, Record, Report, Trackable
 from tracker.model.recordset import RecordSet
 from tracker.model.textsafety import without_controls
@@ -50,13 +52,7 @@ def deadlines(records: RecordSet, config: Config, as_of: dt.date, filters: Filte
     found: list[Deadline] = []
     responses_by_report = records.responses_by_report()
     waiting: dict[str, list[tuple[Recommendation, list[str]]]] = {}
-    for record in sorted(records, key=lambda r: sort_key(records, r)):
-        if not isinstance(record, Trackable) or not exists_on(records, record, as_of):
-            continue
-        if filters.committee and records.committee_of(record) != filters.committee:
-            continue
-        if not config.is_open(record.kind, record.status_as_of(as_of)):
-            continue
+    for record in _open_on(records, config, as_of, filters):
         if isinstance(record, Recommendation):
             missing = missing_responses(config, record, responses_by_report.get(record.report, []), as_of)
             if filters.responsible:
@@ -67,35 +63,56 @@ def deadlines(records: RecordSet, config: Config, as_of: dt.date, filters: Filte
             continue
         due = record.due_as_of(as_of)
         if due is not None:
-            who = ", ".join(owners(record))
-            found.append(Deadline(
-                uid=f"{record.id}-due@{UID_DOMAIN}",
-                day=due.last_day(),
-                summary=f"Due from {who}: {_short(title_of(records, record))}",
-                description=_description(record.id, record_url(config, records, record), [
-                    f"{title_of(records, record)}",
-                    f"Owed by: {who}",
-                    f"Deadline: {record.deadline_words(due, config.date_style)}",
-                ]),
-                record_id=record.id, kind="due", url=record_url(config, records, record),
-            ))
+            found.append(_due_deadline(records, config, record, due))
     for report_id, items in waiting.items():
         report = records.records.get(report_id)
-        if not isinstance(report, Report):
-            continue
-        bodies: list[str] = []
-        for _, missing in items:
-            bodies.extend(body for body in missing if body not in bodies)
-        lines = [f"Responses to \u201c{report.title}\u201d are due from {', '.join(bodies)}.", "Still awaited:"]
-        lines += [f"- recommendation {rec.number} ({rec.id}) from {', '.join(missing)}" for rec, missing in items]
-        found.append(Deadline(
-            uid=f"{report.id}-responses@{UID_DOMAIN}",
-            day=report.responses_due(config.response_days),
-            summary=f"Responses due: {report.title} ({', '.join(bodies)})",
-            description=_description(report.id, record_url(config, records, report), lines),
-            record_id=report.id, kind="responses", url=record_url(config, records, report),
-        ))
+        if isinstance(report, Report):
+            found.append(_responses_deadline(records, config, report, items))
     return sorted(found, key=lambda d: (d.day, d.uid))
+
+
+def _open_on(records: RecordSet, config: Config, as_of: dt.date, filters: Filters) -> Iterator[Trackable]:
+    """The recommendations and actions that exist and are open on as_of, in the committee asked for, in order."""
+    for record in sorted(records, key=lambda r: sort_key(records, r)):
+        if not isinstance(record, Trackable) or not exists_on(records, record, as_of):
+            continue
+        if filters.committee and records.committee_of(record) != filters.committee:
+            continue
+        if config.is_open(record.kind, record.status_as_of(as_of)):
+            yield record
+
+
+def _due_deadline(records: RecordSet, config: Config, record: Trackable, due: PartialDate) -> Deadline:
+    """The event for the day a recommendation or action is due."""
+    who = ", ".join(owners(record))
+    return Deadline(
+        uid=f"{record.id}-due@{UID_DOMAIN}",
+        day=due.last_day(),
+        summary=f"Due from {who}: {_short(title_of(records, record))}",
+        description=_description(record.id, record_url(config, records, record), [
+            f"{title_of(records, record)}",
+            f"Owed by: {who}",
+            f"Deadline: {record.deadline_words(due, config.date_style)}",
+        ]),
+        record_id=record.id, kind="due", url=record_url(config, records, record),
+    )
+
+
+def _responses_deadline(records: RecordSet, config: Config, report: Report,
+                        items: list[tuple[Recommendation, list[str]]]) -> Deadline:
+    """The event for the day responses to a report are due, naming the recommendations still awaiting them."""
+    bodies: list[str] = []
+    for _, missing in items:
+        bodies.extend(body for body in missing if body not in bodies)
+    lines = [f"Responses to \u201c{report.title}\u201d are due from {', '.join(bodies)}.", "Still awaited:"]
+    lines += [f"- recommendation {rec.number} ({rec.id}) from {', '.join(missing)}" for rec, missing in items]
+    return Deadline(
+        uid=f"{report.id}-responses@{UID_DOMAIN}",
+        day=report.responses_due(config.response_days),
+        summary=f"Responses due: {report.title} ({', '.join(bodies)})",
+        description=_description(report.id, record_url(config, records, report), lines),
+        record_id=report.id, kind="responses", url=record_url(config, records, report),
+    )
 
 
 def _short(text: str, width: int = 100) -> str:

@@ -18,7 +18,7 @@ from markupsafe import Markup
 
 from tracker.model.dates import format_date
 from tracker.model.errors import TrackerError
-from tracker.model.numbers import Number, number_key
+from tracker.model.numbers import Number, natural_key, number_key
 from tracker.model.records import Action, Event, Recommendation, Report, Response, Trackable
 from tracker.model.recordset import RecordSet
 from tracker.model.textsafety import without_controls
@@ -30,12 +30,11 @@ from tracker.questions.query import (
     days_overdue,
     exists_on,
     missing_responses,
-    natural_key,
     needs_attention,
     owners,
     text_start,
 )
-from tracker.storage.config import Config
+from tracker.storage.config import Committee, Config
 from tracker.text.filenames import file_stem
 from tracker.text.markdown import link_text
 from tracker.text.templating import read_template, render, renderer
@@ -445,95 +444,125 @@ def site_files(records: RecordSet, config: Config, as_of: dt.date, source: str =
     """Every file of the site, by path relative to OUTDIR. site_url (else tracker.yaml's) makes feed links absolute."""
     url = config.site_url if site_url is None else site_url
     site = _Site(records, config, as_of, url)
-    docs = site.docs
     as_of_words = site.date(as_of)
     nav: list[Any] = [{"Home": "index.md"}]
     committees = []
     for slug, committee in config.committees.items():
-        feed_meta = site.front_matter(slug)
-        section: list[Any] = [committee_page(slug)]
-        items = site.trackables(slug)
-        actions = [r for r in items if isinstance(r, Action)]
-        if actions:
-            docs[actions_page(slug)] = (site.front_matter(slug, WIDE) + render(
-                config, ACTIONS_TEMPLATE, actions_context(records, config, slug, as_of, None, source))
-                + f"\nEach action's full text and history: [{link_text(committee.name)} · Actions](index.md#actions).\n")
-            section.append({"Summary List of Actions": actions_page(slug)})
-            for action in actions:
-                docs[page_of(records, action)] = _record_page(site, action, [], {})
-        reports = sorted((r for r in records.of(Report) if r.committee == slug and exists_on(records, r, as_of)),
-                         key=lambda r: (r.published.first_day(), r.id), reverse=True)
-        report_rows = []
-        for report in reports:
-            docs[report_page(report)] = feed_meta + _report_page(site, report)
-            section.append({label(report.title): report_page(report)})
-            rows = [site.item(r, committee_page(slug)) for r in records.recommendations_of(report.id)
-                    if exists_on(records, r, as_of)]
-            report_rows.append({"title": report.title, "link": link(committee_page(slug), report_page(report)),
-                                "count": len(rows), "open": sum(r["category"] == "open" for r in rows),
-                                "overdue": sum(bool(r["overdue"]) for r in rows)})
-        page = committee_page(slug)
-        recommendations = [r for r in items if isinstance(r, Recommendation)]
-        context = {
-            "name": committee.name, "body": committee.body, "as_of": as_of_words,
-            "actions_link": link(page, actions_page(slug)) if actions else "", "feed": FEED,
-            "open_actions": sum(site.config.is_open("action", a.status_as_of(as_of)) for a in actions),
-            "actions": len(actions), "reports": report_rows,
-            "action_rows": [site.item(a, page) for a in sorted(actions, key=_newest_meeting_first)],
-            "status_chart": site.status_chart(page, f"{slug}-status", f"{committee.name}: items by status", items)
-            if items else None,
-            "timeliness_chart": site.timeliness_chart(page, f"{slug}-responses",
-                                                      f"{committee.name}: responses to recommendations", recommendations),
-        }
-        docs[page] = feed_meta + site.render("site-committee.md.j2", context)
-        committees.append({"name": committee.name, "body": committee.body, "link": page, "count": len(items),
-                           "open": sum(config.is_open(r.kind, r.status_as_of(as_of)) for r in items),
-                           "overdue": trends.overdue_count(records, config, as_of, slug)})
+        section, row = _committee_pages(site, slug, committee, source)
+        committees.append(row)
         nav.append({label(committee.name): section})
+    attention = _attention_page(site)
+    nav.append({"Needs attention": "overdue.md"})
+    body_nav, bodies, body_feeds = _bodies(site)
+    site.docs["bodies/index.md"] = _front_matter(hide=("toc",)) + render(config, "site-bodies.md.j2", {"as_of": as_of_words, "bodies": bodies})
+    nav.append({"Who owes what": ["bodies/index.md", *body_nav]})
+    site.docs["index.md"] = _front_matter(hide=("navigation",)) + render(config, "site-index.md.j2", {
+        "name": site_name(config), "as_of": as_of_words, "committees": committees, "source": source,
+        "attention_count": len(attention), "over_time": _overdue_over_time(site), "feed": FEED})
+    _feeds(site, body_feeds)
+    site.docs[STYLESHEET] = read_template(config, "site.css")
+    files = {f"{DOCS}/{path}": text for path, text in site.docs.items()}
+    files[f"{OVERRIDES}/main.html"] = read_template(config, "site-main.html")
+    files[HOOK] = (Path(__file__).parent / "sitehook.py").read_text(encoding="utf-8")
+    files["mkdocs.yml"] = mkdocs_config(config, nav, url, source, as_of_words)
+    return files
 
+
+def _committee_pages(site: _Site, slug: str, committee: Committee, source: str) -> tuple[list[Any], dict[str, Any]]:
+    """A committee's page, its Summary List of Actions, its action and report pages: the committee's nav section
+    and its row on the home page."""
+    records, config, as_of = site.records, site.config, site.as_of
+    section: list[Any] = [committee_page(slug)]
+    items = site.trackables(slug)
+    actions = [r for r in items if isinstance(r, Action)]
+    if actions:
+        site.docs[actions_page(slug)] = (site.front_matter(slug, WIDE) + render(
+            config, ACTIONS_TEMPLATE, actions_context(records, config, slug, as_of, None, source))
+            + f"\nEach action's full text and history: [{link_text(committee.name)} · Actions](index.md#actions).\n")
+        section.append({"Summary List of Actions": actions_page(slug)})
+        for action in actions:
+            site.docs[page_of(records, action)] = _record_page(site, action, [], {})
+    report_rows = _report_pages(site, slug, section)
+    page = committee_page(slug)
+    recommendations = [r for r in items if isinstance(r, Recommendation)]
+    context = {
+        "name": committee.name, "body": committee.body, "as_of": site.date(as_of),
+        "actions_link": link(page, actions_page(slug)) if actions else "", "feed": FEED,
+        "open_actions": sum(config.is_open("action", a.status_as_of(as_of)) for a in actions),
+        "actions": len(actions), "reports": report_rows,
+        "action_rows": [site.item(a, page) for a in sorted(actions, key=_newest_meeting_first)],
+        "status_chart": site.status_chart(page, f"{slug}-status", f"{committee.name}: items by status", items)
+        if items else None,
+        "timeliness_chart": site.timeliness_chart(page, f"{slug}-responses",
+                                                  f"{committee.name}: responses to recommendations", recommendations),
+    }
+    site.docs[page] = site.front_matter(slug) + site.render("site-committee.md.j2", context)
+    row = {"name": committee.name, "body": committee.body, "link": page, "count": len(items),
+           "open": sum(config.is_open(r.kind, r.status_as_of(as_of)) for r in items),
+           "overdue": trends.overdue_count(records, config, as_of, slug)}
+    return section, row
+
+
+def _report_pages(site: _Site, slug: str, section: list[Any]) -> list[dict[str, Any]]:
+    """A page for each of the committee's reports, newest first, each added to its nav section; their rows on the
+    committee's page."""
+    records, as_of = site.records, site.as_of
+    reports = sorted((r for r in records.of(Report) if r.committee == slug and exists_on(records, r, as_of)),
+                     key=lambda r: (r.published.first_day(), r.id), reverse=True)
+    report_rows = []
+    for report in reports:
+        site.docs[report_page(report)] = site.front_matter(slug) + _report_page(site, report)
+        section.append({label(report.title): report_page(report)})
+        rows = [site.item(r, committee_page(slug)) for r in records.recommendations_of(report.id)
+                if exists_on(records, r, as_of)]
+        report_rows.append({"title": report.title, "link": link(committee_page(slug), report_page(report)),
+                            "count": len(rows), "open": sum(r["category"] == "open" for r in rows),
+                            "overdue": sum(bool(r["overdue"]) for r in rows)})
+    return report_rows
+
+
+def _attention_page(site: _Site) -> list[dict[str, Any]]:
+    """The page of everything needing attention, worst first; its rows."""
     attention = []
-    for found in needs_attention(records, config, as_of):
+    for found in needs_attention(site.records, site.config, site.as_of):
         row = site.item(found.record, "overdue.md")
         row["reasons"] = [_reason_words(site, found.record, reason) for reason in found.reasons]
         row["marked"] = any(reason["overdue"] for reason in row["reasons"])
         row["days"] = found.worst
         attention.append(row)
-    docs["overdue.md"] = _front_matter(hide=WIDE) + render(config, "site-overdue.md.j2", {"as_of": as_of_words, "items": attention})
-    nav.append({"Needs attention": "overdue.md"})
+    site.docs["overdue.md"] = _front_matter(hide=WIDE) + render(
+        site.config, "site-overdue.md.j2", {"as_of": site.date(site.as_of), "items": attention})
+    return attention
 
-    body_nav, bodies, body_feeds = _bodies(site)
-    docs["bodies/index.md"] = _front_matter(hide=("toc",)) + render(config, "site-bodies.md.j2", {"as_of": as_of_words, "bodies": bodies})
-    nav.append({"Who owes what": ["bodies/index.md", *body_nav]})
 
-    days_shown, series = trends.overdue_over_time(records, config, as_of, config.committees)
+def _overdue_over_time(site: _Site) -> dict[str, Any] | None:
+    """The home page's chart of items overdue month by month, by committee; None when nothing was ever overdue."""
+    days_shown, series = trends.overdue_over_time(site.records, site.config, site.as_of, site.config.committees)
     named = {site.committee_name(slug): values for slug, values in series.items()}
-    over_time = None
-    if days_shown and any(any(values) for values in named.values()):
-        over_time = site.chart("index.md", "overdue-over-time", charts.overdue_chart(
-            "overdue-over-time", "Items overdue, month by month", days_shown, named),
-            "Line chart of items overdue on the first day of each month, by committee: "
-            + "; ".join(f"{name}: {values[-1]} on {as_of_words}, at most {max(values)}" for name, values in named.items()))
-        over_time["rows"] = _over_time_rows(site, days_shown, named)
-    docs["index.md"] = _front_matter(hide=("navigation",)) + render(config, "site-index.md.j2", {
-        "name": site_name(config), "as_of": as_of_words, "committees": committees, "source": source,
-        "attention_count": len(attention), "over_time": over_time, "feed": FEED})
+    if not days_shown or not any(any(values) for values in named.values()):
+        return None
+    as_of_words = site.date(site.as_of)
+    over_time = site.chart("index.md", "overdue-over-time", charts.overdue_chart(
+        "overdue-over-time", "Items overdue, month by month", days_shown, named),
+        "Line chart of items overdue on the first day of each month, by committee: "
+        + "; ".join(f"{name}: {values[-1]} on {as_of_words}, at most {max(values)}" for name, values in named.items()))
+    over_time["rows"] = _over_time_rows(site, days_shown, named)
+    return over_time
 
+
+def _feeds(site: _Site, body_feeds: dict[str, tuple[str, str]]) -> None:
+    """The feeds of status changes: the whole site's, each committee's and each body's."""
+    records, config, as_of, url = site.records, site.config, site.as_of, site.site_url
     entries = feeds.entries(records, config, as_of, url, site.feed_name, lambda r: page_of(records, r))
-    docs[FEED] = feeds.feed_xml(config, FEED, f"{site_name(config)}: status changes", entries, url, "index.html", as_of)
+    site.docs[FEED] = feeds.feed_xml(config, FEED, f"{site_name(config)}: status changes", entries, url, "index.html", as_of)
     for slug, committee in config.committees.items():
-        docs[committee_feed(slug)] = feeds.feed_xml(
+        site.docs[committee_feed(slug)] = feeds.feed_xml(
             config, committee_feed(slug), f"{committee.name}: status changes",
             [e for e in entries if e.committee == slug], url, committee_page(slug).replace(".md", ".html"), as_of)
     for name, (feed_path, body_page) in body_feeds.items():
-        docs[feed_path] = feeds.feed_xml(config, feed_path, f"{name}: status changes",
-                                         [e for e in entries if name in feeds.owed_by(config, e)], url,
-                                         body_page.replace(".md", ".html"), as_of)
-    docs[STYLESHEET] = read_template(config, "site.css")
-    files = {f"{DOCS}/{path}": text for path, text in docs.items()}
-    files[f"{OVERRIDES}/main.html"] = read_template(config, "site-main.html")
-    files[HOOK] = (Path(__file__).parent / "sitehook.py").read_text(encoding="utf-8")
-    files["mkdocs.yml"] = mkdocs_config(config, nav, url, source, as_of_words)
-    return files
+        site.docs[feed_path] = feeds.feed_xml(config, feed_path, f"{name}: status changes",
+                                              [e for e in entries if name in feeds.owed_by(config, e)], url,
+                                              body_page.replace(".md", ".html"), as_of)
 
 
 def _bodies(site: _Site) -> tuple[list[Any], list[dict[str, Any]], dict[str, tuple[str, str]]]:
@@ -547,13 +576,13 @@ def _bodies(site: _Site) -> tuple[list[Any], list[dict[str, Any]], dict[str, tup
     nav: list[Any] = []
     rows: list[dict[str, Any]] = []
     body_feeds: dict[str, tuple[str, str]] = {}
-    for name, items in sorted(grouped.items(), key=lambda kv: natural_key(kv[0])):
+    for name, owed in sorted(grouped.items(), key=lambda kv: natural_key(kv[0])):
         slug = slugify(name)
         while slug in used:
             slug += "-2"
         used.add(slug)
         page, feed = f"bodies/{slug}.md", f"bodies/{slug}.xml"
-        items = sorted(dict.fromkeys(items), key=site.sort_key)
+        items = sorted(dict.fromkeys(owed), key=site.sort_key)
         open_rows = [row for row in (site.item(r, page) for r in items) if row["category"] == "open"]
         overdue = sum(bool(row["overdue"]) for row in open_rows)
         site.docs[page] = _front_matter((f"{name}: status changes", feed), WIDE) + site.render("site-body.md.j2", {

@@ -9,6 +9,7 @@ List Bullet, List Number, ...) and page setup are used, and its content is not.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
 import re
@@ -93,7 +94,7 @@ def _document(reference: Path | None, landscape: bool = False) -> Any:
         return doc
     try:
         doc = docx.Document(str(reference))
-    except Exception as err:  # python-docx raises several kinds for a file that is not a Word document
+    except Exception as err:  # noqa: BLE001 -- python-docx raises several kinds for a file that is not a Word document
         raise TrackerError(f"{reference}: cannot read as a Word document ({err.__class__.__name__}: {err})",
                            hint=HINT) from None
     body = doc.element.body
@@ -136,10 +137,8 @@ def _table(doc: Any, reference: Path | None, model: dict[str, Any], widths: tupl
 
     columns = model["columns"]
     table = doc.add_table(rows=1, cols=len(columns))
-    try:
+    with contextlib.suppress(KeyError):  # a reference without it keeps Word's plain table
         table.style = doc.styles["Table Grid"]
-    except KeyError:
-        pass  # a reference without it keeps Word's plain table
     table.autofit = False
     header = table.rows[0]
     _keep_row_whole(header, repeat=True)

@@ -7,7 +7,7 @@ import io
 from typing import Any
 
 from tracker.model.dates import format_date
-from tracker.model.records import Record, Trackable
+from tracker.model.records import Record, Response, Trackable
 from tracker.model.recordset import RecordSet
 from tracker.model.textsafety import visible
 from tracker.questions.query import Attention, Reason, title_of
@@ -146,40 +146,68 @@ def attention_text(config: Config, entries: list[Entry], fmt: str, as_of: dt.dat
                        widths={1: 70, 4: 40, 5: 60}, to_terminal=to_terminal)
 
 
-def show_record(records: RecordSet, config: Config, record: Record, as_of: dt.date, fmt: str, *, to_terminal: bool) -> str:
+def _record_json(record: Record, summary: dict[str, Any], as_of: dt.date) -> dict[str, Any]:
+    """The record's fields with where it stands on as_of, for programs."""
     from tracker.questions.chase import slippage
-    from tracker.questions.query import row
 
-    summary = row(records, config, record, as_of)
-    if fmt == "json":
-        data = {**record.to_json(), **{k: summary[k] for k in ("status_label", "category", "days_overdue", "title")}}
-        if isinstance(record, Trackable):
-            data["slippage"] = slippage(record, as_of).to_json()
-        return to_json(data)
-    style = config.date_style
-    lines = [f"{record.id}  ({record.kind}, {record.path})", title_of(records, record), ""]
+    data = {**record.to_json(), **{k: summary[k] for k in ("status_label", "category", "days_overdue", "title")}}
+    if isinstance(record, Trackable):
+        data["slippage"] = slippage(record, as_of).to_json()
+    return data
+
+
+def _field_lines(record: Record) -> list[str]:
+    """One line for each short field that has a value."""
+    lines = []
     for key, value in record.to_json().items():
         if key in ("id", "kind", "history", "text", "summary", "recommendations") or value in (None, "", [], False):
             continue
         lines.append(f"{key + ':':<14}{_flat(value)}")
-    if isinstance(record, Trackable):
-        lines.append(f"{'status now:':<14}{summary['status_label']} ({summary['category']}) as of {format_date(as_of, style)}")
-        deadline = record.deadline_words(record.due_as_of(as_of), style)
-        if deadline:
-            lines.append(f"{'deadline:':<14}{deadline}")
-        if summary["days_overdue"]:
-            lines.append(f"{'overdue:':<14}{summary['days_overdue']} days")
-        slip = slippage(record, as_of)
-        if slip.moves:
-            lines.append(f"{'slippage:':<14}moved {len(slip.moves)} time{'s' if len(slip.moves) != 1 else ''}, "
-                         f"{slip.days} days in all (first due {slip.original})")
+    return lines
+
+
+def _standing_lines(config: Config, record: Trackable, summary: dict[str, Any], as_of: dt.date) -> list[str]:
+    """Where a recommendation or action stands on as_of: its status, deadline, days overdue and slippage."""
+    from tracker.questions.chase import slippage
+
+    style = config.date_style
+    lines = [f"{'status now:':<14}{summary['status_label']} ({summary['category']}) as of {format_date(as_of, style)}"]
+    deadline = record.deadline_words(record.due_as_of(as_of), style)
+    if deadline:
+        lines.append(f"{'deadline:':<14}{deadline}")
+    if summary["days_overdue"]:
+        lines.append(f"{'overdue:':<14}{summary['days_overdue']} days")
+    slip = slippage(record, as_of)
+    if slip.moves:
+        lines.append(f"{'slippage:':<14}moved {len(slip.moves)} time{'s' if len(slip.moves) != 1 else ''}, "
+                     f"{slip.days} days in all (first due {slip.original})")
+    return lines
+
+
+def _body_lines(record: Record) -> list[str]:
+    """The record's text or summary, and a response's answers, each after a blank line."""
+    lines = []
     text = getattr(record, "text", "") or getattr(record, "summary", "")
     if text:
         lines += ["", text]
-    if getattr(record, "answers", None):
+    if isinstance(record, Response) and record.answers:
         lines.append("")
-        for answer in record.answers:  # type: ignore[attr-defined]
+        for answer in record.answers:
             lines.append(f"- recommendation {answer.number}: {answer.position}" + (f". {answer.text}" if answer.text else ""))
+    return lines
+
+
+def show_record(records: RecordSet, config: Config, record: Record, as_of: dt.date, fmt: str, *, to_terminal: bool) -> str:
+    from tracker.questions.query import row
+
+    summary = row(records, config, record, as_of)
+    if fmt == "json":
+        return to_json(_record_json(record, summary, as_of))
+    lines = [f"{record.id}  ({record.kind}, {record.path})", title_of(records, record), ""]
+    lines += _field_lines(record)
+    if isinstance(record, Trackable):
+        lines += _standing_lines(config, record, summary, as_of)
+    lines += _body_lines(record)
     if isinstance(record, Trackable) and record.history:
         lines += ["", "History:"]
         for event in record.history:
@@ -205,10 +233,7 @@ def describe_event(config: Config, kind: str, event: Any) -> str:
     elif event.event == "response":
         parts.append(f"response {event.response}")
     elif event.event == "reschedule":
-        if event.previous_due is None:
-            parts.append(f"first deadline set: {_due_words(config, event.due)}: {event.reason}")
-        else:
-            parts.append(f"due date moved from {event.previous_due} to {event.due}: {event.reason}")
+        parts.append(_reschedule_words(config, event))
     elif event.event == "follow-up":
         parts.append("followed up")
     elif event.event == "created":
@@ -224,6 +249,13 @@ def describe_event(config: Config, kind: str, event: Any) -> str:
     if event.by:
         parts.append(f"(by {event.by})")
     return " ".join(parts)
+
+
+def _reschedule_words(config: Config, event: Any) -> str:
+    """A reschedule: the first deadline set, or a deadline moved."""
+    if event.previous_due is None:
+        return f"first deadline set: {_due_words(config, event.due)}: {event.reason}"
+    return f"due date moved from {event.previous_due} to {event.due}: {event.reason}"
 
 
 def _due_words(config: Config, due: Any) -> str:

@@ -385,7 +385,7 @@ class _Day:
     def _last_contact(self, record: Trackable, heard: dt.date | None) -> dt.date | None:
         """The last day anything was heard or done on the item by the day: its creation, an answer to it, or a
         status change, note, response, follow-up or reschedule in its history."""
-        contact = self.records.created(record)
+        contact: dt.date | None = self.records.created(record)
         if heard is not None and (contact is None or heard > contact):
             contact = heard
         for event in record.history:

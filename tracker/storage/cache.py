@@ -16,7 +16,7 @@ import os
 import sqlite3
 import sys
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -134,14 +134,10 @@ class RecordCache:
 
     def drop(self) -> None:
         """Throw the database away (it is damaged or unusable); the next run builds a new one."""
-        try:
+        with suppress(sqlite3.Error):
             self.db.close()
-        except sqlite3.Error:
-            pass
-        try:
+        with suppress(OSError):
             self.clear()
-        except OSError:
-            pass
 
     def now_ns(self) -> int:
         """The file system's current time, read from a freshly touched stamp file beside the database."""

@@ -42,7 +42,7 @@ _RESOLVERS: dict[str, list[tuple[str, re.Pattern[str]]]] = {
     for first, pairs in Resolver.yaml_implicit_resolvers.items()
     if first is not None
 }
-_ANY_FIRST = list(Resolver.yaml_implicit_resolvers.get(None, []))  # type: ignore[call-overload]
+_ANY_FIRST: list[tuple[str, re.Pattern[str]]] = list(Resolver.yaml_implicit_resolvers.get(None, []))
 _BOOLS = SafeConstructor.bool_values
 
 _CACHE_LIMIT = 20_000

@@ -16,15 +16,12 @@ def default_author(root: Path) -> str:
         repo = git.Repo(root, search_parent_directories=True)
         reader = repo.config_reader()
         return str(reader.get_value("user", "name", ""))
-    except Exception:  # no git, no repository or no name: the author is simply unknown
+    except Exception:  # noqa: BLE001 -- no git, no repository or no name: the author is simply unknown
         return ""
 
 
 def inside_git_repository(folder: Path) -> bool:
-    for candidate in (folder, *folder.parents):
-        if (candidate / ".git").exists():
-            return True
-    return False
+    return any((candidate / ".git").exists() for candidate in (folder, *folder.parents))
 
 
 def tree_sources(root: Path, rev: str) -> list[tuple[str, bytes]]:

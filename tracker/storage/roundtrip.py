@@ -149,15 +149,16 @@ def _take_trailer(node: Any) -> str:
     if not slot or slot[where] is None:
         return ""
     token = slot[where]
+    text: str = token.value
     block_value = isinstance(value, (FoldedScalarString, LiteralScalarString))
-    if token.value.startswith("\n"):
+    if text.startswith("\n"):
         # The newline ends the value's own line; what follows are whole lines of their own.
-        own_line, rest = "", token.value[1:]
+        own_line, rest = "", text[1:]
     elif block_value or token.column == 0:
         # A block scalar ends with its own newline, so the token is whole lines already.
-        own_line, rest = "", token.value
+        own_line, rest = "", text
     else:
-        own_line, _, rest = token.value.partition("\n")
+        own_line, _, rest = text.partition("\n")
     if own_line:
         token.value = own_line + "\n"
     else:

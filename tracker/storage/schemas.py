@@ -126,7 +126,7 @@ def _leaves(error: Any) -> list[Any]:
 def _message(error: Any) -> str:
     validator = error.validator
     if validator == "required":
-        return error.message.replace("is a required property", "is required")
+        return str(error.message).replace("is a required property", "is required")
     if validator == "pattern":
         return f"{error.instance!r} is not in the expected form ({_pattern_hint(error.schema['pattern'])})"
     if validator == "oneOf" and any(branch.get("pattern", "").startswith(r"^\d{4}(") for branch in error.validator_value):
@@ -141,7 +141,7 @@ def _message(error: Any) -> str:
         return f"{error.instance!r} should be {_a(error.validator_value)}"
     if validator == "not":
         return "a standing item has no meeting or item number"
-    return error.message
+    return str(error.message)
 
 
 def _unknown_fields(error: Any) -> list[str]:

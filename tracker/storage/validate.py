@@ -201,60 +201,92 @@ def across(facts: list[Facts], broken_ids: set[str], locate: Locate, only: str |
         line, column = locate(fact.path, field_path)
         found.append(Problem(fact.path, line, column, message, dotted(field_path)))
 
+    kept, shadowed = _kept_by_id(facts, add, report_duplicates=only is None)
+    numbers: dict[str, set[Number]] = defaultdict(set)
+    for fact in kept.values():
+        if fact.kind == "recommendation":
+            numbers[fact.report].add(fact.number)
+    for fact in kept.values():
+        if only is None or fact.path == only:
+            _check_references(fact, kept, numbers, broken_ids, add)
+    if only is None:
+        _check_numbers_used_once(kept, add)
+    return found, shadowed
+
+
+# Records a problem found across records: the record's facts, the field, the message.
+AddProblem = Callable[[Facts, FieldPath, str], None]
+
+
+def _kept_by_id(facts: list[Facts], add: AddProblem, *, report_duplicates: bool) -> tuple[dict[str, Facts], set[str]]:
+    """The first record of each ID, by ID, and the paths of the later ones (each a problem when asked)."""
     kept: dict[str, Facts] = {}
     shadowed: set[str] = set()
     for fact in facts:
         first = kept.setdefault(fact.id, fact)
         if first is not fact:
             shadowed.add(fact.path)
-            if only is None:
+            if report_duplicates:
                 add(fact, ("id",), f"ID {fact.id!r} is also used by {first.path}")
-    numbers: dict[str, set[Number]] = defaultdict(set)
+    return kept, shadowed
+
+
+def _check_references(fact: Facts, kept: dict[str, Facts], numbers: dict[str, set[Number]], broken_ids: set[str],
+                      add: AddProblem) -> None:
+    """One record's references: the responses its history names, the meeting it arose at or was presented to and,
+    for a recommendation or response, its report with the dates and recommendation numbers that depend on it.
+    A reference to a record whose own file has a problem is not a second problem: it is reported there."""
+    for index, response_id in fact.response_refs:
+        target = kept.get(response_id)
+        if response_id in broken_ids:
+            continue
+        if target is None or target.kind != "response":
+            add(fact, ("history", index, "response"), f"no response record {response_id!r}")
+    _check_meeting(fact, kept, broken_ids, add)
+    if fact.kind not in ("recommendation", "response"):
+        return
+    report = kept.get(fact.report)
+    if report is None or report.kind != "report":
+        if fact.report not in broken_ids:
+            add(fact, ("report",), f"no report with ID {fact.report!r}")
+        return
+    for index, date in fact.undated_events:
+        if date < report.published:
+            add(fact, ("history", index, "date"), f"event dated {date} is before the record was created ({report.published})")
+    _check_answers(fact, numbers[fact.report], broken_ids, add)
+
+
+def _check_meeting(fact: Facts, kept: dict[str, Facts], broken_ids: set[str], add: AddProblem) -> None:
+    """The meeting an action arose at, or a report was presented to, is recorded."""
+    if not fact.meeting or fact.meeting in broken_ids:
+        return
+    target = kept.get(fact.meeting)
+    if target is None or target.kind != "meeting":
+        add(fact, ("presented_at" if fact.kind == "report" else "meeting",),
+            f"{NO_MEETING} {fact.meeting!r}; record the meeting first "
+            f"(tracker new meeting --committee {_committee_of(fact.meeting)} --date {fact.meeting[-10:]})")
+
+
+def _check_answers(fact: Facts, numbers: set[Number], broken_ids: set[str], add: AddProblem) -> None:
+    """A response answers only recommendations its report has, each once."""
+    seen: set[Number] = set()
+    for index, number in enumerate(fact.answers):
+        if number not in numbers and ids.recommendation_id(fact.report, number) not in broken_ids:
+            add(fact, ("recommendations", index, "number"), f"report {fact.report} has no recommendation {number}")
+        if number in seen:
+            add(fact, ("recommendations", index, "number"), f"recommendation {number} is answered twice")
+        seen.add(number)
+
+
+def _check_numbers_used_once(kept: dict[str, Facts], add: AddProblem) -> None:
+    """No two recommendations of a report share a number; the later ones are the problems."""
+    by_number: dict[tuple[str, Number], list[Facts]] = defaultdict(list)
     for fact in kept.values():
         if fact.kind == "recommendation":
-            numbers[fact.report].add(fact.number)
-    for fact in kept.values():
-        if only is not None and fact.path != only:
-            continue
-        for index, response_id in fact.response_refs:
-            target = kept.get(response_id)
-            if response_id in broken_ids:
-                continue  # the response's own file has a problem, reported there
-            if target is None or target.kind != "response":
-                add(fact, ("history", index, "response"), f"no response record {response_id!r}")
-        if fact.meeting and fact.meeting not in broken_ids:
-            target = kept.get(fact.meeting)
-            if target is None or target.kind != "meeting":
-                add(fact, ("presented_at" if fact.kind == "report" else "meeting",),
-                    f"{NO_MEETING} {fact.meeting!r}; record the meeting first "
-                                        f"(tracker new meeting --committee {_committee_of(fact.meeting)} "
-                                        f"--date {fact.meeting[-10:]})")
-        if fact.kind not in ("recommendation", "response"):
-            continue
-        report = kept.get(fact.report)
-        if report is None or report.kind != "report":
-            if fact.report not in broken_ids:
-                add(fact, ("report",), f"no report with ID {fact.report!r}")
-            continue
-        for index, date in fact.undated_events:
-            if date < report.published:
-                add(fact, ("history", index, "date"), f"event dated {date} is before the record was created ({report.published})")
-        seen: set[Number] = set()
-        for index, number in enumerate(fact.answers):
-            if number not in numbers[fact.report] and ids.recommendation_id(fact.report, number) not in broken_ids:
-                add(fact, ("recommendations", index, "number"), f"report {fact.report} has no recommendation {number}")
-            if number in seen:
-                add(fact, ("recommendations", index, "number"), f"recommendation {number} is answered twice")
-            seen.add(number)
-    if only is None:
-        by_number: dict[tuple[str, Number], list[Facts]] = defaultdict(list)
-        for fact in kept.values():
-            if fact.kind == "recommendation":
-                by_number[(fact.report, fact.number)].append(fact)
-        for (report_id, number), same in by_number.items():
-            for extra in same[1:]:
-                add(extra, ("number",), f"report {report_id} already has recommendation {number} ({same[0].path})")
-    return found, shadowed
+            by_number[(fact.report, fact.number)].append(fact)
+    for (report_id, number), same in by_number.items():
+        for extra in same[1:]:
+            add(extra, ("number",), f"report {report_id} already has recommendation {number} ({same[0].path})")
 
 
 NO_MEETING = "no meeting record"

@@ -8,7 +8,7 @@ format string made once for every set of keys it meets (the thousands of rows of
 from __future__ import annotations
 
 import json
-from json.encoder import encode_basestring  # type: ignore[attr-defined]
+from json.encoder import encode_basestring
 from typing import Any
 
 
@@ -22,7 +22,7 @@ def _text(value: Any, newline: str, templates: dict[tuple[Any, ...], str]) -> st
     strings made so far, by the newline and keys of a mapping."""
     kind = type(value)
     if kind is str:
-        return encode_basestring(value)  # type: ignore[no-any-return]
+        return encode_basestring(value)
     if value is None:
         return "null"
     if value is True:
@@ -32,32 +32,47 @@ def _text(value: Any, newline: str, templates: dict[tuple[Any, ...], str]) -> st
     if kind is int:
         return int.__repr__(value)
     if kind is dict or (kind is not list and isinstance(value, dict)):
-        if not value:
-            return "{}"
-        inner = newline + "  "
-        shape = (newline, *value)
-        template = templates.get(shape)
-        if template is None:
-            template = _template(value, newline, inner)
-            if all(type(key) is str for key in value):
-                # Keys of other types may equal one another (1, 1.0 and True) while written differently.
-                templates[shape] = template
-        # Plain strings, None and whole numbers, most of the values, are written here rather than in a call of
-        # their own.
-        return template % tuple([
-            encode_basestring(item) if type(item) is str else "null" if item is None
-            else int.__repr__(item) if type(item) is int else _text(item, inner, templates)
-            for item in value.values()
-        ])
+        return _mapping(value, newline, templates)
     if kind is list or kind is tuple or isinstance(value, (list, tuple)):
-        if not value:
-            return "[]"
-        inner = newline + "  "
-        return "[" + inner + ("," + inner).join([
-            encode_basestring(item) if type(item) is str else _text(item, inner, templates) for item in value
-        ]) + newline + "]"
+        return _sequence(value, newline, templates)
+    return _other(value, newline)
+
+
+def _mapping(value: dict[Any, Any], newline: str, templates: dict[tuple[Any, ...], str]) -> str:
+    """The JSON object text of a mapping, through the format string kept for its keys at this indent."""
+    if not value:
+        return "{}"
+    inner = newline + "  "
+    shape = (newline, *value)
+    template = templates.get(shape)
+    if template is None:
+        template = _template(value, newline, inner)
+        if all(type(key) is str for key in value):
+            # Keys of other types may equal one another (1, 1.0 and True) while written differently.
+            templates[shape] = template
+    # Plain strings, None and whole numbers, most of the values, are written here rather than in a call of
+    # their own.
+    return template % tuple([
+        encode_basestring(item) if type(item) is str else "null" if item is None
+        else int.__repr__(item) if type(item) is int else _text(item, inner, templates)
+        for item in value.values()
+    ])
+
+
+def _sequence(value: list[Any] | tuple[Any, ...], newline: str, templates: dict[tuple[Any, ...], str]) -> str:
+    """The JSON array text of a list or tuple."""
+    if not value:
+        return "[]"
+    inner = newline + "  "
+    return "[" + inner + ("," + inner).join([
+        encode_basestring(item) if type(item) is str else _text(item, inner, templates) for item in value
+    ]) + newline + "]"
+
+
+def _other(value: Any, newline: str) -> str:
+    """The JSON text of a subclass of str or int, a float, or whatever the standard encoder makes of the rest."""
     if isinstance(value, str):
-        return encode_basestring(value)  # type: ignore[no-any-return]
+        return encode_basestring(value)
     if isinstance(value, int):
         return int.__repr__(value)
     if isinstance(value, float):
