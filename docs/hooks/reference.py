@@ -176,6 +176,8 @@ def _type(prop: dict[str, Any], root: dict[str, Any]) -> str:
         options = prop.get("oneOf") or prop.get("anyOf")
         return " or ".join(dict.fromkeys(_type(option, root) for option in options))
     kind = prop.get("type", "any")
+    if isinstance(kind, list):  # e.g. a number written 5 or "5a"
+        return " or ".join(dict.fromkeys(_type({**prop, "type": one}, root) for one in kind))
     if kind == "string" and "pattern" in prop:
         pattern = prop["pattern"]
         if pattern.startswith("^\\d{4}-\\d{2}-\\d{2}"):

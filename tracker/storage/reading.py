@@ -27,14 +27,23 @@ _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 
 
 def parse_file(rel_path: str, data: bytes) -> Parsed:
-    """One file's bytes to its mapping and typed record, or the problems that stop it being one."""
+    """One file's bytes to its mapping and typed record, or the problems that stop it being one.
+
+    Each problem of a file that is not a record names the record the file was meant to hold (its `id`, else its
+    file name, which is its ID), so the checks across records do not blame others for its absence."""
     mapping, problems = parse_mapping(rel_path, data)
     if mapping is None:
         return None, None, problems
     try:
         return mapping, build_record(mapping, rel_path), []
     except FieldError as err:
-        return None, None, [_located(decode(data, rel_path), rel_path, err.field, str(err))]
+        problem = _located(decode(data, rel_path), rel_path, err.field, str(err))
+        return None, None, _naming_the_record(rel_path, [problem], mapping.get("id"))
+
+
+def _naming_the_record(rel_path: str, problems: list[Problem], record_id: object = None) -> list[Problem]:
+    meant = record_id if isinstance(record_id, str) else rel_path.rpartition("/")[2].removesuffix(".yaml")
+    return [p if p.record_id else replace(p, record_id=meant) for p in problems]
 
 
 def _located(text: str, rel_path: str, field_path: tuple[str | int, ...], message: str) -> Problem:
@@ -46,7 +55,13 @@ def _located(text: str, rel_path: str, field_path: tuple[str | int, ...], messag
 
 
 def parse_mapping(rel_path: str, data: bytes) -> tuple[dict[str, Any] | None, list[Problem]]:
-    """One file's bytes to a mapping valid against its kind's schema, or the problems that stop it being one."""
+    """One file's bytes to a mapping valid against its kind's schema, or the problems that stop it being one (each
+    naming the record the file was meant to hold, see parse_file)."""
+    mapping, problems = _parse_mapping(rel_path, data)
+    return mapping, _naming_the_record(rel_path, problems) if problems else problems
+
+
+def _parse_mapping(rel_path: str, data: bytes) -> tuple[dict[str, Any] | None, list[Problem]]:
     try:
         text = decode(data, rel_path)
         mapping = load_text(text, rel_path)
@@ -68,14 +83,8 @@ def parse_mapping(rel_path: str, data: bytes) -> tuple[dict[str, Any] | None, li
 
 
 def parse_record(rel_path: str, data: bytes) -> tuple[Record | None, list[Problem]]:
-    """One file's bytes to a typed record, or the problems that stop it being one.
-
-    Each problem of a file that is not a record names the record the file was meant to hold (its `id`, else its
-    file name, which is its ID), so the checks across records do not blame others for its absence."""
+    """One file's bytes to a typed record, or the problems that stop it being one (see parse_file)."""
     _mapping, record, problems = parse_file(rel_path, data)
-    if record is None:
-        stem = rel_path.rpartition("/")[2].removesuffix(".yaml")
-        problems = [p if p.record_id else replace(p, record_id=stem) for p in problems]
     return record, problems
 
 
@@ -268,7 +277,7 @@ def parse_files(root: str, rels: list[str], build: bool = False, known: dict[str
         try:
             stat, data = reader.read(rel)
         except TrackerError as err:
-            results.append(Fresh(rel, None, None, _body(None, err.problems)))
+            results.append(Fresh(rel, None, None, _body(None, _naming_the_record(rel, err.problems))))
             continue
         hashed = digest(data)
         if known and known.get(rel) == hashed:
