@@ -143,8 +143,8 @@ def _property(path: str, prop: dict[str, Any], root: dict[str, Any], required: b
         # A mapping keyed by the clerk's own names (committees, statuses, bodies): describe one entry.
         entry = _resolve(prop["additionalProperties"], root)
         key = f"{path}.<{_key_name(path)}>"
-        for option in entry.get("oneOf", [entry]):
-            option = _resolve(option, root)
+        for choice in entry.get("oneOf", [entry]):
+            option = _resolve(choice, root)
             if option.get("type") == "object":
                 rows += _rows(option, root, f"{key}.", set(option.get("required", [])))
     elif prop.get("type") == "array":
