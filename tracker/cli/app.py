@@ -333,7 +333,7 @@ def write_output(content: str | bytes, output: str | None) -> None:
     from tracker.storage.writer import check_output_file, replace
 
     root, rel = inside_repository(output, "--output")
-    check_output_file(root, root / rel, force=forced())
+    check_output_file(root, root / rel, force=forced(), option="--output")
     replace(root, rel, content)
     click.echo(f"wrote {output}", err=True)
 

@@ -118,13 +118,12 @@ def remind(as_of: dt.date | None, committee: str, responsible: str, fmt: str, ou
     elif target is None:
         click.echo("\n\n---\n\n".join(letter.text.rstrip("\n") for letter in found))
     else:
-        from tracker.storage.writer import check_output_file, replace
+        from tracker.storage.writer import check_output_files, replace
 
-        for letter in found:
-            check_output_file(s.root, target / letter.file_name, force=forced())
+        check_output_files(s.root, [target / letter.file_name for letter in found], force=forced(), option="-o")
         for letter in found:
             replace(target, letter.file_name, letter.text)
-            click.echo(visible(f"wrote {target / letter.file_name} ({len(letter.items)} items to {letter.body})"),
+            click.echo(visible(f"wrote {target / letter.file_name} ({_items(len(letter.items))} to {letter.body})"),
                        err=True)
     if fmt != "markdown":
         from tracker.publish.mail import without_address
@@ -157,13 +156,16 @@ def _destination(fmt: str, output_dir: str | None, sender: str | None, committee
     return from_address, root / rel
 
 
+def _items(count: int) -> str:
+    return f"{count} item" if count == 1 else f"{count} items"
+
+
 def _write_emails(found: list[Letter], target: Path | None, sender: str) -> None:
     from tracker.publish.mail import file_name, message
-    from tracker.storage.writer import check_output_file, replace
+    from tracker.storage.writer import check_output_files, replace
 
     assert target is not None
-    for letter in found:
-        check_output_file(session().root, target / file_name(letter), force=forced())
+    check_output_files(session().root, [target / file_name(letter) for letter in found], force=forced(), option="-o")
     stamp = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
     for letter in found:
         name = file_name(letter)

@@ -654,12 +654,11 @@ def write_site(root: Path, outdir: Path, files: dict[str, str], *, force: bool =
     not stay published). Refused, before anything is written, when outdir holds a mkdocs.yml tracker did not write,
     or when outdir is inside the records repository and a file would replace one of its own files or, without
     force, a file git tracks. Returns (written, removed)."""
-    from tracker.storage.writer import check_output_file, replace
+    from tracker.storage.writer import check_output_files, replace
 
     root, outdir = root.resolve(), outdir.resolve()
     if outdir == root or root in outdir.parents:
-        for rel in files:
-            check_output_file(root, outdir / rel, force=force)
+        check_output_files(root, [outdir / rel for rel in files], force=force, option="OUTDIR")
     settings = outdir / "mkdocs.yml"
     ours = False
     if settings.is_file():

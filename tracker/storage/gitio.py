@@ -195,16 +195,23 @@ def file_commits(root: Path, rel_path: str) -> list[CommitInfo]:
     return list(reversed(commits))
 
 
-def tracked_by_git(root: Path, rel_path: str) -> bool:
-    """Whether git tracks the file at rel_path (in the index or HEAD) in the repository holding root."""
+def tracked_by_git(root: Path, rel_paths: list[str]) -> set[str]:
+    """Those of rel_paths that git tracks (in the index) in the repository holding root, asked in one call."""
     import subprocess
 
+    if not rel_paths:
+        return set()
     try:
-        done = subprocess.run(["git", "-C", str(root), "ls-files", "--error-unmatch", "--", rel_path],
+        done = subprocess.run(["git", "-C", str(root), "ls-files", "-z", "--",
+                               *(f":(literal){path}" for path in rel_paths)],
                               capture_output=True, stdin=subprocess.DEVNULL, check=False)
     except OSError:  # no git: nothing is tracked
-        return False
-    return done.returncode == 0
+        return set()
+    if done.returncode != 0:  # not a git repository
+        return set()
+    # Named relative to root, as git prints them when run there.
+    listed = {name.decode("utf-8", "surrogateescape") for name in done.stdout.split(b"\0") if name}
+    return {path for path in rel_paths if path in listed}
 
 
 def has_uncommitted_records(root: Path) -> bool:

@@ -119,13 +119,13 @@ def output_target(root: Path, value: str | Path, option: str, *, folder: bool = 
     if resolved != root and root not in resolved.parents:
         raise TrackerError(f"{option} {value}: refusing to write outside the records repository {root}",
                            hint=f"give {option} a path inside the repository")
-    _refuse_protected(root, resolved, f"{option} {value}")
+    _refuse_protected(root, resolved, f"{option} {value}", option)
     return resolved
 
 
-def _refuse_protected(root: Path, target: Path, what: str) -> None:
+def _refuse_protected(root: Path, target: Path, what: str, option: str) -> None:
     parts = [part.casefold() for part in target.relative_to(root).parts]
-    hint = "write it somewhere else in the repository, e.g. -o reports/overdue.csv"
+    hint = f"give {option} another place" if option else "write it somewhere else"
     for part in parts:
         if part == ".git":
             raise TrackerError(f"{what}: refusing to write into .git (git's own files)", hint=hint)
@@ -135,21 +135,33 @@ def _refuse_protected(root: Path, target: Path, what: str) -> None:
         raise TrackerError(f"{what}: refusing to replace {parts[0]} ({_PROTECTED_FILES[parts[0]]})", hint=hint)
 
 
-def check_output_file(root: Path, target: Path, *, force: bool) -> None:
-    """Refuse to write target (an absolute path inside root) over the repository's own files, or over a file git
-    tracks unless force is given."""
-    root = root.resolve()
-    target = target.parent.resolve() / target.name
-    if target != root and root not in target.parents:
-        raise TrackerError(f"{target}: refusing to write outside the records repository {root}")
-    rel = target.relative_to(root).as_posix()
-    _refuse_protected(root, target, rel)
-    if not force and (target.exists() or target.is_symlink()):
-        from tracker.storage.gitio import tracked_by_git
+def check_output_file(root: Path, target: Path, *, force: bool, option: str = "") -> None:
+    """check_output_files for one file."""
+    check_output_files(root, [target], force=force, option=option)
 
-        if tracked_by_git(root, rel):
-            raise TrackerError(f"{rel} already exists and git tracks it; nothing was written",
-                               hint="add --force to replace it (git keeps the committed version)")
+
+def check_output_files(root: Path, targets: list[Path], *, force: bool, option: str = "") -> None:
+    """Refuse to write any of targets (absolute paths inside root) over the repository's own files, or over a file
+    git tracks unless force is given; git is asked once for them all."""
+    root = root.resolve()
+    existing = []
+    for given in targets:
+        target = given.parent.resolve() / given.name
+        if target != root and root not in target.parents:
+            raise TrackerError(f"{target}: refusing to write outside the records repository {root}")
+        rel = target.relative_to(root).as_posix()
+        _refuse_protected(root, target, rel, option)
+        if target.exists() or target.is_symlink():
+            existing.append(rel)
+    if force or not existing:
+        return
+    from tracker.storage.gitio import tracked_by_git
+
+    tracked = tracked_by_git(root, existing)
+    if tracked:
+        first = min(tracked)
+        raise TrackerError(f"{first} already exists and git tracks it; nothing was written",
+                           hint="add --force to replace it (git keeps the committed version)")
 
 
 def cannot_write(where: Path | str, err: OSError) -> TrackerError:

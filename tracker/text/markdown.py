@@ -182,7 +182,6 @@ def inline(text: str) -> str:
 
 
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
-SAFE_SCHEMES = ("http://", "https://", "mailto:")
 
 
 def to_html(text: str) -> str:
@@ -204,7 +203,7 @@ def to_html(text: str) -> str:
 def safe_url(url: str) -> str:
     """The link if it is a web or mail address; nothing otherwise (javascript: and data: links never reach a page)."""
     url = (url or "").strip()
-    return url if url.lower().startswith(SAFE_SCHEMES) else ""
+    return url if _SCHEME.match(url.lower()) and safe_address(url) else ""
 
 
 def table_row(cells: list[Any]) -> str:
