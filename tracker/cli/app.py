@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from tracker.model.numbers import Number
     from tracker.model.recordset import RecordSet
     from tracker.storage.config import Config
+    from tracker.storage.parts import Compute, Needs
     from tracker.storage.store import Snapshot
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -114,6 +115,14 @@ class Session:
         if self.ref or question is None:
             return compute()
         return self.snapshot.kept(question, compute)
+
+    def kept_parts(self, question: str | None, needs: Needs, compute: Compute) -> dict[str, str]:
+        """compute(records, None): an answer made of one part per record file, each worked out from the records
+        needs declares it reads (see storage/parts.py); kept file by file, as kept() keeps whole answers."""
+        self.refuse_problems()
+        if self.ref or question is None:
+            return compute(self.records, None)
+        return self.snapshot.kept_parts(question, needs, compute).texts
 
     def refuse_problems(self) -> None:
         """Answers drawn from inconsistent records (two files with one ID, a dangling reference, an unknown status)
@@ -777,10 +786,15 @@ def overdue(committee: str, responsible: str, fail_if_any: bool, as_of: dt.date 
     def answer() -> str:
         """How many items are listed, a newline, and the listing."""
         from tracker.questions import output as out
-        from tracker.questions.query import Filters, needs_attention
+        from tracker.questions.query import Filters, attention_needs, needs_attention
 
-        items = needs_attention(s.records, s.config, when, Filters(committee=committee, responsible=responsible))
-        entries = out.attention_entries(s.records, s.config, items, when, fmt)
+        def entries_of(records: RecordSet, only: frozenset[str] | None) -> dict[str, str]:
+            items = needs_attention(records, s.config, when, Filters(committee=committee, responsible=responsible))
+            return {entry[1]: out.entry_text(entry) for entry in out.attention_entries(records, s.config, items, when, fmt)
+                    if only is None or entry[1] in only}
+
+        kept = s.kept_parts(question, attention_needs, entries_of)
+        entries = sorted(map(out.entry_from, kept.values()), key=lambda entry: entry[0])
         return f"{len(entries)}\n{out.attention_text(s.config, entries, fmt, when, to_terminal=to_terminal)}"
 
     listed, _, text = s.kept(question, answer).partition("\n")

@@ -126,6 +126,33 @@ def attention_entries(records: RecordSet, config: Config, items: list[Attention]
         return [(order, item.record.path, base, item.reasons) for (order, base), item in zip(rows, items, strict=True)]
 
 
+def entry_text(entry: Entry) -> str:
+    """An entry as JSON text, to keep (see entry_from)."""
+    import json
+
+    order, path, base, reasons = entry
+    return json.dumps([_jsonable(order), path, base, [[r.reason, r.days, r.since.isoformat(), r.addressee] for r in reasons]],
+                      ensure_ascii=False, separators=(",", ":"))
+
+
+def entry_from(text: str) -> Entry:
+    """An entry from its text (entry_text); its place in the order compares as the entry's own did."""
+    import json
+
+    order, path, base, reasons = json.loads(text)
+    return (order, path, base, tuple(Reason(reason, days, dt.date.fromisoformat(since), addressee)
+                                     for reason, days, since, addressee in reasons))
+
+
+def _jsonable(value: Any) -> Any:
+    """A sort key as JSON values that order alike: tuples as lists, dates in ISO form."""
+    if isinstance(value, tuple):
+        return [_jsonable(item) for item in value]
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
 def attention_text(config: Config, entries: list[Entry], fmt: str, as_of: dt.date, *, to_terminal: bool) -> str:
     if fmt == "json":
         return "[\n" + ",\n".join(text for _, _, text, _ in entries) + "\n]\n" if entries else "[]\n"

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from tracker.model.dates import PartialDate
+from tracker.model.dependencies import group
 from tracker.model.numbers import Number, natural_key, number_key
 from tracker.model.records import Action, Meeting, Recommendation, Record, Report, Response, Trackable
 from tracker.model.recordset import RecordSet
@@ -103,6 +104,15 @@ def matches_body(config: Config, wanted: str, names: tuple[str, ...]) -> bool:
 
 # The rules of what is owed, each written once. What an answer depends on is what the functions read: the item
 # (its status, due date and history as of the day), its report and that report's responses, and tracker.yaml.
+
+
+def attention_needs(record: Record) -> tuple[str, ...]:
+    """What the rules below read of other records for an item: a recommendation's report (its committee,
+    publication and response deadline) and that report's responses (who has answered, and when)."""
+    if isinstance(record, Recommendation):
+        return (record.report, group(record.report, "response"))
+    return ()
+
 
 def overdue_by(due: PartialDate | None, as_of: dt.date) -> int | None:
     """The overdue rule: days past the last day of the due date (a month is due by its last day), or None while

@@ -1,10 +1,12 @@
 """A disposable cache, private to storage: SQLite in the records repository's git-ignored `.tracker-cache/` folder.
 
-It keeps two things: each record file's parse result (the validated mapping as JSON, or the problems that stop the
-file being a record) with the file's stat and the hash of its bytes, and answers kept for a whole state of the
-repository. Everything is plain text or numbers; nothing read from it is ever unpickled or evaluated. Every row
-carries a checksum of its values: a row that fails it is dropped and its answer worked out again, and a database
-that cannot be read is deleted and built afresh. The cache belongs to one version of the code and the schemas.
+It keeps three things: each record file's parse result (the validated mapping as JSON, or the problems that stop
+the file being a record) with the file's stat and the hash of its bytes; answers kept for a whole state of the
+repository; and answers kept file by file (see parts.py), with the names each file's record is known by and needs,
+so that after an edit only the files it can affect are worked out again. Everything is plain text or numbers;
+nothing read from it is ever unpickled or evaluated. Every row carries a checksum of its values: a row that fails
+it is dropped and its answer worked out again, and a database that cannot be read is deleted and built afresh.
+The cache belongs to one version of the code and the schemas.
 """
 
 from __future__ import annotations
@@ -27,9 +29,11 @@ STAMP_NAME = "stamp"
 # Longer than the coarsest timestamp granularity of a common file system (FAT: 2 s): a file whose last change is
 # older than this when it is read cannot be rewritten later with the same stat.
 SETTLE_NS = 3_000_000_000
-FORMAT = "14"
+FORMAT = "15"
 # Answers kept: a clerk's few questions a day on a few branches, and the validation of each state.
 KEEP_ANSWERS = 16
+# Answers kept file by file: the validation and a few listings, each a row per file that needs one.
+KEEP_PARTS = 4
 
 StatKey = tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode
 
@@ -120,8 +124,13 @@ class RecordCache:
         db.execute("BEGIN IMMEDIATE")
         db.execute("CREATE TABLE files (path TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER, ctime_ns INTEGER,"
                    " ino INTEGER, settled INTEGER, digest TEXT, body TEXT, sum TEXT)")
-        db.execute("CREATE TABLE kept (key TEXT PRIMARY KEY, body TEXT, sum TEXT, at INTEGER)")
-        db.execute("INSERT INTO kept VALUES ('version', ?, ?, 0)", (version, checksum("version", version)))
+        # The order of use before the text: finding the oldest answers then never reads the long texts.
+        db.execute("CREATE TABLE kept (key TEXT PRIMARY KEY, at INTEGER, sum TEXT, body TEXT)")
+        db.execute("CREATE TABLE parts (question TEXT, path TEXT, body TEXT, sum TEXT, PRIMARY KEY (question, path))"
+                   " WITHOUT ROWID")
+        db.execute("CREATE TABLE names (question TEXT, kind TEXT, first TEXT, next TEXT, sum TEXT, body TEXT,"
+                   " PRIMARY KEY (question, kind, first))")
+        db.execute("INSERT INTO kept VALUES ('version', 0, ?, ?)", (checksum("version", version), version))
         db.execute("COMMIT")
         return True
 
@@ -184,8 +193,8 @@ class RecordCache:
 
     def keep_text(self, key: str, text: str) -> None:
         """Keep text under key; of those whose key starts "answer ", only the KEEP_ANSWERS most recent."""
-        self.db.execute("INSERT OR REPLACE INTO kept VALUES (?, ?, ?, (SELECT coalesce(max(at), 0) + 1 FROM kept))",
-                        (key, text, checksum(key, text)))
+        self.db.execute("INSERT OR REPLACE INTO kept VALUES (?, (SELECT coalesce(max(at), 0) + 1 FROM kept), ?, ?)",
+                        (key, checksum(key, text), text))
         self.db.execute("DELETE FROM kept WHERE key LIKE 'answer %' AND key NOT IN"
                         " (SELECT key FROM kept WHERE key LIKE 'answer %' ORDER BY at DESC LIMIT ?)", (KEEP_ANSWERS,))
 
@@ -201,6 +210,63 @@ class RecordCache:
         """Keep a JSON value under key (see keep_text)."""
         self.keep_text(key, json.dumps(value, ensure_ascii=False, separators=(",", ":")))
 
+    # Answers kept file by file (see parts.py): under "parts <question>" the state they were worked out for, in the
+    # names table the names of every file's record then (see names.py), and in the parts table each file's part.
+
+    def name_chunk(self, question: str, kind: str, key: str) -> str:
+        """The chunk of a names text that key falls in (see names.py); ValueError when it is damaged or missing."""
+        row = self.db.execute("SELECT first, next, sum, body FROM names WHERE question = ? AND kind = ? AND first <= ?"
+                              " ORDER BY first DESC LIMIT 1", (question, kind, key)).fetchone()
+        if row is None or row[2] != checksum(question, kind, row[0], row[1], row[3]) or (row[1] and key >= row[1]):
+            raise ValueError("kept names are damaged")
+        return str(row[3])
+
+    def name_text(self, question: str, kind: str) -> str:
+        """A whole names text, its chunks checked and in order."""
+        rows = self.db.execute("SELECT first, next, sum, body FROM names WHERE question = ? AND kind = ?"
+                               " ORDER BY first", (question, kind)).fetchall()
+        for index, (first, after, summed, body) in enumerate(rows):
+            following = rows[index + 1][0] if index + 1 < len(rows) else ""
+            if summed != checksum(question, kind, first, after, body) or after != following:
+                raise ValueError("kept names are damaged")
+        return "".join(row[3] for row in rows)
+
+    def keep_names(self, question: str, texts: dict[str, list[tuple[str, str, str]]] | None, recent: str) -> None:
+        """Keep the names texts (unless None: those kept stand) and the recent lines."""
+        kinds = [*(texts or {}), "recent"]
+        self.db.executemany("DELETE FROM names WHERE question = ? AND kind = ?", [(question, kind) for kind in kinds])
+        chunks = [(kind, *chunk) for kind, found in (texts or {}).items() for chunk in found]
+        chunks.append(("recent", "", "", recent))
+        self.db.executemany("INSERT INTO names VALUES (?, ?, ?, ?, ?, ?)", [
+            (question, kind, first, after, checksum(question, kind, first, after, body), body)
+            for kind, first, after, body in chunks])
+
+    def parts(self, question: str) -> dict[str, str]:
+        """Every file's part of the question's answer (files without one are left out); ValueError when a row fails
+        its checksum (the caller then works the whole answer out again)."""
+        found = self.db.execute("SELECT path, body, sum FROM parts WHERE question = ?", (question,)).fetchall()
+        if any(summed != checksum(question, path, body) for path, body, summed in found):
+            raise ValueError("a kept part is damaged")
+        return {path: body for path, body, _ in found}
+
+    def keep_parts(self, question: str, base: Any, parts: dict[str, str], replaced: Iterable[str] | None) -> None:
+        """Keep the question's answer for the state base describes: the parts of the files replaced (of all files
+        when replaced is None) take the place of those kept. (Its names are kept by keep_names.)"""
+        db = self.db
+        if replaced is None:
+            db.execute("DELETE FROM parts WHERE question = ?", (question,))
+        else:
+            db.executemany("DELETE FROM parts WHERE question = ? AND path = ?", [(question, path) for path in replaced])
+        db.executemany("INSERT INTO parts VALUES (?, ?, ?, ?)",
+                       [(question, path, body, checksum(question, path, body)) for path, body in parts.items()])
+        self.keep("parts " + question, base)
+        questions = [row[0][len("parts "):] for row in db.execute(
+            "SELECT key FROM kept WHERE key LIKE 'parts %' ORDER BY at DESC").fetchall()]
+        for old in questions[KEEP_PARTS:]:
+            db.execute("DELETE FROM kept WHERE key = ?", ("parts " + old,))
+            db.execute("DELETE FROM names WHERE question = ?", (old,))
+            db.execute("DELETE FROM parts WHERE question = ?", (old,))
+
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """One transaction: another run writing meanwhile makes this one's write fail rather than mix the two."""
@@ -211,3 +277,4 @@ class RecordCache:
             self.db.execute("ROLLBACK")
             raise
         self.db.execute("COMMIT")
+

@@ -246,3 +246,14 @@ def _unchanged(base: str, known: Folders) -> bool:
     except OSError:
         return False
     return True
+
+
+def tree_changes(root: Path, old: str, new: str) -> set[str] | None:
+    """The record files (paths under records/) that differ between two records trees; None if git fails."""
+    result = subprocess.run(
+        ["git", "-C", str(root), "diff-tree", "-r", "-z", "--no-renames", "--name-only", old, new],
+        capture_output=True, stdin=subprocess.DEVNULL, env=_env(), check=False,
+    )
+    if result.returncode != 0:
+        return None
+    return {f"{RECORDS_DIR}/{os.fsdecode(name)}" for name in result.stdout.split(b"\0") if name}

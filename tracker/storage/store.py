@@ -22,6 +22,18 @@ from tracker.storage import cache as cache_module
 from tracker.storage.cache import RecordCache, Row, StatKey, checksum, digest
 from tracker.storage.config import Config
 from tracker.storage.finding import Files, blobs_of, files_through_git
+from tracker.storage.names import NameIndex, texts_of
+from tracker.storage.parts import (
+    MOST_CHANGED,
+    Compute,
+    Loaded,
+    Needs,
+    Parts,
+    State,
+    changed_files,
+    names_of,
+    update,
+)
 from tracker.storage.reading import (
     Fresh,
     ProgressCallback,
@@ -64,6 +76,7 @@ class Snapshot:
         self._pinned = True  # whether what is read matches the state worked out (else nothing is kept)
         self._unsettled: set[str] = set()  # files whose rows were kept this run before their last write settled
         self._read: dict[str, Fresh] = {}  # files read while working out the state, to parse without reading again
+        self._described: State | None = None  # what the state is made of (see parts.py), once worked out
 
     def close(self) -> None:
         """Let go of the cache (answers asked for after this are worked out, not kept)."""
@@ -106,14 +119,109 @@ class Snapshot:
             self._write(lambda cache: cache.keep_text(name, answer))
         return answer
 
+    def kept_parts(self, question: str, needs: Needs, compute: Compute) -> Parts:
+        """An answer made of one part per record file (see parts.py): compute(records, files) gives the parts of
+        those files (of every file, when None) that have one, from records that hold every record they read, as
+        needs declares. question must name everything the answer depends on besides the records (see kept)."""
+        if self._state is None or not self._pinned or self._described is None:
+            records = self.records()
+            return Parts(compute(records, None), len(records))
+        question = checksum(_code(self.root), question)
+        described = self._described
+        found = self._use_cache(lambda cache: self._updated_parts(cache, question, described, needs, compute), None)
+        if found is not None:
+            return found
+        records = self.records()
+        texts = compute(records, None)
+        if self._pinned:
+            names = texts_of(names_of(records, needs))
+            base = {"state": described._asdict(), "ids": len(records)}
+
+            def keep(cache: RecordCache) -> None:
+                cache.keep_names(question, names, "")
+                cache.keep_parts(question, base, texts, None)
+
+            self._write(keep)
+        return Parts(texts, len(records))
+
+    def _updated_parts(self, cache: RecordCache, question: str, now: State, needs: Needs, compute: Compute,
+                       ) -> Parts | None:
+        """The parts kept for an earlier state, those of the files an edit since can affect worked out again; None
+        when there are none, or too many files differ, or a file changes meanwhile (then all are worked out)."""
+        base = cache.value("parts " + question)
+        state = State.from_json(base.get("state")) if isinstance(base, dict) else None
+        recent = cache.name_chunk(question, "recent", "") if isinstance(base, dict) else None
+        changed = changed_files(self.root, state, now) if state is not None else None
+        if changed is None or len(changed) > MOST_CHANGED or not isinstance(base["ids"], int) or recent is None:
+            return None
+        index = NameIndex(lambda kind, key: cache.name_chunk(question, kind, key), recent)
+        done = update(index, changed, needs, compute, lambda rels: self._records_at(rels, now),
+                      lambda: cache.name_text(question, "paths"))
+        ids = base["ids"] + done.more_ids
+        if not self._pinned:
+            return None
+        try:
+            with cache.transaction():
+                kept = cache.parts(question)
+                cache.keep_names(question, done.names.folded_texts, done.names.recent_text())
+                cache.keep_parts(question, {"state": now._asdict(), "ids": ids}, done.texts, done.replaced)
+        except sqlite3.OperationalError as err:
+            if "locked" not in str(err) and "busy" not in str(err):
+                raise
+            return None  # another run is writing: work the answer out in full this time
+        texts = {path: text for path, text in kept.items() if path not in done.replaced}
+        texts.update(done.texts)
+        return Parts(texts, ids)
+
+    def _records_at(self, rels: Iterable[str], now: State) -> Loaded:
+        """The record (or problems) of each of the files given that exists now, as the state holds it."""
+        expected = self._current(rels, now)
+        none: dict[str, Row] = {}
+        rows = self._use_cache(lambda cache: cache.rows(expected), none)
+        loaded: Loaded = {}
+        to_parse = []
+        for rel, wanted in expected.items():
+            row = rows.get(rel)
+            found = result_of(rel, row.body) if row is not None and row.digest == wanted else None
+            if found is None and rel in self._read and self._read[rel].body:
+                found = self._result(self._read[rel])
+            if found is None:
+                to_parse.append(rel)
+            else:
+                loaded[rel] = found
+        loaded.update(self._parse(to_parse, expected))
+        return loaded
+
+    def _current(self, rels: Iterable[str], now: State) -> dict[str, str | None]:
+        """Those of the files given that exist now, with the hash of the bytes the state holds for each."""
+        found: dict[str, str | None] = {}
+        in_tree = []
+        gone = set(now.gone)
+        for rel in rels:
+            if rel in now.differing:
+                found[rel] = now.differing[rel]
+            elif now.tree and rel not in gone:
+                in_tree.append(rel)
+        if in_tree:
+            blobs = self._files.blobs if self._files.blobs is not None else blobs_of(self.root, now.tree, in_tree)
+            found.update((rel, blobs[rel]) for rel in in_tree if rel in blobs)
+        return found
+
     @cached_property
     def _validation(self) -> dict[str, Any]:
         def compute() -> str:
-            from tracker.storage.validate import validate
+            from tracker.storage.validate import check_needs, validate
 
-            records = self.records()
-            problems = validate(self.config, records)
-            return json.dumps({"count": len(records), "problems": [problem_json(problem) for problem in problems]})
+            def by_file(records: RecordSet, only: frozenset[str] | None) -> dict[str, str]:
+                found: dict[str, list[dict[str, Any]]] = {}
+                for problem in validate(self.config, records):
+                    if only is None or problem.path in only:
+                        found.setdefault(problem.path, []).append(problem_json(problem))
+                return {path: json.dumps(problems, ensure_ascii=False) for path, problems in found.items()}
+
+            parts = self.kept_parts("validate", check_needs, by_file)
+            problems = sorted(problem_from(item) for text in parts.texts.values() for item in json.loads(text))
+            return json.dumps({"count": parts.ids, "problems": [problem_json(problem) for problem in problems]})
 
         found: dict[str, Any] = json.loads(self.kept("validate", compute))
         return found
@@ -153,6 +261,7 @@ class Snapshot:
         unsettled = sorted(self._unsettled)
         if files.tree and self._use_cache(lambda cache: cache.value("unsettled"), None) != unsettled:
             self._write(lambda cache: cache.keep("unsettled", unsettled))
+        self._described = State(files.tree, dict(entries), sorted(files.gone), sorted(files.odd))
         return checksum(_code(self.root), files.tree, json.dumps(entries), json.dumps(sorted(files.gone)),
                         json.dumps(sorted(files.odd)))
 
@@ -309,12 +418,10 @@ def _parse_one(reader: Reader, rel: str) -> Fresh:
 
 
 def _record_set(loaded: dict[str, tuple[Record | None, list[Problem]] | None], odd: list[Problem]) -> RecordSet:
-    records = RecordSet()
-    for rel in sorted(loaded, key=lambda rel: rel.split("/")):
-        record, problems = loaded[rel] or (None, [Problem(rel, message="is not a record")])
-        records.problems.extend(problems)
-        if record is not None:
-            records.add(record)
+    from tracker.storage.parts import record_set
+
+    records = record_set({rel: found or (None, [Problem(rel, message="is not a record")])
+                          for rel, found in loaded.items()})
     records.problems.extend(odd)
     return records
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from tracker.model import ids
+from tracker.model.dependencies import group
 from tracker.model.errors import Problem, TrackerError
 from tracker.model.numbers import Number
 from tracker.model.records import Action, Meeting, Recommendation, Record, Report, Response, Trackable
@@ -69,6 +70,25 @@ def facts_of(record: Record) -> Facts:
     elif isinstance(record, Report):
         meeting = record.presented_at
     return Facts(record.path, record.id, record.kind, report, number, published, undated, refs, answers, meeting)
+
+
+def check_needs(record: Record) -> tuple[str, ...]:
+    """What the checks across records read of others for this record, besides the records that share a name with
+    it (another with its ID; the other recommendations of its report): the responses its history names, the
+    meeting it arose at or was presented to, its report, and for a response the recommendations it answers."""
+    needs: list[str] = []
+    if isinstance(record, Trackable):
+        needs.extend(event.response for event in record.history if event.event == "response" and event.response)
+    if isinstance(record, Action) and record.meeting is not None:
+        needs.append(ids.meeting_id(record.committee, record.meeting))
+    elif isinstance(record, Report) and record.presented_at:
+        needs.append(record.presented_at)
+    elif isinstance(record, Recommendation):
+        needs.append(record.report)
+    elif isinstance(record, Response):
+        needs += [record.report, group(record.report, "recommendation")]
+        needs.extend(ids.recommendation_id(record.report, number) for number in record.numbers)
+    return tuple(needs)
 
 
 def local_problems(config: Config, record: Record, source: bytes | Path) -> list[Problem]:
