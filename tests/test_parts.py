@@ -16,9 +16,9 @@ from tests.conftest import CallSpy, Run, commit_all, generated_repo, git
 from tracker.model.recordset import RecordSet
 from tracker.questions.query import attention_needs
 from tracker.storage import names as names_module
-from tracker.storage import store
+from tracker.storage import parts
 from tracker.storage.config import load_config
-from tracker.storage.names import NameIndex, texts_of
+from tracker.storage.names import NameIndex, name_of, role_of, texts_of, token
 from tracker.storage.store import Snapshot
 
 AS_OF = "2025-06-30"
@@ -43,14 +43,20 @@ def _copy(generated: Path, tmp_path: Path, with_git: bool = True) -> Path:
 
 # The index of names finds what a search of every name finds, for any text a path or name may hold.
 
-def _chunk_of(texts: dict[str, names_module.Chunks]):  # type: ignore[no-untyped-def]
-    def chunk_of(kind: str, key: str) -> str:
-        found = [chunk for chunk in texts[kind] if chunk[0] <= key]
-        _first, following, body = found[-1]
-        assert not following or key < following
-        return body
+class Stored:
+    """Stored texts of names held in memory, found as the cache finds them."""
 
-    return chunk_of
+    def __init__(self, texts: dict[str, list[names_module.Chunk]]):
+        self.texts = texts
+
+    def chunk(self, kind: str, key: str) -> str:
+        found = [chunk for chunk in self.texts[kind] if chunk.first <= key][-1]
+        assert not found.following or key < found.following
+        return found.body
+
+    def chunk_at(self, kind: str, number: int) -> tuple[int, str]:
+        found = [chunk for chunk in self.texts[kind] if chunk.line <= number][-1]
+        return found.line, found.body
 
 
 @pytest.mark.parametrize("seed", range(6))
@@ -63,24 +69,25 @@ def test_the_index_of_names_finds_what_a_search_of_every_name_finds(seed: int, m
 
     for _ in range(40):
         monkeypatch.setattr(names_module, "CHUNK", rng.choice([1, 16, 200, 1 << 16]))
-        every = {text() + ".yaml": [rng.choice("ian") + text() for _ in range(rng.randint(0, 4))] for _ in range(30)}
-        index = NameIndex(_chunk_of(texts_of(every)))
+        every = {text() + ".yaml": [token(text(), rng.choice("ian")) for _ in range(rng.randint(0, 4))] for _ in range(30)}
+        index = NameIndex(Stored(texts_of(every)))
         for path in [*list(every)[:8], "missing.yaml"]:
             assert index.names_of([path]) == ({path: every[path]} if path in every else {})
-        for name in {name for found in every.values() for name in found} | {"inobody"}:
+        for name in {name for found in every.values() for name in found} | {token("nobody", "i")}:
             for roles in ("i", "an", "ian"):
-                expected = {path for path, found in every.items() if any(role + name[1:] in found for role in roles)}
-                assert index.paths_named([name[1:]], roles) == expected
+                expected = {path for path, found in every.items() if any(token(name_of(name), role) in found
+                                                                          for role in roles)}
+                assert index.paths_named([name_of(name)], roles) == expected
             assert index.has(name) == any(name in found for found in every.values())
         # Lines set apart for the files changed since stand in for theirs.
         changed = dict(rng.sample(sorted(every.items()), 5))
-        changed = {path: [rng.choice("ian") + text()] for path in changed}
+        changed = {path: [token(text(), rng.choice("ian"))] for path in changed}
         gone = rng.sample(sorted(every), 3)
         after = index.replaced(changed, gone)
         now = {**every, **changed, **{path: [] for path in gone}}
         for name in {name for found in now.values() for name in found}:
             expected = {path for path, found in now.items() if name in found}
-            assert after.paths_named([name[1:]], name[0]) == expected
+            assert after.paths_named([name_of(name)], role_of(name)) == expected
             assert after.has(name)
 
 
@@ -203,8 +210,8 @@ def test_edit_after_edit_the_answers_are_those_from_every_file(
 ) -> None:
     root = _copy(generated, tmp_path)
     monkeypatch.setattr(names_module, "MOST_RECENT", 6)  # fold the recent lines in often
-    updates = CallSpy(monkeypatch, store, "update")
-    in_full = CallSpy(monkeypatch, store, "names_of")  # an answer worked out from every file
+    updates = CallSpy(monkeypatch, parts, "update")
+    in_full = CallSpy(monkeypatch, parts, "texts_of")  # an answer worked out from every file
     rng = random.Random(seed)
     for step in range(24):
         what = _edit(root, rng, step)
@@ -222,8 +229,8 @@ def test_without_git_the_answers_are_those_from_every_file(
     generated: Path, tmp_path: Path, run: Run, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     root = _copy(generated, tmp_path, with_git=False)
-    updates = CallSpy(monkeypatch, store, "update")
-    in_full = CallSpy(monkeypatch, store, "names_of")
+    updates = CallSpy(monkeypatch, parts, "update")
+    in_full = CallSpy(monkeypatch, parts, "texts_of")
     rng = random.Random(7)
     files = sorted((root / "records").rglob("*.yaml"))
     for step in range(8):

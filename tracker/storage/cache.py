@@ -128,8 +128,9 @@ class RecordCache:
         db.execute("CREATE TABLE kept (key TEXT PRIMARY KEY, at INTEGER, sum TEXT, body TEXT)")
         db.execute("CREATE TABLE parts (question TEXT, path TEXT, body TEXT, sum TEXT, PRIMARY KEY (question, path))"
                    " WITHOUT ROWID")
-        db.execute("CREATE TABLE names (question TEXT, kind TEXT, first TEXT, next TEXT, sum TEXT, body TEXT,"
-                   " PRIMARY KEY (question, kind, first))")
+        db.execute("CREATE TABLE names (question TEXT, kind TEXT, first TEXT, next TEXT, line INTEGER, sum TEXT,"
+                   " body TEXT, PRIMARY KEY (question, kind, first))")
+        db.execute("CREATE INDEX names_by_line ON names (question, kind, line)")
         db.execute("INSERT INTO kept VALUES ('version', 0, ?, ?)", (checksum("version", version), version))
         db.execute("COMMIT")
         return True
@@ -213,33 +214,19 @@ class RecordCache:
     # Answers kept file by file (see parts.py): under "parts <question>" the state they were worked out for, in the
     # names table the names of every file's record then (see names.py), and in the parts table each file's part.
 
-    def name_chunk(self, question: str, kind: str, key: str) -> str:
-        """The chunk of a names text that key falls in (see names.py); ValueError when it is damaged or missing."""
-        row = self.db.execute("SELECT first, next, sum, body FROM names WHERE question = ? AND kind = ? AND first <= ?"
-                              " ORDER BY first DESC LIMIT 1", (question, kind, key)).fetchone()
-        if row is None or row[2] != checksum(question, kind, row[0], row[1], row[3]) or (row[1] and key >= row[1]):
-            raise ValueError("kept names are damaged")
-        return str(row[3])
+    def kept_names(self, question: str) -> KeptNames:
+        """The names kept with the question's parts, read a chunk at a time (see names.py)."""
+        return KeptNames(self.db, question)
 
-    def name_text(self, question: str, kind: str) -> str:
-        """A whole names text, its chunks checked and in order."""
-        rows = self.db.execute("SELECT first, next, sum, body FROM names WHERE question = ? AND kind = ?"
-                               " ORDER BY first", (question, kind)).fetchall()
-        for index, (first, after, summed, body) in enumerate(rows):
-            following = rows[index + 1][0] if index + 1 < len(rows) else ""
-            if summed != checksum(question, kind, first, after, body) or after != following:
-                raise ValueError("kept names are damaged")
-        return "".join(row[3] for row in rows)
-
-    def keep_names(self, question: str, texts: dict[str, list[tuple[str, str, str]]] | None, recent: str) -> None:
+    def keep_names(self, question: str, texts: dict[str, list[Any]] | None, recent: str) -> None:
         """Keep the names texts (unless None: those kept stand) and the recent lines."""
         kinds = [*(texts or {}), "recent"]
         self.db.executemany("DELETE FROM names WHERE question = ? AND kind = ?", [(question, kind) for kind in kinds])
         chunks = [(kind, *chunk) for kind, found in (texts or {}).items() for chunk in found]
-        chunks.append(("recent", "", "", recent))
-        self.db.executemany("INSERT INTO names VALUES (?, ?, ?, ?, ?, ?)", [
-            (question, kind, first, after, checksum(question, kind, first, after, body), body)
-            for kind, first, after, body in chunks])
+        chunks.append(("recent", "", "", 0, recent))
+        self.db.executemany("INSERT INTO names VALUES (?, ?, ?, ?, ?, ?, ?)", [
+            (question, kind, first, after, line, checksum(question, kind, first, after, line, body), body)
+            for kind, first, after, line, body in chunks])
 
     def parts(self, question: str) -> dict[str, str]:
         """Every file's part of the question's answer (files without one are left out); ValueError when a row fails
@@ -278,3 +265,42 @@ class RecordCache:
             raise
         self.db.execute("COMMIT")
 
+
+
+class KeptNames:
+    """The names kept with one question's parts (see names.Stored), each chunk checked as it is read."""
+
+    def __init__(self, db: sqlite3.Connection, question: str):
+        self.db = db
+        self.question = question
+
+    def chunk(self, kind: str, key: str) -> str:
+        row = self.db.execute("SELECT first, next, line, sum, body FROM names WHERE question = ? AND kind = ?"
+                              " AND first <= ? ORDER BY first DESC LIMIT 1", (self.question, kind, key)).fetchone()
+        if row is None or (row[1] and key >= row[1]):  # a chunk is missing
+            raise ValueError("kept names are damaged")
+        return self._checked(kind, row)[1]
+
+    def chunk_at(self, kind: str, number: int) -> tuple[int, str]:
+        row = self.db.execute("SELECT first, next, line, sum, body FROM names WHERE question = ? AND kind = ?"
+                              " AND line <= ? ORDER BY line DESC LIMIT 1", (self.question, kind, number)).fetchone()
+        if row is None:
+            raise ValueError("kept names are damaged")
+        return self._checked(kind, row)
+
+    def everything(self, kind: str) -> str:
+        """A whole text, its chunks checked and in order."""
+        rows = self.db.execute("SELECT first, next, line, sum, body FROM names WHERE question = ? AND kind = ?"
+                               " ORDER BY first", (self.question, kind)).fetchall()
+        for index, row in enumerate(rows):
+            following = rows[index + 1][0] if index + 1 < len(rows) else ""
+            if row[1] != following:
+                raise ValueError("kept names are damaged")
+            self._checked(kind, row)
+        return "".join(row[4] for row in rows)
+
+    def _checked(self, kind: str, row: Any) -> tuple[int, str]:
+        first, after, line, summed, body = row
+        if not isinstance(body, str) or summed != checksum(self.question, kind, first, after, line, body):
+            raise ValueError("kept names are damaged")
+        return int(line), body

@@ -1,37 +1,69 @@
 """The names of every file's record (see model/dependencies.py), kept so that a search reads only a little of them.
 
-Two sorted texts hold the same names: "paths" has a line per file (its path, then its names), "names" a line per
-name and role (the name, then the files that have it). Each is cut into chunks of about CHUNK characters, kept as
-rows with a checksum and the first line's key, so a search reads the one chunk its key falls in and halves it
-down to the line. The lines of the files changed since the texts were written stand apart (recent), in place of
-theirs, until there are MOST_RECENT of them; then both texts are written again.
+Two sorted texts hold the names: "paths" has a line per file (its path, then its names), "names" a line per name
+and role (the name, then the numbers of the lines of "paths" of the files that have it). Each is cut into chunks of
+about CHUNK characters, kept as rows with a checksum, the first line's key and its number, so a search reads the one
+chunk its key (or line) falls in and halves it down to the line. The lines of the files changed since the texts
+were written stand apart (recent), in place of theirs, until there are MOST_RECENT of them; then both texts are
+written again.
 
-A name is kept with its role after it: ID, ALSO_KNOWN_AS or NEEDS (in memory, the role comes first: "ipcc-…").
+A name is kept with its role after it, in memory as in the texts (see token): ID, ALSO_KNOWN_AS or NEEDS.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
+from typing import NamedTuple, Protocol
 
 ID, ALSO_KNOWN_AS, NEEDS = "i", "a", "n"
-Names = dict[str, list[str]]  # each file's names, role first
-# A stored text's chunks: (the key of its first line, or "" for the first chunk; the first key of the next chunk, or
-# "" for the last; the lines).
-Chunks = list[tuple[str, str, str]]
-# Finds the chunk of a text ("paths" or "names") that a key falls in; ValueError when it is damaged or missing.
-ChunkOf = Callable[[str, str], str]
+Names = dict[str, list[str]]  # each file's names, each as a token
+ROLE = "\x1f"  # between a name and its role
+
+
+def token(name: str, role: str) -> str:
+    """A name with its role: "pcc-2023-03-22-6a\x1fi"."""
+    return name + ROLE + role
+
+
+def name_of(found: str) -> str:
+    return found[:-2]
+
+
+def role_of(found: str) -> str:
+    return found[-1]
 CHUNK = 1 << 16
 MOST_RECENT = 500
+
+
+class Chunk(NamedTuple):
+    """A piece of a stored text: the key of its first line ("" for the first chunk), the first key of the next
+    chunk ("" for the last), the number of its first line in the text, and its lines."""
+
+    first: str
+    following: str
+    line: int
+    body: str
+
+
+class Stored(Protocol):
+    """The stored texts of one question's names; ValueError when what is asked for is damaged or missing."""
+
+    def chunk(self, kind: str, key: str) -> str:
+        """The lines of the chunk of the text ("paths" or "names") that key falls in."""
+
+    def chunk_at(self, kind: str, number: int) -> tuple[int, str]:
+        """The chunk holding line number, with the number of its first line."""
 
 
 class NameIndex:
     """The names as kept: the stored texts (read through chunk_of) and the lines of the files changed since."""
 
-    def __init__(self, chunk_of: ChunkOf, recent: str = ""):
-        self._chunk_of = chunk_of
+    def __init__(self, stored: Stored, recent: str = ""):
+        self._stored = stored
         self.recent: Names = dict(_file_line(line) for line in recent.split("\n") if line)
-        self.folded_texts: dict[str, Chunks] | None = None  # both texts written afresh, when recent is folded in
+        self.folded_texts: dict[str, list[Chunk]] | None = None  # both texts written afresh, when recent is folded in
+        self._lines: dict[int, list[str]] = {}  # chunks of "paths" read so far, by their first line's number
 
     def recent_text(self) -> str:
         return "".join(_path_line(path, names) for path, names in self.recent.items())
@@ -43,32 +75,43 @@ class NameIndex:
             if path in self.recent:
                 found[path] = self.recent[path]
                 continue
-            line = _line_in(self._chunk_of("paths", _escaped(path)), _escaped(path))
+            line = _line_in(self._stored.chunk("paths", _escaped(path)), _escaped(path))
             if line is not None:
                 found[path] = _file_line(line)[1]
         return found
 
     def paths_named(self, names: Iterable[str], roles: str) -> set[str]:
         """The files with any of the names given, in any of the roles given."""
-        wanted = {role + name for name in set(names) for role in roles}
+        wanted = {token(name, role) for name in set(names) for role in roles}
         paths = {path for path, found in self.recent.items() if not wanted.isdisjoint(found)}
         for name in wanted:
-            paths.update(path for path in self._stored(name) if path not in self.recent)
+            paths.update(path for path in self._paths_stored(name) if path not in self.recent)
         return paths
 
     def has(self, name: str) -> bool:
-        """Whether any file has the name (role first)."""
+        """Whether any file has the name (a token)."""
         return any(name in found for found in self.recent.values()) or any(
-            path not in self.recent for path in self._stored(name))
+            path not in self.recent for path in self._paths_stored(name))
 
-    def _stored(self, name: str) -> list[str]:
-        key = _escaped(name[1:]) + _ROLE + name[0]
-        line = _line_in(self._chunk_of("names", key), key)
-        return [_unescaped(path) for path in line.split("\t")[1:]] if line is not None else []
+    def _paths_stored(self, name: str) -> list[str]:
+        key = _escaped_token(name)
+        line = _line_in(self._stored.chunk("names", key), key)
+        return [self._path_at(int(number)) for number in line.split("\t")[1:]] if line is not None else []
+
+    def _path_at(self, number: int) -> str:
+        """The path on line number of "paths"."""
+        for first, lines in self._lines.items():
+            if first <= number < first + len(lines):
+                return _unescaped(lines[number - first].partition("\t")[0])
+        first, body = self._stored.chunk_at("paths", number)
+        lines = self._lines[first] = body.split("\n")[:-1]
+        if not first <= number < first + len(lines):
+            raise ValueError("kept names are damaged")
+        return _unescaped(lines[number - first].partition("\t")[0])
 
     def replaced(self, names: Names, gone: Iterable[str]) -> NameIndex:
         """The index with the names of these files in place of theirs, and none for the files gone."""
-        after = NameIndex(self._chunk_of)
+        after = NameIndex(self._stored)
         after.recent = {**self.recent, **names, **{path: [] for path in gone}}
         return after
 
@@ -81,44 +124,41 @@ class NameIndex:
             self.recent = {}
 
 
-def texts_of(names: Names) -> dict[str, Chunks]:
+def texts_of(names: Names) -> dict[str, list[Chunk]]:
     """Both texts of the names, cut into chunks. (Escaped text has no character below a space, so the lines sort
     as their keys do.)"""
-    escaped: dict[str, str] = {}  # each name with its role after it, escaped once
-    by_name: dict[str, list[str]] = {}
+    every = " ".join([*names, *(found for tokens in names.values() for found in tokens)])
+    plain = not _SPECIAL_BUT_ROLE.search(every) and every.count(ROLE) == sum(map(len, names.values()))
+    rows = sorted((path, tokens) if plain else (_escaped(path), [_escaped_token(found) for found in tokens])
+                  for path, tokens in names.items())
     path_lines = []
-    for path, found in names.items():
-        escaped_path = _escaped(path)
-        tokens = []
-        for name in found:
-            token = escaped.get(name)
-            if token is None:
-                token = escaped[name] = _escaped(name[1:]) + _ROLE + name[0]
-            tokens.append(token)
-            paths = by_name.get(token)
-            if paths is None:
-                by_name[token] = [escaped_path]
+    by_name: dict[str, list[str]] = {}
+    for number, (path, tokens) in enumerate(rows):
+        path_lines.append("\t".join([path, *tokens]) + "\n")
+        text = str(number)
+        for found in tokens:
+            numbers = by_name.get(found)
+            if numbers is None:
+                by_name[found] = [text]
             else:
-                paths.append(escaped_path)
-        path_lines.append(escaped_path + "".join("\t" + token for token in tokens) + "\n")
-    path_lines.sort()
+                numbers.append(text)
     return {"paths": _chunks(path_lines),
-            "names": _chunks(sorted(token + "\t" + "\t".join(paths) + "\n" for token, paths in by_name.items()))}
+            "names": _chunks(sorted(found + "\t" + "\t".join(numbers) + "\n" for found, numbers in by_name.items()))}
 
 
-def _chunks(lines: list[str]) -> Chunks:
+def _chunks(lines: list[str]) -> list[Chunk]:
     """Sorted lines cut into chunks; the first chunk (empty when there are no lines) has "" for its first key."""
-    pieces: list[tuple[str, list[str]]] = [("", [])]
+    pieces: list[tuple[str, int, list[str]]] = [("", 0, [])]
     size = 0
-    for line in lines:
+    for number, line in enumerate(lines):
         if size >= CHUNK:
-            pieces.append((_key(line), []))
+            pieces.append((_key(line), number, []))
             size = 0
-        pieces[-1][1].append(line)
+        pieces[-1][2].append(line)
         size += len(line)
-    firsts = [first for first, _ in pieces]
-    return [(first, following, "".join(chunk))
-            for (first, chunk), following in zip(pieces, [*firsts[1:], ""], strict=True)]
+    firsts = [first for first, _, _ in pieces]
+    return [Chunk(first, following, line, "".join(chunk))
+            for (first, line, chunk), following in zip(pieces, [*firsts[1:], ""], strict=True)]
 
 
 def _line_in(text: str, key: str) -> str | None:
@@ -143,16 +183,20 @@ def _key(line: str) -> str:
 
 
 def _path_line(path: str, names: list[str]) -> str:
-    return _escaped(path) + "".join("\t" + _escaped(name[1:]) + _ROLE + name[0] for name in names) + "\n"
+    return "\t".join([_escaped(path), *map(_escaped_token, names)]) + "\n"
 
 
 def _file_line(line: str) -> tuple[str, list[str]]:
     path, *tokens = line.split("\t")
-    return _unescaped(path), [token[-1] + _unescaped(token[:-2]) for token in tokens]
+    return _unescaped(path), [_unescaped(found[:-2]) + found[-2:] for found in tokens]
 
 
-_ROLE = "\x1f"  # between a name and its role
+def _escaped_token(found: str) -> str:
+    return _escaped(found[:-2]) + found[-2:]
+
+
 _SPECIAL = re.compile("[\\\\\x00-\x1f]")
+_SPECIAL_BUT_ROLE = re.compile("[\\\\\x00-\x1e]")
 _ESCAPE = re.compile("\\\\(?:\\\\|x[0-9a-f]{2})")
 
 

@@ -9,6 +9,7 @@ one of those names, are worked out again from the few records they read; every o
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -17,7 +18,8 @@ from tracker.model.dependencies import known_as
 from tracker.model.errors import Problem
 from tracker.model.records import Record
 from tracker.model.recordset import RecordSet
-from tracker.storage.names import ALSO_KNOWN_AS, ID, NEEDS, NameIndex, Names
+from tracker.storage.cache import RecordCache
+from tracker.storage.names import ALSO_KNOWN_AS, ID, NEEDS, NameIndex, Names, name_of, role_of, texts_of, token
 
 # Works out the parts of the files given (None: of every file) from records that hold all they read.
 Compute = Callable[[RecordSet, frozenset[str] | None], dict[str, str]]
@@ -77,14 +79,17 @@ def names_of(records: RecordSet, needs: Needs) -> Names:
     names: Names = {}
     for record in (*records.records.values(), *(second for _, second in records.duplicates)):
         known = known_as(record)
-        found = [ID + known[0]]
-        found += [ALSO_KNOWN_AS + name for name in known[1:]]
-        found += [NEEDS + name for name in needs(record)]
+        found = [token(known[0], ID)]
+        if len(known) > 1:
+            found += [token(name, ALSO_KNOWN_AS) for name in known[1:]]
+        needed = needs(record)
+        if needed:
+            found += [token(name, NEEDS) for name in needed]
         names[record.path] = found
     for problem in records.problems:
         found = names.setdefault(problem.path, [])
-        if problem.record_id and ALSO_KNOWN_AS + problem.record_id not in found:
-            found.append(ALSO_KNOWN_AS + problem.record_id)
+        if problem.record_id and token(problem.record_id, ALSO_KNOWN_AS) not in found:
+            found.append(token(problem.record_id, ALSO_KNOWN_AS))
     return names
 
 
@@ -105,17 +110,18 @@ def update(index: NameIndex, changed: set[str], needs: Needs, compute: Compute,
     fresh_names: Names = {path: [] for path in fresh}
     fresh_names.update(names_of(record_set(fresh), needs))
     old_names = index.names_of(changed)
-    touched = {name[1:] for found in (*old_names.values(), *fresh_names.values()) for name in found if name[0] != NEEDS}
+    touched = {name_of(name) for found in (*old_names.values(), *fresh_names.values()) for name in found
+               if role_of(name) != NEEDS}
     dependents = index.paths_named(touched, ID + ALSO_KNOWN_AS + NEEDS) - changed
     affected = dependents | set(fresh)
     names = {**index.names_of(dependents), **fresh_names}
-    read = {name[1:] for path in affected for name in names.get(path, ())}
+    read = {name_of(name) for path in affected for name in names.get(path, ())}
     providers = index.paths_named(read, ID + ALSO_KNOWN_AS) - changed - affected
     records = record_set({**fresh, **load(dependents | providers)})
     texts = compute(records, frozenset(affected))
     after = index.replaced(fresh_names, changed - set(fresh))
     # Only an ID that some of the changed files had before and none has now, or the other way round, can come or go.
-    ids_before, ids_now = ({name for found in names.values() for name in found if name[0] == ID}
+    ids_before, ids_now = ({name for found in names.values() for name in found if role_of(name) == ID}
                            for names in (old_names, fresh_names))
     more = sum(after.has(name) - index.has(name) for name in ids_before ^ ids_now)
     after.fold(everything)
@@ -131,3 +137,53 @@ def record_set(loaded: Loaded) -> RecordSet:
         if record is not None:
             records.add(record)
     return records
+
+
+class PartKeeper:
+    """One question's answer kept file by file in the cache: worked out in full and kept, or brought up to date."""
+
+    def __init__(self, question: str, needs: Needs, compute: Compute):
+        self.question = question
+        self.needs = needs
+        self.compute = compute
+
+    def keeping(self, now: State, records: RecordSet, texts: dict[str, str]) -> Callable[[RecordCache], None]:
+        """What keeps the parts worked out from every record (texts) for the state now, with their names."""
+        names = texts_of(names_of(records, self.needs))
+        base = {"state": now._asdict(), "ids": len(records)}
+
+        def keep(cache: RecordCache) -> None:
+            cache.keep_names(self.question, names, "")
+            cache.keep_parts(self.question, base, texts, None)
+
+        return keep
+
+    def updated(self, cache: RecordCache, root: Path, now: State, load: Callable[[Iterable[str]], Loaded],
+                pinned: Callable[[], bool]) -> Parts | None:
+        """The parts kept for an earlier state, those of the files an edit since can affect worked out again and
+        kept for now; None when there are none, or too many files differ, or a file changed meanwhile (pinned()
+        is then false), or another run is writing the cache."""
+        question = self.question
+        base = cache.value("parts " + question)
+        state = State.from_json(base.get("state")) if isinstance(base, dict) else None
+        changed = changed_files(root, state, now) if state is not None else None
+        if changed is None or len(changed) > MOST_CHANGED or not isinstance(base["ids"], int):
+            return None
+        kept_names = cache.kept_names(question)
+        done = update(NameIndex(kept_names, kept_names.chunk("recent", "")), changed, self.needs, self.compute, load,
+                      lambda: kept_names.everything("paths"))
+        ids = base["ids"] + done.more_ids
+        if not pinned():
+            return None
+        try:
+            with cache.transaction():
+                kept = cache.parts(question)
+                cache.keep_names(question, done.names.folded_texts, done.names.recent_text())
+                cache.keep_parts(question, {"state": now._asdict(), "ids": ids}, done.texts, done.replaced)
+        except sqlite3.OperationalError as err:
+            if "locked" not in str(err) and "busy" not in str(err):
+                raise
+            return None
+        texts = {path: text for path, text in kept.items() if path not in done.replaced}
+        texts.update(done.texts)
+        return Parts(texts, ids)

@@ -22,18 +22,7 @@ from tracker.storage import cache as cache_module
 from tracker.storage.cache import RecordCache, Row, StatKey, checksum, digest
 from tracker.storage.config import Config
 from tracker.storage.finding import Files, blobs_of, files_through_git
-from tracker.storage.names import NameIndex, texts_of
-from tracker.storage.parts import (
-    MOST_CHANGED,
-    Compute,
-    Loaded,
-    Needs,
-    Parts,
-    State,
-    changed_files,
-    names_of,
-    update,
-)
+from tracker.storage.parts import Compute, Loaded, Needs, PartKeeper, Parts, State
 from tracker.storage.reading import (
     Fresh,
     ProgressCallback,
@@ -123,55 +112,21 @@ class Snapshot:
         """An answer made of one part per record file (see parts.py): compute(records, files) gives the parts of
         those files (of every file, when None) that have one, from records that hold every record they read, as
         needs declares. question must name everything the answer depends on besides the records (see kept)."""
-        if self._state is None or not self._pinned or self._described is None:
+        state = self._state  # worked out first: it describes the state
+        now = self._described
+        if state is None or not self._pinned or now is None:
             records = self.records()
             return Parts(compute(records, None), len(records))
-        question = checksum(_code(self.root), question)
-        described = self._described
-        found = self._use_cache(lambda cache: self._updated_parts(cache, question, described, needs, compute), None)
+        keeper = PartKeeper(checksum(_code(self.root), question), needs, compute)
+        found = self._use_cache(lambda cache: keeper.updated(
+            cache, self.root, now, lambda rels: self._records_at(rels, now), lambda: self._pinned), None)
         if found is not None:
             return found
         records = self.records()
         texts = compute(records, None)
         if self._pinned:
-            names = texts_of(names_of(records, needs))
-            base = {"state": described._asdict(), "ids": len(records)}
-
-            def keep(cache: RecordCache) -> None:
-                cache.keep_names(question, names, "")
-                cache.keep_parts(question, base, texts, None)
-
-            self._write(keep)
+            self._write(keeper.keeping(now, records, texts))
         return Parts(texts, len(records))
-
-    def _updated_parts(self, cache: RecordCache, question: str, now: State, needs: Needs, compute: Compute,
-                       ) -> Parts | None:
-        """The parts kept for an earlier state, those of the files an edit since can affect worked out again; None
-        when there are none, or too many files differ, or a file changes meanwhile (then all are worked out)."""
-        base = cache.value("parts " + question)
-        state = State.from_json(base.get("state")) if isinstance(base, dict) else None
-        recent = cache.name_chunk(question, "recent", "") if isinstance(base, dict) else None
-        changed = changed_files(self.root, state, now) if state is not None else None
-        if changed is None or len(changed) > MOST_CHANGED or not isinstance(base["ids"], int) or recent is None:
-            return None
-        index = NameIndex(lambda kind, key: cache.name_chunk(question, kind, key), recent)
-        done = update(index, changed, needs, compute, lambda rels: self._records_at(rels, now),
-                      lambda: cache.name_text(question, "paths"))
-        ids = base["ids"] + done.more_ids
-        if not self._pinned:
-            return None
-        try:
-            with cache.transaction():
-                kept = cache.parts(question)
-                cache.keep_names(question, done.names.folded_texts, done.names.recent_text())
-                cache.keep_parts(question, {"state": now._asdict(), "ids": ids}, done.texts, done.replaced)
-        except sqlite3.OperationalError as err:
-            if "locked" not in str(err) and "busy" not in str(err):
-                raise
-            return None  # another run is writing: work the answer out in full this time
-        texts = {path: text for path, text in kept.items() if path not in done.replaced}
-        texts.update(done.texts)
-        return Parts(texts, ids)
 
     def _records_at(self, rels: Iterable[str], now: State) -> Loaded:
         """The record (or problems) of each of the files given that exists now, as the state holds it."""
@@ -210,14 +165,12 @@ class Snapshot:
     @cached_property
     def _validation(self) -> dict[str, Any]:
         def compute() -> str:
-            from tracker.storage.validate import check_needs, validate
+            from tracker.storage.validate import check_needs, problems_by_file
 
             def by_file(records: RecordSet, only: frozenset[str] | None) -> dict[str, str]:
-                found: dict[str, list[dict[str, Any]]] = {}
-                for problem in validate(self.config, records):
-                    if only is None or problem.path in only:
-                        found.setdefault(problem.path, []).append(problem_json(problem))
-                return {path: json.dumps(problems, ensure_ascii=False) for path, problems in found.items()}
+                found = problems_by_file(self.config, records, only)
+                return {path: json.dumps([problem_json(p) for p in problems], ensure_ascii=False)
+                        for path, problems in found.items()}
 
             parts = self.kept_parts("validate", check_needs, by_file)
             problems = sorted(problem_from(item) for text in parts.texts.values() for item in json.loads(text))

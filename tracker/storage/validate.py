@@ -350,6 +350,15 @@ def validate(config: Config, records: RecordSet) -> list[Problem]:
     return combine(failed, ((facts_of(record), own.get(record.path, [])) for record in loaded), locate)
 
 
+def problems_by_file(config: Config, records: RecordSet, only: frozenset[str] | None = None) -> dict[str, list[Problem]]:
+    """validate()'s problems by file (of the files in only, when given), for the files that have any."""
+    found: dict[str, list[Problem]] = {}
+    for problem in validate(config, records):
+        if only is None or problem.path in only:
+            found.setdefault(problem.path, []).append(problem)
+    return found
+
+
 def check_record(config: Config, records: RecordSet, record: Record) -> list[Problem]:
     """The problems of one record among the others (its ID, committee, statuses, history and references)."""
     locate = _locator(config, records)
