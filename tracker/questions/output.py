@@ -113,7 +113,8 @@ Entry = tuple[tuple[Any, ...], str, Any, tuple[Any, ...]]
 
 def attention_entries(records: RecordSet, config: Config, items: list[Attention], as_of: dt.date, fmt: str) -> list[Entry]:
     """What attention_text needs of each item in that format, in the items' order, with no record left in it."""
-    from tracker.questions.query import attention_rows, collector_paused
+    from tracker.model.collector import collector_paused
+    from tracker.questions.query import attention_rows
     from tracker.text.jsontext import dumps
 
     rows = attention_rows(records, config, items, as_of)

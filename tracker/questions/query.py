@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import gc
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
+from tracker.model.collector import collector_paused
 from tracker.model.dates import PartialDate
 from tracker.model.dependencies import group
 from tracker.model.numbers import Number, natural_key, number_key
@@ -55,19 +54,6 @@ class Attention(NamedTuple):
     @property
     def worst(self) -> int:
         return max(reason.days for reason in self.reasons)
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Hold off the cycle collector while many small objects that will all live on are built: it would only walk
-    them again and again (nothing built here is cyclic; reference counting frees it all)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def exists_on(records: RecordSet, record: Record, as_of: dt.date) -> bool:

@@ -274,12 +274,12 @@ class KeptNames:
         self.db = db
         self.question = question
 
-    def chunk(self, kind: str, key: str) -> str:
+    def chunk(self, kind: str, key: str) -> tuple[str, str]:
         row = self.db.execute("SELECT first, next, line, sum, body FROM names WHERE question = ? AND kind = ?"
                               " AND first <= ? ORDER BY first DESC LIMIT 1", (self.question, kind, key)).fetchone()
         if row is None or (row[1] and key >= row[1]):  # a chunk is missing
             raise ValueError("kept names are damaged")
-        return self._checked(kind, row)[1]
+        return self._checked(kind, row)[1], str(row[1])
 
     def chunk_at(self, kind: str, number: int) -> tuple[int, str]:
         row = self.db.execute("SELECT first, next, line, sum, body FROM names WHERE question = ? AND kind = ?"

@@ -1,9 +1,12 @@
 """The names of every file's record (see model/dependencies.py), kept so that a search reads only a little of them.
 
-Two sorted texts hold the names: "paths" has a line per file (its path, then its names), "names" a line per name
-and role (the name, then the numbers of the lines of "paths" of the files that have it). Each is cut into chunks of
-about CHUNK characters, kept as rows with a checksum, the first line's key and its number, so a search reads the one
-chunk its key (or line) falls in and halves it down to the line. The lines of the files changed since the texts
+Two sorted texts hold the names: "paths" has a line per file (its file name without .yaml, a slash and its path,
+then its names), "names" a line per name and role (the name, then the numbers of the lines of "paths" of the files
+that have it). A record's ID is left out of both where it is its file name, as it is for every record of a sound
+repository (a file whose name is not one of its IDs is marked NO_ID instead): the lines of the files of that name in
+"paths" stand for it. Each text is cut into chunks of about CHUNK
+characters, kept as rows with a checksum, the first line's key and its number, so a search reads the one chunk its
+key (or line) falls in and halves it down to the line. The lines of the files changed since the texts
 were written stand apart (recent), in place of theirs, until there are MOST_RECENT of them; then both texts are
 written again.
 
@@ -19,6 +22,7 @@ from typing import NamedTuple, Protocol
 ID, ALSO_KNOWN_AS, NEEDS = "i", "a", "n"
 Names = dict[str, list[str]]  # each file's names, each as a token
 ROLE = "\x1f"  # between a name and its role
+NO_ID = ROLE + "x"  # stored for a file that holds no record
 
 
 def token(name: str, role: str) -> str:
@@ -49,8 +53,9 @@ class Chunk(NamedTuple):
 class Stored(Protocol):
     """The stored texts of one question's names; ValueError when what is asked for is damaged or missing."""
 
-    def chunk(self, kind: str, key: str) -> str:
-        """The lines of the chunk of the text ("paths" or "names") that key falls in."""
+    def chunk(self, kind: str, key: str) -> tuple[str, str]:
+        """The lines of the chunk of the text ("paths" or "names") that key falls in, and the next chunk's first
+        key ("" after the last)."""
 
     def chunk_at(self, kind: str, number: int) -> tuple[int, str]:
         """The chunk holding line number, with the number of its first line."""
@@ -75,7 +80,8 @@ class NameIndex:
             if path in self.recent:
                 found[path] = self.recent[path]
                 continue
-            line = _line_in(self._stored.chunk("paths", _escaped(path)), _escaped(path))
+            key = _path_key(path)
+            line = _line_in(self._stored.chunk("paths", key)[0], key)
             if line is not None:
                 found[path] = _file_line(line)[1]
         return found
@@ -95,19 +101,37 @@ class NameIndex:
 
     def _paths_stored(self, name: str) -> list[str]:
         key = _escaped_token(name)
-        line = _line_in(self._stored.chunk("names", key), key)
-        return [self._path_at(int(number)) for number in line.split("\t")[1:]] if line is not None else []
+        line = _line_in(self._stored.chunk("names", key)[0], key)
+        paths = [self._path_at(int(number)) for number in line.split("\t")[1:]] if line is not None else []
+        if role_of(name) == ID:  # and the files of that name whose ID is left out
+            paths += [path for path, found in map(_file_line, self._named(name_of(name))) if name in found]
+        return paths
+
+    def _named(self, stem: str) -> list[str]:
+        """The lines of "paths" of the files named stem.yaml."""
+        prefix = _escaped(stem) + "/"
+        lines: list[str] = []
+        key = prefix
+        while True:
+            body, following = self._stored.chunk("paths", key)
+            for line in body[_position(body, prefix):].split("\n")[:-1]:
+                if not line.startswith(prefix):
+                    return lines
+                lines.append(line)
+            if not following.startswith(prefix):
+                return lines
+            key = following
 
     def _path_at(self, number: int) -> str:
         """The path on line number of "paths"."""
         for first, lines in self._lines.items():
             if first <= number < first + len(lines):
-                return _unescaped(lines[number - first].partition("\t")[0])
+                return _file_line(lines[number - first])[0]
         first, body = self._stored.chunk_at("paths", number)
         lines = self._lines[first] = body.split("\n")[:-1]
         if not first <= number < first + len(lines):
             raise ValueError("kept names are damaged")
-        return _unescaped(lines[number - first].partition("\t")[0])
+        return _file_line(lines[number - first])[0]
 
     def replaced(self, names: Names, gone: Iterable[str]) -> NameIndex:
         """The index with the names of these files in place of theirs, and none for the files gone."""
@@ -129,12 +153,18 @@ def texts_of(names: Names) -> dict[str, list[Chunk]]:
     as their keys do.)"""
     every = " ".join([*names, *(found for tokens in names.values() for found in tokens)])
     plain = not _SPECIAL_BUT_ROLE.search(every) and every.count(ROLE) == sum(map(len, names.values()))
-    rows = sorted((path, tokens) if plain else (_escaped(path), [_escaped_token(found) for found in tokens])
-                  for path, tokens in names.items())
+    rows = []
+    for path, tokens in names.items():
+        stem = _stem(path)
+        if plain:
+            rows.append((stem + "/" + path, _stored_tokens(stem, tokens)))
+        else:
+            rows.append((_path_key(path), [_escaped_token(found) for found in _stored_tokens(stem, tokens)]))
+    rows.sort()
     path_lines = []
     by_name: dict[str, list[str]] = {}
-    for number, (path, tokens) in enumerate(rows):
-        path_lines.append("\t".join([path, *tokens]) + "\n")
+    for number, (key, tokens) in enumerate(rows):
+        path_lines.append("\t".join([key, *tokens]) + "\n")
         text = str(number)
         for found in tokens:
             numbers = by_name.get(found)
@@ -142,8 +172,23 @@ def texts_of(names: Names) -> dict[str, list[Chunk]]:
                 by_name[found] = [text]
             else:
                 numbers.append(text)
+    by_name.pop(NO_ID, None)
     return {"paths": _chunks(path_lines),
             "names": _chunks(sorted(found + "\t" + "\t".join(numbers) + "\n" for found, numbers in by_name.items()))}
+
+
+def _stored_tokens(stem: str, tokens: list[str]) -> list[str]:
+    """A file's names as stored: the ID that is its file name left out, else NO_ID added."""
+    implicit = stem + ROLE + ID
+    if tokens and tokens[0] == implicit:  # as names_of in parts.py puts it
+        return tokens[1:]
+    if implicit in tokens:
+        return [found for found in tokens if found != implicit]
+    return [*tokens, NO_ID]
+
+
+def _stem(path: str) -> str:
+    return path[path.rfind("/") + 1:].removesuffix(".yaml")
 
 
 def _chunks(lines: list[str]) -> list[Chunk]:
@@ -162,33 +207,47 @@ def _chunks(lines: list[str]) -> list[Chunk]:
 
 
 def _line_in(text: str, key: str) -> str | None:
-    """The line of a sorted chunk whose key is key, found by halving."""
+    """The line of a sorted chunk whose key is key."""
+    start = _position(text, key)
+    end = text.find("\n", start)
+    return text[start:end] if end != -1 and _key(text[start:end]) == key else None
+
+
+def _position(text: str, key: str) -> int:
+    """Where in a sorted chunk the first line whose key is not below key starts (len(text) if none), found by
+    halving."""
     low, high = 0, len(text)
     while low < high:
         middle = (low + high) // 2
         start = text.rfind("\n", low, middle) + 1 or low
         end = text.index("\n", start)
-        found = _key(text[start:end])
-        if found == key:
-            return text[start:end]
-        if found < key:
+        if _key(text[start:end]) < key:
             low = end + 1
         else:
             high = start
-    return None
+    return low
 
 
 def _key(line: str) -> str:
     return line.partition("\t")[0].rstrip("\n")
 
 
+def _path_key(path: str) -> str:
+    return _escaped(_stem(path)) + "/" + _escaped(path)
+
+
 def _path_line(path: str, names: list[str]) -> str:
-    return "\t".join([_escaped(path), *map(_escaped_token, names)]) + "\n"
+    return "\t".join([_path_key(path), *map(_escaped_token, _stored_tokens(_stem(path), names))]) + "\n"
 
 
 def _file_line(line: str) -> tuple[str, list[str]]:
-    path, *tokens = line.split("\t")
-    return _unescaped(path), [_unescaped(found[:-2]) + found[-2:] for found in tokens]
+    """A file's path and names from its line of "paths" (its ID put back where it was left out)."""
+    key, *stored = line.split("\t")
+    stem, _, path = key.partition("/")
+    tokens = [_unescaped(found[:-2]) + found[-2:] for found in stored if found != NO_ID]
+    if NO_ID not in stored:
+        tokens.insert(0, _unescaped(stem) + ROLE + ID)
+    return _unescaped(path), tokens
 
 
 def _escaped_token(found: str) -> str:

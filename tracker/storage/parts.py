@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from tracker.model.collector import collector_paused
 from tracker.model.dependencies import known_as
 from tracker.model.errors import Problem
 from tracker.model.records import Record
@@ -149,7 +150,8 @@ class PartKeeper:
 
     def keeping(self, now: State, records: RecordSet, texts: dict[str, str]) -> Callable[[RecordCache], None]:
         """What keeps the parts worked out from every record (texts) for the state now, with their names."""
-        names = texts_of(names_of(records, self.needs))
+        with collector_paused():
+            names = texts_of(names_of(records, self.needs))
         base = {"state": now._asdict(), "ids": len(records)}
 
         def keep(cache: RecordCache) -> None:
@@ -170,7 +172,7 @@ class PartKeeper:
         if changed is None or len(changed) > MOST_CHANGED or not isinstance(base["ids"], int):
             return None
         kept_names = cache.kept_names(question)
-        done = update(NameIndex(kept_names, kept_names.chunk("recent", "")), changed, self.needs, self.compute, load,
+        done = update(NameIndex(kept_names, kept_names.chunk("recent", "")[0]), changed, self.needs, self.compute, load,
                       lambda: kept_names.everything("paths"))
         ids = base["ids"] + done.more_ids
         if not pinned():
