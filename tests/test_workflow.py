@@ -10,7 +10,6 @@ import pytest
 
 from tests.conftest import Run
 from tracker.edits import workflow
-from tracker.model.dates import PartialDate
 from tracker.model.errors import TrackerError
 from tracker.storage.config import load_config
 from tracker.storage.store import load_records
@@ -283,14 +282,6 @@ def test_follow_up_many_records_in_one_go(git_repo: Path) -> None:
     assert git(git_repo, "log", "-1", "--format=%s").strip() == "Chase the March actions"
     assert sorted(git(git_repo, "show", "--name-only", "--format=", "HEAD").split()) == sorted(
         records.get(i).path for i in ids)
-
-
-def test_the_change_can_be_reviewed_as_a_diff(bundled: Path) -> None:
-    config = load_config(bundled)
-    change = workflow.reschedule(config, load_records(config), "pcc-missing-children-in-london-r2",
-                                 due=PartialDate(2024, 3), reason="More time.", date=dt.date(2023, 11, 20))
-    assert change.diff().splitlines()[:2] == [f"--- a/{RECOMMENDATION}", f"+++ b/{RECOMMENDATION}"]
-    assert '-due: "2023-12"' in change.diff() and '+due: "2024-03"' in change.diff()
 
 
 def test_concurrent_writers_lose_no_event(bundled: Path) -> None:

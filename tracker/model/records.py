@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any, ClassVar
 
 from tracker.model.dates import PartialDate, format_date, parse_date
@@ -335,13 +334,6 @@ class Response(Record):
 
 
 RECORD_TYPES: dict[str, Any] = {cls.KIND: cls for cls in (Meeting, Action, Report, Recommendation, Response)}
-
-
-@lru_cache(maxsize=4096)
-def item_key(item: str) -> tuple[int, str]:
-    """Agenda items in number order: 2 before 10, 9 before 9a."""
-    digits = "".join(ch for ch in item if ch.isdigit()) or "0"
-    return (int(digits[:9]), item)
 
 
 def build_record(data: dict[str, Any], path: str) -> Record:
