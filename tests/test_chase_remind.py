@@ -10,7 +10,8 @@ import pytest
 
 from tests.chase_helpers import action, load
 from tests.conftest import Run
-from tracker.questions.chase import letters, render_letters, slugify
+from tracker.questions.chase import letters, render_letters
+from tracker.text.filenames import file_stem
 
 AS_OF = "2024-01-15"
 
@@ -90,7 +91,7 @@ def test_nothing_to_chase(bundled: Path, run: Run) -> None:
     ("", "body"),
 ])
 def test_slugs_are_safe_file_names(name: str, slug: str) -> None:
-    assert slugify(name) == slug
+    assert file_stem(name) == slug
 
 
 def test_same_slug_bodies_get_distinct_files(empty_repo: Path, run: Run, tmp_path: Path) -> None:
