@@ -285,14 +285,6 @@ def test_overdue_is_the_same_cold_warm_and_uncached(generated: Path, as_of: str,
         assert run(root, *args).stdout == plain.stdout
 
 
-def test_overdue_output_is_the_same_with_and_without_the_cache(bundled: Path, run: Run) -> None:
-    args = ("overdue", "--as-of", "2024-01-15", "--format", "json")
-    plain = run(bundled, "--no-cache", *args).stdout
-    assert json.loads(plain)
-    assert run(bundled, *args).stdout == plain
-    assert run(bundled, *args).stdout == plain
-
-
 def test_a_cache_from_other_code_is_replaced_and_then_used(bundled: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     folder = bundled / ".tracker-cache"
     folder.mkdir()
