@@ -11,13 +11,13 @@ import re
 import stat
 import subprocess
 import sys
-import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
 import yaml
 
 from tests.conftest import Run, git
+from tests.test_hostile import unsafe_html
 from tracker.model.records import build_record
 from tracker.storage.config import load_config
 from tracker.storage.store import load_records
@@ -25,23 +25,6 @@ from tracker.storage.store import load_records
 ACTION = "records/pcc/actions/2023/pcc-2023-03-22-6a.yaml"
 REPORT = "records/pcc/reports/probation-services-in-london/pcc-probation-services-in-london.yaml"
 RECOMMENDATION = "records/pcc/reports/probation-services-in-london/recommendations/pcc-probation-services-in-london-r1.yaml"
-
-
-def event_handlers(html: str) -> list[tuple[str, str]]:
-    """Every attribute named on… (onerror, onload…) on any element, as a browser's parser reads them."""
-    from html.parser import HTMLParser
-
-    found: list[tuple[str, str]] = []
-
-    class Finder(HTMLParser):
-        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-            found.extend((tag, name) for name, _ in attrs if name.lower().startswith("on"))
-
-    Finder().feed(html)
-    return found
-
-
-SCRIPT = re.compile(r"<script\b[^>]*>(.*?)</script", re.IGNORECASE | re.DOTALL)
 JAVASCRIPT_ATTRIBUTE = re.compile(r"""(?:href|src)\s*=\s*["']?\s*javascript:""", re.IGNORECASE)
 
 
@@ -85,8 +68,7 @@ def test_finding_1_names_reach_the_navigation_escaped(bundled: Path, run: Run) -
     for page in html_pages(out):
         html = page.read_text(encoding="utf-8")
         assert not re.search(r"<script>alert|<img src=x|<svg onload", html), page
-        assert not event_handlers(html), page
-        assert not any("alert(" in script for script in SCRIPT.findall(html)), page
+        assert unsafe_html(html) == [], page  # no event handler, no script that runs alert(
 
 
 @pytest.mark.slow
@@ -157,16 +139,6 @@ def _records_with_control_characters(root: Path) -> tuple[object, object]:
                         "note": "reopened \x1b[31mred\x1b[0m \x08\x0c\x7f\x9b"}]
     records.records[action.id] = build_record(data, action.path)
     return config, records
-
-
-def test_finding_3_the_feed_stays_well_formed(bundled: Path) -> None:
-    from tracker.publish.site import site_files
-
-    config, records = _records_with_control_characters(bundled)
-    feed = site_files(records, config, dt.date(2023, 5, 24))["docs/feed.xml"]  # type: ignore[arg-type]
-    root = ET.fromstring(feed.encode("utf-8"))
-    assert root.tag.endswith("feed")
-    assert not re.search("[\x00-\x08\x0b\x0c\x0e-\x1f]", feed)
 
 
 def test_finding_3_the_calendar_carries_no_control_characters(bundled: Path) -> None:
