@@ -13,7 +13,6 @@ import io
 import json
 import os
 import re
-import subprocess
 import sys
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
@@ -24,6 +23,7 @@ import pytest
 
 from tests.conftest import Run
 from tests.hostile_corpus import Payload, load_payloads, write_corpus
+from tests.test_site import mkdocs_build, write_site
 from tracker.model.records import build_record
 from tracker.storage.config import load_config
 from tracker.storage.store import load_records
@@ -149,14 +149,11 @@ def test_the_site_is_safe_in_the_browser(corpus: tuple[Path, list[Payload]], run
 
     root, payloads = corpus
     out = root / "public"
-    result = run(root, "site", str(out), "--as-of", AS_OF)
-    assert result.exit_code == 0, result.stderr
+    write_site(run, root, out, as_of=AS_OF)
     for path in out.rglob("*"):
         assert path.resolve().is_relative_to(out.resolve())
         assert len(path.name.encode("utf-8")) <= 80, path
-    done = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict"], cwd=out, capture_output=True,
-                          text=True)
-    assert done.returncode == 0, done.stderr
+    mkdocs_build(out)
     pages = sorted((out / "site").rglob("*.html"))
     assert len(pages) > 2 * len(payloads)
     for page in pages:

@@ -18,6 +18,7 @@ import yaml
 
 from tests.conftest import Run, git
 from tests.test_hostile import unsafe_html
+from tests.test_site import mkdocs_build, write_site
 from tracker.model.records import build_record
 from tracker.storage.config import load_config
 from tracker.storage.store import load_records
@@ -43,10 +44,8 @@ def edit(root: Path, rel: str, **fields: object) -> None:
 
 def build_site(run: Run, root: Path) -> Path:
     out = root / "public"
-    result = run(root, "site", str(out), "--as-of", "2023-05-24")
-    assert result.exit_code == 0, result.stderr
-    done = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict"], cwd=out, capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
+    write_site(run, root, out)
+    mkdocs_build(out)
     return out
 
 
