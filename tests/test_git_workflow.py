@@ -17,21 +17,6 @@ def _ok(result: object) -> None:
     assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
 
 
-def test_commit_takes_exactly_the_touched_file_and_leaves_other_staged_changes_staged(git_repo: Path, run: Run) -> None:
-    with (git_repo / "tracker.yaml").open("a", encoding="utf-8") as handle:
-        handle.write("# a change the clerk has staged but not committed\n")
-    (git_repo / "notes.txt").write_text("draft\n", encoding="utf-8")
-    git(git_repo, "add", "tracker.yaml", "notes.txt")
-    result = run(git_repo, "update", "pcc-2023-03-22-6a", "--status", "completed", "--date", "2023-06-02",
-                 "--note", "Survey received on 2 June.", "--commit")
-    _ok(result)
-    assert git(git_repo, "show", "--name-only", "--format=", "HEAD").split() == [ACTION_A]
-    assert git(git_repo, "log", "-1", "--format=%s%n%n%b%n%an").strip() == (
-        "pcc-2023-03-22-6a: ongoing → completed\n\nSurvey received on 2 June.\n\nTest Clerk")
-    assert sorted(git(git_repo, "diff", "--cached", "--name-only").split()) == ["notes.txt", "tracker.yaml"]
-    assert git(git_repo, "status", "--porcelain", "--", ACTION_A) == ""
-
-
 def test_commit_includes_a_new_response_file(git_repo: Path, run: Run) -> None:
     result = run(git_repo, "respond", "--report", "counter-terrorism-and-radicalisation", "--recommendations", "1,2",
                  "--from", "MOPAC", "--date", "2023-07-01", "--text", "MOPAC replied.", "--commit")
