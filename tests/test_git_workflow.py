@@ -10,7 +10,6 @@ from tests.conftest import Run, git
 
 ACTION_A = "records/pcc/actions/2023/pcc-2023-03-22-6a.yaml"
 ACTION_B = "records/pcc/actions/2023/pcc-2023-03-22-6b.yaml"
-R2 = "records/pcc/reports/missing-children-in-london/recommendations/pcc-missing-children-in-london-r2.yaml"
 
 
 def _ok(result: object) -> None:
