@@ -8,8 +8,6 @@ import json
 import os
 from pathlib import Path
 
-import pytest
-
 from tests.conftest import Run
 
 
@@ -82,19 +80,6 @@ def test_overdue_explains_why(bundled: Path, run: Run) -> None:
     r2 = next(item for item in items if item["id"] == "pcc-missing-children-in-london-r2")
     assert {"reason": "overdue", "days": 15, "since": "2023-12-31"} in r2["reasons"]
     assert run(bundled, "overdue", "--as-of", "2024-01-15", "--fail-if-any").exit_code == 1
-
-
-def test_unknown_committee_is_an_error(bundled: Path, run: Run) -> None:
-    result = run(bundled, "list", "--committee", "budget")
-    assert result.exit_code == 1
-    assert "unknown committee 'budget'" in result.stderr
-
-
-@pytest.mark.parametrize("bad", ["2023-02-30", "yesterday", "2023-13-01"])
-def test_malformed_dates_are_usage_errors(bundled: Path, run: Run, bad: str) -> None:
-    result = run(bundled, "list", "--as-of", bad)
-    assert result.exit_code == 2
-    assert "--as-of" in result.stderr and "Traceback" not in result.output
 
 
 def test_the_root_is_found_from_flag_environment_or_parents(bundled: Path, run: Run, tmp_path: Path) -> None:
