@@ -75,13 +75,6 @@ def test_show_an_unknown_id_suggests_the_closest(bundled: Path, run: Run) -> Non
     assert "did you mean" in result.stderr and "pcc-2023-03-22-6a" in result.stderr and "pcc-2023-03-22-6b" in result.stderr
 
 
-def test_overdue_explains_why(bundled: Path, run: Run) -> None:
-    items = json.loads(run(bundled, "overdue", "--as-of", "2024-01-15", "--format", "json").stdout)
-    r2 = next(item for item in items if item["id"] == "pcc-missing-children-in-london-r2")
-    assert {"reason": "overdue", "days": 15, "since": "2023-12-31"} in r2["reasons"]
-    assert run(bundled, "overdue", "--as-of", "2024-01-15", "--fail-if-any").exit_code == 1
-
-
 def test_the_root_is_found_from_flag_environment_or_parents(bundled: Path, run: Run, tmp_path: Path) -> None:
     from click.testing import CliRunner
 
