@@ -10,7 +10,7 @@ import pytest
 
 from tests.chase_helpers import action, load
 from tests.conftest import Run
-from tracker.questions.chase import letters, render_letters
+from tracker.questions.chase import letters
 from tracker.text.filenames import file_stem
 
 AS_OF = "2024-01-15"
@@ -132,14 +132,6 @@ def test_sandbox_keeps_templates_away_from_python_internals(empty_repo: Path, ru
     result = run(empty_repo, "remind", "--as-of", "2023-06-01")
     assert result.exit_code == 1
     assert "template error" in result.stderr
-
-
-def test_render_letters_uses_the_configured_date_style(bundled: Path) -> None:
-    config, records = load(bundled)
-    found = render_letters(config, letters(records, config, dt.date(2024, 1, 15), "UK Government"),
-                           dt.date(2024, 1, 15))
-    assert [letter.body for letter in found] == ["UK Government"]
-    assert "Date: 15 January 2024" in found[0].text
 
 
 def test_record_writes_a_follow_up_on_each_item_chased_and_commits_it(git_repo: Path, run: Run) -> None:
