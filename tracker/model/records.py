@@ -218,10 +218,6 @@ class Action(Trackable):
     def heading(self) -> str:
         return self.title if self.standing else self.item_title
 
-    @property
-    def owners(self) -> tuple[str, ...]:
-        return (self.responsible,)
-
     @classmethod
     def from_mapping(cls, data: dict[str, Any], path: str) -> Action:
         meeting = _optional_date(data, "meeting")
@@ -278,10 +274,6 @@ class Recommendation(Trackable):
     number: Number = 0
     text: str = ""
     to: tuple[str, ...] = ()
-
-    @property
-    def owners(self) -> tuple[str, ...]:
-        return self.to
 
     @classmethod
     def from_mapping(cls, data: dict[str, Any], path: str) -> Recommendation:
