@@ -29,9 +29,6 @@ RECOMMENDATIONS_TEMPLATES = {"default": "recommendations.md.j2", "lewisham": "re
 NOTE_EVENTS = ("status", "note", "response")
 
 
-# ---------------------------------------------------------------- templates
-
-
 # ---------------------------------------------------------------- tables of cells
 #
 # What goes in each cell of a paper's tables is decided here, once: the Markdown templates (the `row` filter) and
@@ -67,15 +64,10 @@ def request_cells(row: dict[str, Any]) -> list[list[dict[str, Any]]]:
 
 def _requests(records: RecordSet, config: Config, meeting: Meeting, as_of: dt.date) -> list[dict[str, Any]]:
     """The actions of the meeting that received a report (what it asked to be told), in item order."""
-    style = config.date_style
     asked = sorted((a for a in records.of(Action) if a.committee == meeting.committee and a.meeting == meeting.date
                     and exists_on(records, a, as_of)), key=lambda a: (natural_key(a.item), a.id))
-    out = []
-    for action in asked:
-        row = action_row(records, config, action, as_of)
-        row["due_words"] = action.deadline_words(action.due_as_of(as_of), style)
-        out.append(row)
-    return out
+    return [{**action_row(records, config, action, as_of),
+             "due_words": action.deadline_words(action.due_as_of(as_of), config.date_style)} for action in asked]
 
 
 def recommendation_cells(row: dict[str, Any]) -> list[list[dict[str, Any]]]:

@@ -288,10 +288,8 @@ def record_follow_ups(config: Config, records: RecordSet, found: list[Letter], *
     for letter in found:
         for record_id in letter.record_ids:
             bodies.setdefault(record_id, []).append(letter.body)
-    changes: list[Any] = []
-    for record_id, names in bodies.items():
-        changes.append(workflow.follow_up(config, records, record_id, date=date, by=by,
-                                          note=f"Reminder sent to {' and '.join(names)}."))
+    changes = [workflow.follow_up(config, records, record_id, date=date, by=by, note=f"Reminder sent to {' and '.join(names)}.")
+               for record_id, names in bodies.items()]
     if changes:
         workflow.apply(config, changes, commit=commit,
                        message=f"Record follow-ups sent on {date.isoformat()} ({len(changes)} items)")
