@@ -12,10 +12,9 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests.chase_helpers import load
 from tests.conftest import PROJECT, Run
 from tracker.model.records import Trackable
-from tracker.storage.config import load_config
-from tracker.storage.store import load_records
 
 SHARED = "pcc-2023-03-22-6a"  # every kind of writer at once
 OTHERS = ("pcc-2023-03-22-6b", "pcc-2023-02-22-7a", "pcc-2023-02-22-8a")
@@ -53,9 +52,7 @@ def _writers(round_number: int) -> list[Writer]:
 
 
 def _notes(root: Path) -> dict[str, list[str]]:
-    config = load_config(root)
-    records = load_records(config)
-    assert not records.problems, records.problems
+    _, records = load(root)
     out = {}
     for record_id in (SHARED, *OTHERS):
         record = records.get(record_id)

@@ -21,12 +21,11 @@ from pathlib import Path
 import markdown as python_markdown
 import pytest
 
+from tests.chase_helpers import load
 from tests.conftest import Run
 from tests.hostile_corpus import Payload, load_payloads, write_corpus
 from tests.test_site import mkdocs_build, write_site
 from tracker.model.records import build_record
-from tracker.storage.config import load_config
-from tracker.storage.store import load_records
 
 AS_OF = "2023-05-24"
 SAFE_SCHEMES = {"http", "https", "mailto", "file"}
@@ -116,8 +115,7 @@ def test_papers_and_letters_are_safe(corpus: tuple[Path, list[Payload]], run: Ru
         result = run(root, *args)
         assert result.exit_code == 0, (args, result.stderr)
         outputs[" ".join(args)] = result.stdout
-    config = load_config(root)
-    records = load_records(config)
+    config, records = load(root)
     for index in range(len(payloads)):
         for name in RECOMMENDATIONS_TEMPLATES:
             text = render_recommendations(records, config, f"hostile-{index}", dt.date.fromisoformat(AS_OF), name)
@@ -210,8 +208,7 @@ def test_the_terminal_gets_no_escape_sequence(corpus: tuple[Path, list[Payload]]
 def _bypassed(root: Path, text: str) -> tuple[object, object]:
     """The corpus with a control-character payload in every text field of one record of each kind, built without
     validation."""
-    config = load_config(root)
-    records = load_records(config)
+    config, records = load(root)
     line = " ".join(text.split("\n"))
     for record_id, fields in (("pcc-2022-01-03-7a", ("responsible", "text", "item_title")),
                               ("pcc-hostile-0", ("title",)), ("pcc-hostile-0-r1", ("text",)),

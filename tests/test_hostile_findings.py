@@ -16,12 +16,11 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.chase_helpers import load
 from tests.conftest import Run, git
 from tests.test_hostile import unsafe_html
 from tests.test_site import mkdocs_build, write_site
 from tracker.model.records import build_record
-from tracker.storage.config import load_config
-from tracker.storage.store import load_records
 
 ACTION = "records/pcc/actions/2023/pcc-2023-03-22-6a.yaml"
 REPORT = "records/pcc/reports/probation-services-in-london/pcc-probation-services-in-london.yaml"
@@ -93,8 +92,7 @@ def test_finding_2_report_urls_must_be_web_addresses(bundled: Path, run: Run) ->
 def test_finding_2_a_report_url_that_bypassed_validation_is_not_linked(bundled: Path) -> None:
     from tracker.publish import render
 
-    config = load_config(bundled)
-    records = load_records(config)
+    config, records = load(bundled)
     report = records.records["pcc-probation-services-in-london"]
     records.records[report.id] = build_record({**report.to_json(), "url": "javascript:alert(8)"}, report.path)
     text = render.render_recommendations(records, config, "probation-services-in-london", dt.date(2023, 5, 24))
@@ -128,8 +126,7 @@ def test_finding_3_single_line_fields_refuse_a_trailing_newline(bundled: Path, r
 def _records_with_control_characters(root: Path) -> tuple[object, object]:
     """The bundled records with one note full of control characters, built without validation (as a cache or a
     future loader bug might hand them over)."""
-    config = load_config(root)
-    records = load_records(config)
+    config, records = load(root)
     action = records.records["pcc-2023-03-22-6a"]
     data = action.to_json()
     data["responsible"] = "Evil\x1b]2;pwned\x07 \x00Body\x0b\ufffe"

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.chase_helpers import load
 from tests.conftest import Run
 from tracker.edits import workflow
 from tracker.model.errors import TrackerError
@@ -174,8 +175,7 @@ def test_reopen_is_allowed_with_the_flag(bundled: Path, run: Run) -> None:
 
 
 def test_a_change_that_would_break_the_record_is_refused_before_writing(bundled: Path) -> None:
-    config = load_config(bundled)
-    records = load_records(config)
+    config, records = load(bundled)
     before = _snapshot(bundled)
     # The last status event says the record is closed; a status edit that contradicts it must not be written.
     path = bundled / ACTION
@@ -247,8 +247,7 @@ def test_date_defaults_to_today(bundled: Path, run: Run) -> None:
 
 
 def test_a_stale_change_is_worked_out_again_so_neither_change_is_lost(bundled: Path) -> None:
-    config = load_config(bundled)
-    records = load_records(config)
+    config, records = load(bundled)
     first = workflow.follow_up(config, records, "pcc-2023-03-22-6a", date=dt.date(2023, 6, 1), note="first")
     second = workflow.follow_up(config, records, "pcc-2023-03-22-6a", date=dt.date(2023, 6, 1), note="second")
     workflow.apply(config, [first])
@@ -258,8 +257,7 @@ def test_a_stale_change_is_worked_out_again_so_neither_change_is_lost(bundled: P
 
 
 def test_a_stale_change_that_no_longer_makes_sense_is_refused(bundled: Path) -> None:
-    config = load_config(bundled)
-    records = load_records(config)
+    config, records = load(bundled)
     first = workflow.update_status(config, records, "pcc-2023-03-22-6a", status="completed", date=dt.date(2023, 6, 1))
     second = workflow.update_status(config, records, "pcc-2023-03-22-6a", status="completed", date=dt.date(2023, 6, 1))
     workflow.apply(config, [first])
@@ -270,8 +268,7 @@ def test_a_stale_change_that_no_longer_makes_sense_is_refused(bundled: Path) -> 
 
 
 def test_follow_up_many_records_in_one_go(git_repo: Path) -> None:
-    config = load_config(git_repo)
-    records = load_records(config)
+    config, records = load(git_repo)
     ids = ["pcc-2023-03-22-6a", "pcc-2023-03-22-6b"]
     changes = [workflow.follow_up(config, records, i, date=dt.date(2023, 6, 1), by="A Clerk") for i in ids]
     workflow.apply(config, changes, commit=True, message="Chase the March actions")
