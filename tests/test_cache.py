@@ -179,13 +179,6 @@ def test_a_damaged_cache_entry_is_rebuilt_silently(bundled: Path, run: Run) -> N
     assert (result.exit_code, result.stderr, result.stdout) == (0, "", expected)
 
 
-def test_deleting_the_cache_folder_is_safe(bundled: Path, run: Run) -> None:
-    expected = run(bundled, "overdue", "--as-of", "2024-01-15", "--format", "json").stdout
-    shutil.rmtree(bundled / ".tracker-cache")
-    assert run(bundled, "overdue", "--as-of", "2024-01-15", "--format", "json").stdout == expected
-    assert (bundled / ".tracker-cache" / "records.sqlite3").is_file()
-
-
 def test_no_cache_bypasses_the_cache(bundled: Path, run: Run) -> None:
     result = run(bundled, "--no-cache", "list", "--format", "json")
     assert result.exit_code == 0

@@ -96,3 +96,4 @@ def test_a_deleted_cache_only_means_validating_again(bundled: Path, run: Run, mo
     shutil.rmtree(bundled / ".tracker-cache")
     assert run(bundled, *OVERDUE).stdout == first.stdout
     assert counter.calls == 2
+    assert (bundled / ".tracker-cache" / "records.sqlite3").is_file()  # and the cache is made again
