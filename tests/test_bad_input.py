@@ -236,7 +236,7 @@ COMMANDS = [
     Command("unknown-format", ("list", "--format", "xml"), 2, ("'xml' is not one of",)),
     Command("unknown-committee-list", ("list", "--committee", "xyz"), 1, ("unknown committee 'xyz' (tracker.yaml has pcc)",)),
     Command("unknown-committee-new", ("new", "meeting", "--committee", "xyz", "--date", "2023-05-01"), 1,
-            ("unknown committee 'xyz'",)),
+            ("unknown committee 'xyz' (tracker.yaml has pcc)",)),
     Command("committee-as-path", ("new", "meeting", "--committee", "../..", "--date", "2023-05-01"), 1,
             ("unknown committee '../..'",)),
     Command("slug-as-path", ("new", "report", "--committee", "pcc", "--title", "T", "--published", "2023-01-01",
