@@ -279,28 +279,3 @@ def test_follow_up_many_records_in_one_go(git_repo: Path) -> None:
     assert git(git_repo, "log", "-1", "--format=%s").strip() == "Chase the March actions"
     assert sorted(git(git_repo, "show", "--name-only", "--format=", "HEAD").split()) == sorted(
         records.get(i).path for i in ids)
-
-
-def test_concurrent_writers_lose_no_event(bundled: Path) -> None:
-    import os
-    import subprocess
-    import sys
-
-    from tests.conftest import PROJECT
-
-    env = {**os.environ, "PYTHONPATH": str(PROJECT)}
-    writers = [
-        subprocess.Popen([sys.executable, "-m", "tracker", "--root", str(bundled), "followup", "pcc-2023-03-22-6a",
-                          "--date", "2023-06-01", "--note", f"writer {n}", "--by", "A Clerk"],
-                         env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        for n in range(6)
-    ]
-    outcomes = [(w.wait(), w.stderr.read().decode() if w.stderr else "") for w in writers]
-    for writer in writers:
-        for stream in (writer.stdout, writer.stderr):
-            if stream:
-                stream.close()
-    assert [code for code, _ in outcomes] == [0] * 6, outcomes
-    history = load_records(load_config(bundled)).get("pcc-2023-03-22-6a").history  # type: ignore[attr-defined]
-    assert sorted(event.note for event in history if event.note.startswith("writer")) == [f"writer {n}" for n in range(6)]
-    assert "*" in (bundled / ".tracker-cache" / ".gitignore").read_text().splitlines()
