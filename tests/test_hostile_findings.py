@@ -205,15 +205,6 @@ def test_finding_4_site_never_writes_into_git_or_records(git_repo: Path, run: Ru
     assert not (git_repo / ".git" / "mkdocs.yml").exists()
 
 
-def test_finding_6_a_long_name_gives_a_short_file_name(bundled: Path, run: Run) -> None:
-    edit(bundled, ACTION, responsible="Body " * 60)
-    out = bundled / "public"
-    result = run(bundled, "site", str(out), "--as-of", "2023-05-24")
-    assert result.exit_code == 0, result.stderr
-    names = [p.name for p in (out / "docs" / "bodies").iterdir()]
-    assert max(len(name.encode("utf-8")) for name in names) <= 100
-
-
 @pytest.mark.parametrize("umask", [0o022, 0o027])
 def test_finding_7_files_get_the_mode_the_umask_gives(bundled: Path, tmp_path: Path, umask: int) -> None:
     expected = 0o666 & ~umask
