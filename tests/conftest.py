@@ -71,6 +71,12 @@ def list_bodies(root: Path, *names: str) -> None:
 Run = Callable[..., Result]
 
 
+def ok(result: Result) -> str:
+    """What a command that must succeed printed; its output in the failure message when it did not."""
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
 @pytest.fixture
 def run() -> Run:
     """Invoke the CLI as a user would: `run(root, "list", "--open")`; stdout and stderr kept apart."""

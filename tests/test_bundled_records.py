@@ -26,6 +26,7 @@ def test_the_bundled_records_validate(bundled: Path, run: Run) -> None:
     result = run(bundled, "validate")
     assert result.exit_code == 0, result.output
     assert result.stdout == ""
+    assert "93 records checked, 0 problems" in result.stderr
 
 
 @pytest.mark.parametrize("kind", KINDS)

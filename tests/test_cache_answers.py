@@ -20,20 +20,8 @@ OVERDUE = ("overdue", "--as-of", "2024-01-15", "--format", "json")
 RENDER = ("render", "actions", "--committee", "pcc", "--as-of", "2023-05-24", "--since", "2023-03-22")
 
 
-class Asked(CallSpy):
-    """Counts how often overdue's question is really worked out (rather than answered from the cache)."""
-
-    def __init__(self, monkeypatch: pytest.MonkeyPatch):
-        super().__init__(monkeypatch, query, "needs_attention")
-
-
-class Rendered(CallSpy):
-    def __init__(self, monkeypatch: pytest.MonkeyPatch):
-        super().__init__(monkeypatch, render, "render_actions")
-
-
 def test_an_unchanged_repository_is_answered_from_the_cache(bundled: Path, run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
-    asked = Asked(monkeypatch)
+    asked = CallSpy(monkeypatch, query, "needs_attention")  # overdue's question worked out, not answered from the cache
     first = run(bundled, *OVERDUE)
     assert first.exit_code == 0 and json.loads(first.stdout)
     assert asked.calls == 1
@@ -86,7 +74,7 @@ def test_a_changed_tracker_yaml_is_answered_afresh(bundled: Path, run: Run) -> N
 
 
 def test_a_render_follows_its_templates_and_the_commit_it_names(git_repo: Path, run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
-    rendered = Rendered(monkeypatch)
+    rendered = CallSpy(monkeypatch, render, "render_actions")
     first = run(git_repo, *RENDER)
     assert first.exit_code == 0, first.output
     assert run(git_repo, *RENDER).stdout == first.stdout

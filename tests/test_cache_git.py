@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import shutil
 import time
 from pathlib import Path
@@ -176,13 +175,6 @@ def test_a_folder_inside_a_larger_repository_is_read_by_stat(git_repo: Path, tmp
     git(outer, "init", "-q", "-b", "main")
     assert git_scan(outer / "inner") is None
     assert_fresh(outer / "inner")
-
-
-def test_overdue_is_the_same_through_git(git_repo: Path, run: Run) -> None:
-    plain = run(git_repo, "--no-cache", *OVERDUE).stdout
-    assert json.loads(plain)
-    assert run(git_repo, *OVERDUE).stdout == plain
-    assert run(git_repo, *OVERDUE).stdout == plain
 
 
 def test_status_output_is_parsed_with_spaces_and_renames() -> None:

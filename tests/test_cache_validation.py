@@ -17,15 +17,13 @@ ACTION = "records/pcc/actions/2023/pcc-2023-03-22-6a.yaml"
 OVERDUE = ("overdue", "--as-of", "2024-01-15", "--format", "json")
 
 
-class ValidateCounter(CallSpy):
+def validations(monkeypatch: pytest.MonkeyPatch) -> CallSpy:
     """Counts the whole-repository validations actually run (rather than remembered)."""
-
-    def __init__(self, monkeypatch: pytest.MonkeyPatch):
-        super().__init__(monkeypatch, validate_module, "combine")
+    return CallSpy(monkeypatch, validate_module, "combine")
 
 
 def test_an_unchanged_state_is_not_validated_again(bundled: Path, run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
-    counter = ValidateCounter(monkeypatch)
+    counter = validations(monkeypatch)
     first = run(bundled, *OVERDUE)
     assert first.exit_code == 0, first.output
     assert counter.calls == 1
@@ -93,8 +91,9 @@ def test_the_remembered_problems_are_the_ones_validation_finds(bundled: Path) ->
 
 
 def test_a_deleted_cache_only_means_validating_again(bundled: Path, run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
-    counter = ValidateCounter(monkeypatch)
+    counter = validations(monkeypatch)
     first = run(bundled, *OVERDUE)
     shutil.rmtree(bundled / ".tracker-cache")
     assert run(bundled, *OVERDUE).stdout == first.stdout
     assert counter.calls == 2
+    assert (bundled / ".tracker-cache" / "records.sqlite3").is_file()  # and the cache is made again

@@ -139,38 +139,28 @@ def _reasons(root: Path, as_of: str, record_id: str) -> list[tuple[str, int]]:
 
 @pytest.fixture
 def due_repo(empty_repo: Path) -> Path:
-    # The report's responses are due long before the deadlines below, and answered, so only `due` matters.
+    # The reports' responses are due long before the deadlines below, and answered, so only `due` matters.
     report(empty_repo, "leap", "2023-06-01", response_due=dt.date(2023, 7, 1))
     recommendation(empty_repo, "leap", 1, ["MOPAC"], due="2024-02", status="accepted")
     recommendation(empty_repo, "leap", 2, ["MOPAC"], due="2024-03-15", status="accepted")
     recommendation(empty_repo, "leap", 3, ["MOPAC"], due="2023", status="accepted")
     response(empty_repo, "leap", "2023-06-20", "MOPAC", [1, 2, 3])
-    return empty_repo
-
-
-def test_a_partial_month_falls_due_on_its_last_day_in_a_leap_year(due_repo: Path) -> None:
-    rec = "pcc-leap-r1"
-    assert ("overdue", 1) not in _reasons(due_repo, "2024-02-28", rec)
-    assert [r for r in _reasons(due_repo, "2024-02-29", rec) if r[0] == "overdue"] == []  # due today
-    assert ("overdue", 1) in _reasons(due_repo, "2024-03-01", rec)
-
-
-def test_due_today_is_not_overdue_and_the_next_day_is(due_repo: Path) -> None:
-    assert [r for r in _reasons(due_repo, "2024-03-15", "pcc-leap-r2") if r[0] == "overdue"] == []
-    assert ("overdue", 1) in _reasons(due_repo, "2024-03-16", "pcc-leap-r2")
-
-
-def test_a_year_falls_due_on_31_december(due_repo: Path) -> None:
-    assert [r for r in _reasons(due_repo, "2023-12-31", "pcc-leap-r3") if r[0] == "overdue"] == []
-    assert ("overdue", 1) in _reasons(due_repo, "2024-01-01", "pcc-leap-r3")
-
-
-def test_a_non_leap_february_ends_on_the_28th(empty_repo: Path) -> None:
     report(empty_repo, "feb", "2022-06-01", response_due=dt.date(2022, 7, 1))
     recommendation(empty_repo, "feb", 1, ["MOPAC"], due="2023-02", status="accepted")
     response(empty_repo, "feb", "2022-06-20", "MOPAC", [1])
-    assert [r for r in _reasons(empty_repo, "2023-02-28", "pcc-feb-r1") if r[0] == "overdue"] == []
-    assert ("overdue", 1) in _reasons(empty_repo, "2023-03-01", "pcc-feb-r1")
+    return empty_repo
+
+
+@pytest.mark.parametrize(("record_id", "last_day"), [
+    ("pcc-leap-r1", dt.date(2024, 2, 29)),  # a month falls due on its last day, in a leap year
+    ("pcc-leap-r2", dt.date(2024, 3, 15)),  # a day falls due that day
+    ("pcc-leap-r3", dt.date(2023, 12, 31)),  # a year falls due on 31 December
+    ("pcc-feb-r1", dt.date(2023, 2, 28)),  # a non-leap February ends on the 28th
+])
+def test_an_item_is_overdue_from_the_day_after_its_last_day(due_repo: Path, record_id: str, last_day: dt.date) -> None:
+    for day in (last_day - dt.timedelta(days=1), last_day):
+        assert [r for r in _reasons(due_repo, day.isoformat(), record_id) if r[0] == "overdue"] == []
+    assert ("overdue", 1) in _reasons(due_repo, (last_day + dt.timedelta(days=1)).isoformat(), record_id)
 
 
 def test_response_due_is_explicit_or_published_plus_window(empty_repo: Path) -> None:

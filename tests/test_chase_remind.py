@@ -10,7 +10,8 @@ import pytest
 
 from tests.chase_helpers import action, load
 from tests.conftest import Run
-from tracker.questions.chase import letters, render_letters, slugify
+from tracker.questions.chase import letters
+from tracker.text.filenames import file_stem
 
 AS_OF = "2024-01-15"
 
@@ -90,7 +91,7 @@ def test_nothing_to_chase(bundled: Path, run: Run) -> None:
     ("", "body"),
 ])
 def test_slugs_are_safe_file_names(name: str, slug: str) -> None:
-    assert slugify(name) == slug
+    assert file_stem(name) == slug
 
 
 def test_same_slug_bodies_get_distinct_files(empty_repo: Path, run: Run, tmp_path: Path) -> None:
@@ -131,14 +132,6 @@ def test_sandbox_keeps_templates_away_from_python_internals(empty_repo: Path, ru
     result = run(empty_repo, "remind", "--as-of", "2023-06-01")
     assert result.exit_code == 1
     assert "template error" in result.stderr
-
-
-def test_render_letters_uses_the_configured_date_style(bundled: Path) -> None:
-    config, records = load(bundled)
-    found = render_letters(config, letters(records, config, dt.date(2024, 1, 15), "UK Government"),
-                           dt.date(2024, 1, 15))
-    assert [letter.body for letter in found] == ["UK Government"]
-    assert "Date: 15 January 2024" in found[0].text
 
 
 def test_record_writes_a_follow_up_on_each_item_chased_and_commits_it(git_repo: Path, run: Run) -> None:

@@ -90,6 +90,9 @@ def test_completions_narrow_to_what_was_typed(bundled, monkeypatch):
     assert _complete(["overdue", "--responsible"], "hm") == ["HM Courts & Tribunals Service", "HM Prison & Probation Service",
                                                              "HMCTS", "HMPPS"]
     assert _complete(["render", "recommendations", "--report"], "stop") == [REPORT]
+    assert _complete(["export", "--committee"], "") == ["pcc", "lewisham-ssc"]
+    monkeypatch.setenv("TRACKER_ROOT", str(bundled / "nowhere"))
+    assert _complete(["edit"], "pcc") == []
 
 
 def test_custom_statuses_come_from_tracker_yaml(bundled, monkeypatch):
@@ -114,3 +117,12 @@ def test_bash_completion_as_the_shell_asks_for_it(bundled: Path):
                           env=env, capture_output=True, text=True, cwd=PROJECT)
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == ["plain,pcc"]
+
+
+def test_completion_scripts_for_each_shell():
+    for shell in ("bash", "zsh", "fish"):
+        # As the installed `tracker` entry point runs it.
+        done = subprocess.run([sys.executable, "-c", "from tracker.cli import main; main(prog_name='tracker')"],
+                              env={**os.environ, "_TRACKER_COMPLETE": f"{shell}_source"}, capture_output=True, text=True,
+                              cwd=PROJECT)
+        assert done.returncode == 0 and "_TRACKER_COMPLETE" in done.stdout

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import filecmp
 import subprocess
 import sys
 from pathlib import Path
@@ -46,7 +45,6 @@ def test_the_same_seed_gives_the_same_repository(repo: Path, tmp_path: Path) -> 
     assert tree(tmp_path / "again") == tree(repo)
     generate(tmp_path / "other", 250, 8)
     assert tree(tmp_path / "other") != tree(repo)
-    assert not filecmp.dircmp(repo, tmp_path / "again").diff_files
 
 
 @pytest.mark.parametrize("records,seed", [(1, 1), (37, 2), (250, 7)])

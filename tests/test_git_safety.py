@@ -65,6 +65,8 @@ def test_commit_with_unrelated_changes_staged_commits_only_its_file(git_repo: Pa
     assert result.exit_code == 0, result.output
     assert git(git_repo, "rev-parse", "HEAD~1").strip() == head
     assert git(git_repo, "show", "--name-only", "--format=", "HEAD").split() == [ACTION_A]
+    assert git(git_repo, "log", "-1", "--format=%s%n%n%b%n%an").strip() == (
+        "pcc-2023-03-22-6a: ongoing → completed\n\nReceived.\n\nTest Clerk")
     assert git(git_repo, "diff", "--cached", "--name-status") == staged
     assert git(git_repo, "diff", "--name-status") == unstaged
     assert git(git_repo, "status", "--porcelain", "--", ACTION_A) == ""

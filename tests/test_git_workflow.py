@@ -6,36 +6,16 @@ import json
 import subprocess
 from pathlib import Path
 
-from tests.conftest import Run, git
+from tests.conftest import Run, git, ok
 
 ACTION_A = "records/pcc/actions/2023/pcc-2023-03-22-6a.yaml"
 ACTION_B = "records/pcc/actions/2023/pcc-2023-03-22-6b.yaml"
-R2 = "records/pcc/reports/missing-children-in-london/recommendations/pcc-missing-children-in-london-r2.yaml"
-
-
-def _ok(result: object) -> None:
-    assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
-
-
-def test_commit_takes_exactly_the_touched_file_and_leaves_other_staged_changes_staged(git_repo: Path, run: Run) -> None:
-    with (git_repo / "tracker.yaml").open("a", encoding="utf-8") as handle:
-        handle.write("# a change the clerk has staged but not committed\n")
-    (git_repo / "notes.txt").write_text("draft\n", encoding="utf-8")
-    git(git_repo, "add", "tracker.yaml", "notes.txt")
-    result = run(git_repo, "update", "pcc-2023-03-22-6a", "--status", "completed", "--date", "2023-06-02",
-                 "--note", "Survey received on 2 June.", "--commit")
-    _ok(result)
-    assert git(git_repo, "show", "--name-only", "--format=", "HEAD").split() == [ACTION_A]
-    assert git(git_repo, "log", "-1", "--format=%s%n%n%b%n%an").strip() == (
-        "pcc-2023-03-22-6a: ongoing → completed\n\nSurvey received on 2 June.\n\nTest Clerk")
-    assert sorted(git(git_repo, "diff", "--cached", "--name-only").split()) == ["notes.txt", "tracker.yaml"]
-    assert git(git_repo, "status", "--porcelain", "--", ACTION_A) == ""
 
 
 def test_commit_includes_a_new_response_file(git_repo: Path, run: Run) -> None:
     result = run(git_repo, "respond", "--report", "counter-terrorism-and-radicalisation", "--recommendations", "1,2",
                  "--from", "MOPAC", "--date", "2023-07-01", "--text", "MOPAC replied.", "--commit")
-    _ok(result)
+    ok(result)
     committed = git(git_repo, "show", "--name-status", "--format=", "HEAD").splitlines()
     assert committed == [
         "M\trecords/pcc/reports/counter-terrorism-and-radicalisation/recommendations/"
@@ -52,9 +32,9 @@ def test_commit_default_comes_from_tracker_yaml(git_repo: Path, run: Run) -> Non
     with (git_repo / "tracker.yaml").open("a", encoding="utf-8") as handle:
         handle.write("commit: true\n")
     git(git_repo, "commit", "-qam", "Commit every change")
-    _ok(run(git_repo, "followup", "pcc-2023-03-22-6a", "--date", "2023-06-01"))
+    ok(run(git_repo, "followup", "pcc-2023-03-22-6a", "--date", "2023-06-01"))
     assert git(git_repo, "log", "-1", "--format=%s").strip() == "pcc-2023-03-22-6a: followed up on 1 June 2023"
-    _ok(run(git_repo, "followup", "pcc-2023-03-22-6b", "--date", "2023-06-01", "--no-commit"))
+    ok(run(git_repo, "followup", "pcc-2023-03-22-6b", "--date", "2023-06-01", "--no-commit"))
     assert git(git_repo, "status", "--porcelain").split() == ["M", ACTION_B]
 
 
@@ -69,19 +49,19 @@ def test_commit_outside_git_is_refused_before_anything_is_written(bundled: Path,
 def _branch_with_changes(repo: Path, run: Run) -> None:
     """main gains one change after feature leaves it; feature closes one action, chases another, reschedules."""
     git(repo, "checkout", "-q", "-b", "feature")
-    _ok(run(repo, "update", "pcc-2023-03-22-6a", "--status", "completed", "--date", "2023-06-02", "--commit"))
-    _ok(run(repo, "followup", "pcc-2023-03-22-6b", "--date", "2023-06-03", "--commit"))
-    _ok(run(repo, "reschedule", "pcc-missing-children-in-london-r2", "--due", "2024-03", "--date", "2023-11-20",
+    ok(run(repo, "update", "pcc-2023-03-22-6a", "--status", "completed", "--date", "2023-06-02", "--commit"))
+    ok(run(repo, "followup", "pcc-2023-03-22-6b", "--date", "2023-06-03", "--commit"))
+    ok(run(repo, "reschedule", "pcc-missing-children-in-london-r2", "--due", "2024-03", "--date", "2023-11-20",
             "--reason", "More time for the research.", "--commit"))
     git(repo, "checkout", "-q", "main")
-    _ok(run(repo, "update", "pcc-2023-03-08-6a", "--status", "closed", "--date", "2023-06-05", "--commit",
+    ok(run(repo, "update", "pcc-2023-03-08-6a", "--status", "closed", "--date", "2023-06-05", "--commit",
             "--note", "Closed at the June meeting."))
 
 
 def test_two_branches_updating_different_records_merge_cleanly(git_repo: Path, run: Run) -> None:
     _branch_with_changes(git_repo, run)
     git(git_repo, "merge", "-q", "--no-edit", "feature")
-    _ok(run(git_repo, "validate"))
+    ok(run(git_repo, "validate"))
     listed = json.loads(run(git_repo, "list", "--kind", "action", "--format", "json").stdout)
     status = {row["id"]: row["status"] for row in listed}
     assert status["pcc-2023-03-22-6a"] == "completed"
@@ -92,7 +72,7 @@ def test_changes_of_a_pull_request_report_exactly_its_transitions(git_repo: Path
     _branch_with_changes(git_repo, run)
     git(git_repo, "checkout", "-q", "feature")
     result = run(git_repo, "changes", "main...feature", "--format", "json")
-    _ok(result)
+    ok(result)
     data = json.loads(result.stdout)
     assert data["head"] == "feature" and data["base"].startswith("main (merge base ")
     summary = {r["id"]: (r["change"], r["status"], [e["event"] for e in r["new_events"]], r["fields"])
@@ -109,7 +89,7 @@ def test_changes_of_a_pull_request_report_exactly_its_transitions(git_repo: Path
 def test_changes_markdown_is_a_table_for_the_pull_request(git_repo: Path, run: Run) -> None:
     _branch_with_changes(git_repo, run)
     result = run(git_repo, "changes", "main...feature", "--format", "markdown")
-    _ok(result)
+    ok(result)
     lines = result.stdout.splitlines()
     assert lines[0].startswith("**3 records changed from main (merge base ")
     assert lines[2:4] == ["| Record | Change | Status | Details |", "| --- | --- | --- | --- |"]
@@ -118,7 +98,7 @@ def test_changes_markdown_is_a_table_for_the_pull_request(git_repo: Path, run: R
 
 
 def test_changes_in_the_working_tree_with_added_renamed_and_malformed_files(git_repo: Path, run: Run) -> None:
-    _ok(run(git_repo, "update", "pcc-2023-03-22-6a", "--status", "completed", "--date", "2023-06-02"))
+    ok(run(git_repo, "update", "pcc-2023-03-22-6a", "--status", "completed", "--date", "2023-06-02"))
     (git_repo / ACTION_B).write_text("id: [unclosed\n", encoding="utf-8")
     old = git_repo / "records/pcc/actions/2023/pcc-2023-03-08-9a.yaml"
     new_id = "pcc-2023-03-08-9a-a"
@@ -126,7 +106,7 @@ def test_changes_in_the_working_tree_with_added_renamed_and_malformed_files(git_
     (old.parent / f"{new_id}.yaml").write_text(text, encoding="utf-8")
     old.unlink()
     result = run(git_repo, "changes", "--format", "json")
-    _ok(result)
+    ok(result)
     by_id = {r["id"]: r for r in json.loads(result.stdout)["records"]}
     assert set(by_id) == {"pcc-2023-03-22-6a", "pcc-2023-03-22-6b", new_id}
     assert by_id["pcc-2023-03-22-6a"]["status"] == {"from": "ongoing", "to": "completed"}
@@ -140,7 +120,7 @@ def test_changes_in_the_working_tree_with_added_renamed_and_malformed_files(git_
 
 def test_changes_with_nothing_changed(git_repo: Path, run: Run) -> None:
     result = run(git_repo, "changes")
-    _ok(result)
+    ok(result)
     assert result.stdout == "0 records changed from HEAD to working tree\n"
 
 
@@ -152,8 +132,8 @@ def test_changes_with_a_bad_range_is_a_clear_error(git_repo: Path, run: Run) -> 
 
 def test_ref_reproduces_the_old_state_without_a_checkout(git_repo: Path, run: Run) -> None:
     old = git(git_repo, "rev-parse", "HEAD").strip()
-    _ok(run(git_repo, "update", "pcc-2023-03-22-6a", "--status", "completed", "--date", "2023-06-02", "--commit"))
-    _ok(run(git_repo, "reschedule", "pcc-missing-children-in-london-r2", "--due", "2024-06", "--date", "2023-11-20",
+    ok(run(git_repo, "update", "pcc-2023-03-22-6a", "--status", "completed", "--date", "2023-06-02", "--commit"))
+    ok(run(git_repo, "reschedule", "pcc-missing-children-in-london-r2", "--due", "2024-06", "--date", "2023-11-20",
             "--reason", "More time.", "--commit"))
     then = json.loads(run(git_repo, "list", "--ref", old, "--kind", "action", "--format", "json").stdout)
     now = json.loads(run(git_repo, "list", "--kind", "action", "--format", "json").stdout)
@@ -176,10 +156,10 @@ def test_ref_reproduces_the_old_state_without_a_checkout(git_repo: Path, run: Ru
 
 
 def test_history_merges_events_and_commits_oldest_first(git_repo: Path, run: Run) -> None:
-    _ok(run(git_repo, "update", "pcc-2023-03-22-6a", "--status", "completed", "--date", "2023-06-02", "--commit",
+    ok(run(git_repo, "update", "pcc-2023-03-22-6a", "--status", "completed", "--date", "2023-06-02", "--commit",
             "--note", "Survey received."))
     result = run(git_repo, "history", "pcc-2023-03-22-6a", "--format", "json")
-    _ok(result)
+    ok(result)
     entries = json.loads(result.stdout)
     assert [(e["source"], e.get("event") or e["subject"]) for e in entries] == [
         ("history", "follow-up"),
@@ -197,9 +177,9 @@ def test_history_merges_events_and_commits_oldest_first(git_repo: Path, run: Run
 
 def test_validate_reports_a_merge_conflict_with_path_line_and_hint(git_repo: Path, run: Run) -> None:
     git(git_repo, "checkout", "-q", "-b", "other")
-    _ok(run(git_repo, "update", "pcc-2023-03-22-6a", "--status", "closed", "--date", "2023-06-02", "--commit"))
+    ok(run(git_repo, "update", "pcc-2023-03-22-6a", "--status", "closed", "--date", "2023-06-02", "--commit"))
     git(git_repo, "checkout", "-q", "main")
-    _ok(run(git_repo, "update", "pcc-2023-03-22-6a", "--status", "completed", "--date", "2023-06-03", "--commit"))
+    ok(run(git_repo, "update", "pcc-2023-03-22-6a", "--status", "completed", "--date", "2023-06-03", "--commit"))
     merge = subprocess.run(["git", "merge", "other"], cwd=git_repo, capture_output=True, text=True)
     assert merge.returncode != 0
     result = run(git_repo, "validate")
@@ -207,7 +187,7 @@ def test_validate_reports_a_merge_conflict_with_path_line_and_hint(git_repo: Pat
     assert result.stdout.startswith(f"{ACTION_A}:14:1: merge conflict: git left its conflict markers (<<<<<<<, =======, >>>>>>>)")
     assert "then `git add` the file" in result.stdout and len(result.stdout.splitlines()) == 1
     changes = run(git_repo, "changes")
-    _ok(changes)
+    ok(changes)
     assert "malformed" in changes.stdout and "merge conflict" in changes.stdout
     refused = run(git_repo, "followup", "pcc-2023-03-22-6b", "--date", "2023-06-04", "--commit")
     assert refused.exit_code == 1 and "fix them first" in refused.stderr

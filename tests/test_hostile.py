@@ -13,7 +13,6 @@ import io
 import json
 import os
 import re
-import subprocess
 import sys
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
@@ -22,11 +21,11 @@ from pathlib import Path
 import markdown as python_markdown
 import pytest
 
+from tests.chase_helpers import load
 from tests.conftest import Run
 from tests.hostile_corpus import Payload, load_payloads, write_corpus
+from tests.test_site import mkdocs_build, write_site
 from tracker.model.records import build_record
-from tracker.storage.config import load_config
-from tracker.storage.store import load_records
 
 AS_OF = "2023-05-24"
 SAFE_SCHEMES = {"http", "https", "mailto", "file"}
@@ -116,8 +115,7 @@ def test_papers_and_letters_are_safe(corpus: tuple[Path, list[Payload]], run: Ru
         result = run(root, *args)
         assert result.exit_code == 0, (args, result.stderr)
         outputs[" ".join(args)] = result.stdout
-    config = load_config(root)
-    records = load_records(config)
+    config, records = load(root)
     for index in range(len(payloads)):
         for name in RECOMMENDATIONS_TEMPLATES:
             text = render_recommendations(records, config, f"hostile-{index}", dt.date.fromisoformat(AS_OF), name)
@@ -149,14 +147,11 @@ def test_the_site_is_safe_in_the_browser(corpus: tuple[Path, list[Payload]], run
 
     root, payloads = corpus
     out = root / "public"
-    result = run(root, "site", str(out), "--as-of", AS_OF)
-    assert result.exit_code == 0, result.stderr
+    write_site(run, root, out, as_of=AS_OF)
     for path in out.rglob("*"):
         assert path.resolve().is_relative_to(out.resolve())
         assert len(path.name.encode("utf-8")) <= 80, path
-    done = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict"], cwd=out, capture_output=True,
-                          text=True)
-    assert done.returncode == 0, done.stderr
+    mkdocs_build(out)
     pages = sorted((out / "site").rglob("*.html"))
     assert len(pages) > 2 * len(payloads)
     for page in pages:
@@ -213,8 +208,7 @@ def test_the_terminal_gets_no_escape_sequence(corpus: tuple[Path, list[Payload]]
 def _bypassed(root: Path, text: str) -> tuple[object, object]:
     """The corpus with a control-character payload in every text field of one record of each kind, built without
     validation."""
-    config = load_config(root)
-    records = load_records(config)
+    config, records = load(root)
     line = " ".join(text.split("\n"))
     for record_id, fields in (("pcc-2022-01-03-7a", ("responsible", "text", "item_title")),
                               ("pcc-hostile-0", ("title",)), ("pcc-hostile-0-r1", ("text",)),

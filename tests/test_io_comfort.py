@@ -1,4 +1,4 @@
-"""Pre-commit and CI files, editing in $EDITOR, stats and shell completion."""
+"""Pre-commit and CI files, editing in $EDITOR, and stats."""
 
 from __future__ import annotations
 
@@ -12,9 +12,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-from click.shell_completion import ShellComplete
-
-from tracker.cli import main
 
 PROJECT = Path(__file__).resolve().parent.parent
 
@@ -118,26 +115,3 @@ def test_stats(bundled, run):
     assert data["median_days_open"] > 0
     table = run(bundled, "stats", "--as-of", "2023-05-24")
     assert "median_days_open" in table.stdout
-
-
-def _complete(args: list[str], incomplete: str) -> list[str]:
-    completion = ShellComplete(main, {}, "tracker", "_TRACKER_COMPLETE")
-    return [item.value for item in completion.get_completions(args, incomplete)]
-
-
-def test_completion_offers_ids_and_committees(bundled, monkeypatch):
-    monkeypatch.setenv("TRACKER_ROOT", str(bundled))
-    assert _complete(["edit"], "pcc-2023-03-22-") == ["pcc-2023-03-22-6a", "pcc-2023-03-22-6b"]
-    assert "pcc-2023-03-22" in _complete(["show"], "pcc-2023-03")
-    assert _complete(["export", "--committee"], "") == ["pcc", "lewisham-ssc"]
-    monkeypatch.setenv("TRACKER_ROOT", str(bundled / "nowhere"))
-    assert _complete(["edit"], "pcc") == []
-
-
-def test_completion_scripts_for_each_shell():
-    for shell in ("bash", "zsh", "fish"):
-        # As the installed `tracker` entry point runs it.
-        done = subprocess.run([sys.executable, "-c", "from tracker.cli import main; main(prog_name='tracker')"],
-                              env={**os.environ, "_TRACKER_COMPLETE": f"{shell}_source"}, capture_output=True, text=True,
-                              cwd=PROJECT)
-        assert done.returncode == 0 and "_TRACKER_COMPLETE" in done.stdout

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Run, git
+from tests.conftest import Run, git, ok
 
 
 def _clerk_git(root: Path) -> None:
@@ -130,11 +130,6 @@ def borough(tmp_path: Path, config: str = BOROUGH_CONFIG) -> Path:
     git(root, "add", "-A")
     git(root, "commit", "-qm", "Start the records")
     return root
-
-
-def ok(result: object) -> str:
-    assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
-    return result.stdout  # type: ignore[attr-defined]
 
 
 def test_lettered_recommendations_get_their_own_ids_and_sort_naturally_everywhere(tmp_path: Path, run: Run) -> None:

@@ -8,8 +8,6 @@ import json
 import os
 from pathlib import Path
 
-import pytest
-
 from tests.conftest import Run
 
 
@@ -75,26 +73,6 @@ def test_show_an_unknown_id_suggests_the_closest(bundled: Path, run: Run) -> Non
     assert result.exit_code == 1
     assert "no record with ID 'pcc-2023-03-22-6'" in result.stderr
     assert "did you mean" in result.stderr and "pcc-2023-03-22-6a" in result.stderr and "pcc-2023-03-22-6b" in result.stderr
-
-
-def test_overdue_explains_why(bundled: Path, run: Run) -> None:
-    items = json.loads(run(bundled, "overdue", "--as-of", "2024-01-15", "--format", "json").stdout)
-    r2 = next(item for item in items if item["id"] == "pcc-missing-children-in-london-r2")
-    assert {"reason": "overdue", "days": 15, "since": "2023-12-31"} in r2["reasons"]
-    assert run(bundled, "overdue", "--as-of", "2024-01-15", "--fail-if-any").exit_code == 1
-
-
-def test_unknown_committee_is_an_error(bundled: Path, run: Run) -> None:
-    result = run(bundled, "list", "--committee", "budget")
-    assert result.exit_code == 1
-    assert "unknown committee 'budget'" in result.stderr
-
-
-@pytest.mark.parametrize("bad", ["2023-02-30", "yesterday", "2023-13-01"])
-def test_malformed_dates_are_usage_errors(bundled: Path, run: Run, bad: str) -> None:
-    result = run(bundled, "list", "--as-of", bad)
-    assert result.exit_code == 2
-    assert "--as-of" in result.stderr and "Traceback" not in result.output
 
 
 def test_the_root_is_found_from_flag_environment_or_parents(bundled: Path, run: Run, tmp_path: Path) -> None:

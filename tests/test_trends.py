@@ -9,18 +9,12 @@ from pathlib import Path
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tests.chase_helpers import load
 from tracker.model.records import Recommendation, Trackable
 from tracker.questions import trends
 from tracker.questions.query import natural_key
-from tracker.storage.config import load_config
-from tracker.storage.store import load_records
 
 AS_OF = dt.date(2023, 5, 24)
-
-
-def load(root: Path):  # type: ignore[no-untyped-def]
-    config = load_config(root)
-    return config, load_records(config)
 
 
 def test_status_counts_of_each_committee(bundled: Path) -> None:

@@ -38,15 +38,35 @@ def _problems(run: Run, root: Path) -> list[str]:
     return result.stdout.splitlines()
 
 
-def test_id_must_match_the_file_name(bundled: Path, run: Run) -> None:
-    _edit(bundled, ACTION, "id: pcc-2023-03-22-6a", "id: pcc-2023-03-22-6c")
-    assert f"{ACTION}:2:5: id: ID 'pcc-2023-03-22-6c' does not match the file name pcc-2023-03-22-6a.yaml" in _problems(run, bundled)
+ACTION_7A = "records/pcc/actions/2023/pcc-2023-01-25-7a.yaml"
+DONE_ACTION = "records/pcc/actions/2023/pcc-2023-02-22-7a.yaml"
+ANSWERED = "records/pcc/reports/probation-services-in-london/recommendations/pcc-probation-services-in-london-r1.yaml"
+# A rule, the edit that breaks it, and the whole line validate prints after the file's path.
+RULES = [
+    ("id-must-match-the-file-name", ACTION, "id: pcc-2023-03-22-6a", "id: pcc-2023-03-22-6c",
+     "2:5: id: ID 'pcc-2023-03-22-6c' does not match the file name pcc-2023-03-22-6a.yaml"),
+    ("ids-follow-the-naming-scheme", ACTION, 'item: "6"', 'item: "7"',
+     "2:5: id: ID 'pcc-2023-03-22-6a' does not follow the naming scheme; expected 'pcc-2023-03-22-7a'"),
+    ("committee-must-be-in-tracker-yaml", ACTION, "committee: pcc", "committee: budget",
+     "4:12: committee: unknown committee 'budget' (tracker.yaml has lewisham-ssc, pcc)"),
+    ("history-cannot-predate-the-record", ACTION_7A, "date: 2023-04-12", "date: 2023-01-02",
+     "14:11: history[0].date: event dated 2023-01-02 is before the record was created (2023-01-25)"),
+    ("status-must-equal-the-last-status-event", DONE_ACTION, "status: completed\nhistory", "status: ongoing\nhistory",
+     "15:9: status: status is 'ongoing' but the last status event sets 'completed'"),
+    ("history-statuses-must-be-known", DONE_ACTION, "from: ongoing", "from: pending",
+     "20:11: history[0].from: unknown action status 'pending' (known: ongoing, completed, closed)"),
+    ("recommendation-must-name-an-existing-report", REC, "report: pcc-missing-children-in-london", "report: pcc-missing-children",
+     "4:9: report: no report with ID 'pcc-missing-children'"),
+    ("a-response-event-must-name-an-existing-response", ANSWERED, "response: pcc-probation-services-in-london-2023-03-17-hmpps",
+     "response: pcc-probation-letter", "19:15: history[0].response: no response record 'pcc-probation-letter'"),
+]
 
 
-def test_ids_follow_the_naming_scheme(bundled: Path, run: Run) -> None:
-    _edit(bundled, ACTION, "item: \"6\"", "item: \"7\"")
-    problems = _problems(run, bundled)
-    assert f"{ACTION}:2:5: id: ID 'pcc-2023-03-22-6a' does not follow the naming scheme; expected 'pcc-2023-03-22-7a'" in problems
+@pytest.mark.parametrize(("rule", "path", "old", "new", "expected"), RULES, ids=[rule[0] for rule in RULES])
+def test_each_rule_names_the_place_and_the_problem(bundled: Path, run: Run, rule: str, path: str, old: str, new: str,
+                                                   expected: str) -> None:
+    _edit(bundled, path, old, new)
+    assert f"{path}:{expected}" in _problems(run, bundled)
 
 
 def test_ids_are_unique(bundled: Path, run: Run) -> None:
@@ -54,11 +74,6 @@ def test_ids_are_unique(bundled: Path, run: Run) -> None:
     copy.write_text((bundled / ACTION).read_text())
     problems = _problems(run, bundled)
     assert any(p.startswith("records/pcc/actions/") and "ID 'pcc-2023-03-22-6a' is also used by" in p for p in problems)
-
-
-def test_committee_must_be_in_tracker_yaml(bundled: Path, run: Run) -> None:
-    _edit(bundled, ACTION, "committee: pcc", "committee: budget")
-    assert f"{ACTION}:4:12: committee: unknown committee 'budget' (tracker.yaml has lewisham-ssc, pcc)" in _problems(run, bundled)
 
 
 def test_status_must_belong_to_the_kinds_vocabulary(bundled: Path, run: Run) -> None:
@@ -78,42 +93,11 @@ def test_history_must_be_in_date_order(bundled: Path, run: Run) -> None:
             "keep history in date order") in _problems(run, bundled)
 
 
-def test_history_cannot_predate_the_record(bundled: Path, run: Run) -> None:
-    _edit(bundled, "records/pcc/actions/2023/pcc-2023-01-25-7a.yaml", "date: 2023-04-12", "date: 2023-01-02")
-    problems = _problems(run, bundled)
-    assert any("history[0].date: event dated 2023-01-02 is before the record was created (2023-01-25)" in p for p in problems)
-
-
-def test_status_must_equal_the_last_status_event(bundled: Path, run: Run) -> None:
-    path = "records/pcc/actions/2023/pcc-2023-02-22-7a.yaml"
-    _edit(bundled, path, "status: completed\nhistory", "status: ongoing\nhistory")
-    assert any(p.startswith(f"{path}:") and "status: status is 'ongoing' but the last status event sets 'completed'" in p
-               for p in _problems(run, bundled))
-
-
-def test_history_statuses_must_be_known(bundled: Path, run: Run) -> None:
-    path = "records/pcc/actions/2023/pcc-2023-02-22-7a.yaml"
-    _edit(bundled, path, "from: ongoing", "from: pending")
-    assert any("history[0].from: unknown action status 'pending'" in p for p in _problems(run, bundled))
-
-
-def test_recommendation_must_name_an_existing_report(bundled: Path, run: Run) -> None:
-    _edit(bundled, REC, "report: pcc-missing-children-in-london", "report: pcc-missing-children")
-    problems = _problems(run, bundled)
-    assert f"{REC}:4:9: report: no report with ID 'pcc-missing-children'" in problems
-
-
 def test_response_must_cite_existing_recommendations(bundled: Path, run: Run) -> None:
     _edit(bundled, RESPONSE, "number: 3", "number: 14")
     line = _line_of(bundled, RESPONSE, "number: 14")
     expected = f"{RESPONSE}:{line}:13: recommendations[0].number: report pcc-probation-services-in-london has no recommendation 14"
     assert expected in _problems(run, bundled)
-
-
-def test_a_response_event_must_name_an_existing_response(bundled: Path, run: Run) -> None:
-    path = "records/pcc/reports/probation-services-in-london/recommendations/pcc-probation-services-in-london-r1.yaml"
-    _edit(bundled, path, "response: pcc-probation-services-in-london-2023-03-17-hmpps", "response: pcc-probation-letter")
-    assert any("history[0].response: no response record 'pcc-probation-letter'" in p for p in _problems(run, bundled))
 
 
 def test_recommendation_numbers_are_unique_within_a_report(bundled: Path, run: Run) -> None:

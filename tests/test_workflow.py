@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.chase_helpers import load
 from tests.conftest import Run
 from tracker.edits import workflow
-from tracker.model.dates import PartialDate
 from tracker.model.errors import TrackerError
 from tracker.storage.config import load_config
 from tracker.storage.store import load_records
@@ -175,8 +175,7 @@ def test_reopen_is_allowed_with_the_flag(bundled: Path, run: Run) -> None:
 
 
 def test_a_change_that_would_break_the_record_is_refused_before_writing(bundled: Path) -> None:
-    config = load_config(bundled)
-    records = load_records(config)
+    config, records = load(bundled)
     before = _snapshot(bundled)
     # The last status event says the record is closed; a status edit that contradicts it must not be written.
     path = bundled / ACTION
@@ -248,8 +247,7 @@ def test_date_defaults_to_today(bundled: Path, run: Run) -> None:
 
 
 def test_a_stale_change_is_worked_out_again_so_neither_change_is_lost(bundled: Path) -> None:
-    config = load_config(bundled)
-    records = load_records(config)
+    config, records = load(bundled)
     first = workflow.follow_up(config, records, "pcc-2023-03-22-6a", date=dt.date(2023, 6, 1), note="first")
     second = workflow.follow_up(config, records, "pcc-2023-03-22-6a", date=dt.date(2023, 6, 1), note="second")
     workflow.apply(config, [first])
@@ -259,8 +257,7 @@ def test_a_stale_change_is_worked_out_again_so_neither_change_is_lost(bundled: P
 
 
 def test_a_stale_change_that_no_longer_makes_sense_is_refused(bundled: Path) -> None:
-    config = load_config(bundled)
-    records = load_records(config)
+    config, records = load(bundled)
     first = workflow.update_status(config, records, "pcc-2023-03-22-6a", status="completed", date=dt.date(2023, 6, 1))
     second = workflow.update_status(config, records, "pcc-2023-03-22-6a", status="completed", date=dt.date(2023, 6, 1))
     workflow.apply(config, [first])
@@ -271,8 +268,7 @@ def test_a_stale_change_that_no_longer_makes_sense_is_refused(bundled: Path) -> 
 
 
 def test_follow_up_many_records_in_one_go(git_repo: Path) -> None:
-    config = load_config(git_repo)
-    records = load_records(config)
+    config, records = load(git_repo)
     ids = ["pcc-2023-03-22-6a", "pcc-2023-03-22-6b"]
     changes = [workflow.follow_up(config, records, i, date=dt.date(2023, 6, 1), by="A Clerk") for i in ids]
     workflow.apply(config, changes, commit=True, message="Chase the March actions")
@@ -283,36 +279,3 @@ def test_follow_up_many_records_in_one_go(git_repo: Path) -> None:
     assert git(git_repo, "log", "-1", "--format=%s").strip() == "Chase the March actions"
     assert sorted(git(git_repo, "show", "--name-only", "--format=", "HEAD").split()) == sorted(
         records.get(i).path for i in ids)
-
-
-def test_the_change_can_be_reviewed_as_a_diff(bundled: Path) -> None:
-    config = load_config(bundled)
-    change = workflow.reschedule(config, load_records(config), "pcc-missing-children-in-london-r2",
-                                 due=PartialDate(2024, 3), reason="More time.", date=dt.date(2023, 11, 20))
-    assert change.diff().splitlines()[:2] == [f"--- a/{RECOMMENDATION}", f"+++ b/{RECOMMENDATION}"]
-    assert '-due: "2023-12"' in change.diff() and '+due: "2024-03"' in change.diff()
-
-
-def test_concurrent_writers_lose_no_event(bundled: Path) -> None:
-    import os
-    import subprocess
-    import sys
-
-    from tests.conftest import PROJECT
-
-    env = {**os.environ, "PYTHONPATH": str(PROJECT)}
-    writers = [
-        subprocess.Popen([sys.executable, "-m", "tracker", "--root", str(bundled), "followup", "pcc-2023-03-22-6a",
-                          "--date", "2023-06-01", "--note", f"writer {n}", "--by", "A Clerk"],
-                         env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        for n in range(6)
-    ]
-    outcomes = [(w.wait(), w.stderr.read().decode() if w.stderr else "") for w in writers]
-    for writer in writers:
-        for stream in (writer.stdout, writer.stderr):
-            if stream:
-                stream.close()
-    assert [code for code, _ in outcomes] == [0] * 6, outcomes
-    history = load_records(load_config(bundled)).get("pcc-2023-03-22-6a").history  # type: ignore[attr-defined]
-    assert sorted(event.note for event in history if event.note.startswith("writer")) == [f"writer {n}" for n in range(6)]
-    assert "*" in (bundled / ".tracker-cache" / ".gitignore").read_text().splitlines()

@@ -106,35 +106,29 @@ def body_names(root: Path, prefix: str = "") -> list[str]:
     return sorted(names, key=str.casefold)
 
 
-def _complete(ctx: Any, lister: Callable[[Path, str], list[str]], incomplete: str) -> list[str]:
-    try:
-        root = _root(ctx)
-        return lister(root, incomplete) if root else []
-    except Exception:  # noqa: BLE001 -- completion must never break the shell
-        return []
+Completer = Callable[[Any, Any, str], list[str]]
 
 
-def complete_ids(ctx: Any, _param: Any, incomplete: str) -> list[str]:
-    return _complete(ctx, record_ids, incomplete)
+def _completer(lister: Callable[[Path, str], list[str]]) -> Completer:
+    """A click completer offering what lister finds in the records repository, and nothing on any trouble."""
+
+    def complete(ctx: Any, _param: Any, incomplete: str) -> list[str]:
+        try:
+            root = _root(ctx)
+            return lister(root, incomplete) if root else []
+        except Exception:  # noqa: BLE001 -- completion must never break the shell
+            return []
+
+    return complete
 
 
-def complete_committees(ctx: Any, _param: Any, incomplete: str) -> list[str]:
-    return _complete(ctx, committee_slugs, incomplete)
+complete_ids = _completer(record_ids)
+complete_committees = _completer(committee_slugs)
+complete_trackable_ids = _completer(trackable_ids)
+complete_reports = _completer(report_slugs)
+complete_bodies = _completer(body_names)
 
 
-def complete_trackable_ids(ctx: Any, _param: Any, incomplete: str) -> list[str]:
-    return _complete(ctx, trackable_ids, incomplete)
-
-
-def complete_reports(ctx: Any, _param: Any, incomplete: str) -> list[str]:
-    return _complete(ctx, report_slugs, incomplete)
-
-
-def complete_bodies(ctx: Any, _param: Any, incomplete: str) -> list[str]:
-    return _complete(ctx, body_names, incomplete)
-
-
-def complete_statuses(*kinds: str) -> Callable[[Any, Any, str], list[str]]:
+def complete_statuses(*kinds: str) -> Completer:
     """A completer of the status slugs of those kinds of record (both kinds when none is given)."""
-    lister = status_slugs(*(kinds or ("action", "recommendation")))
-    return lambda ctx, _param, incomplete: _complete(ctx, lister, incomplete)
+    return _completer(status_slugs(*(kinds or ("action", "recommendation"))))

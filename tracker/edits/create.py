@@ -57,11 +57,13 @@ def _require_committee(config: Config, committee: str) -> None:
         raise TrackerError(f"unknown committee {committee!r} (tracker.yaml has {known})", hint=hint)
 
 
+def _given(**fields: Any) -> dict[str, Any]:
+    """The fields that have a value, in the order given: an empty one is left out of the file."""
+    return {name: value for name, value in fields.items() if value}
+
+
 def _history(created: dt.date, by: str) -> list[dict[str, Any]]:
-    event: dict[str, Any] = {"date": created, "event": "created"}
-    if by:
-        event["by"] = by
-    return [event]
+    return [{"date": created, "event": "created", **_given(by=by)}]
 
 
 def next_meeting(records: RecordSet, committee: str, after: dt.date) -> Meeting | None:
@@ -87,11 +89,7 @@ def _deadline(mapping: dict[str, Any], records: RecordSet, committee: str, asked
 def new_meeting(config: Config, records: RecordSet, *, committee: str, date: dt.date, title: str = "", url: str = "") -> NewRecord:
     _require_committee(config, committee)
     record_id = ids.meeting_id(committee, date)
-    mapping: dict[str, Any] = {"id": record_id, "kind": "meeting", "committee": committee, "date": date}
-    if title:
-        mapping["title"] = title
-    if url:
-        mapping["url"] = url
+    mapping = {"id": record_id, "kind": "meeting", "committee": committee, "date": date, **_given(title=title, url=url)}
     return _finish(config, records, mapping, f"{ids.record_folder('meeting', committee)}/{record_id}.yaml")
 
 
@@ -120,8 +118,7 @@ def new_action(
     if standing:
         mapping["deadline"] = deadline or "N/A"
     _deadline(mapping, records, committee, created or meeting or dt.date.today(), due, due_text)
-    if created is not None:
-        mapping["created"] = created
+    mapping.update(_given(created=created))
     mapping["history"] = _history(created or meeting or dt.date.today(), by)
     return _finish(config, records, mapping, f"{folder}/{record_id}.yaml")
 
@@ -135,14 +132,9 @@ def new_report(
     if not slug:
         raise TrackerError("cannot make a slug from that title; give --slug")
     record_id = ids.report_id(committee, slug)
-    mapping: dict[str, Any] = {"id": record_id, "kind": "report", "committee": committee, "slug": slug, "title": title,
-                               "published": published.last_day() if published.day else str(published)}
-    if url:
-        mapping["url"] = url
-    if response_due:
-        mapping["response_due"] = response_due
-    if presented_at:
-        mapping["presented_at"] = presented_at
+    mapping = {"id": record_id, "kind": "report", "committee": committee, "slug": slug, "title": title,
+               "published": published.last_day() if published.day else str(published),
+               **_given(url=url, response_due=response_due, presented_at=presented_at)}
     folder = ids.record_folder("report", committee, report_slug=slug)
     return _finish(config, records, mapping, f"{folder}/{record_id}.yaml")
 
@@ -162,8 +154,7 @@ def new_recommendation(
     asked = created or (presented.date if isinstance(presented, Meeting) else report.published.first_day())
     _deadline(mapping, records, report.committee, asked, due, due_text)
     mapping["status"] = status
-    if created is not None:
-        mapping["created"] = created
+    mapping.update(_given(created=created))
     mapping["history"] = _history(created or report.published.first_day(), by)
     folder = ids.record_folder("recommendation", report.committee, report_slug=report.slug)
     return _finish(config, records, mapping, f"{folder}/{record_id}.yaml")
@@ -174,12 +165,7 @@ def new_response(
     answers: list[dict[str, Any]], url: str = "", appendix: str = "",
 ) -> NewRecord:
     record_id = ids.response_id(report.id, date, from_body)
-    mapping: dict[str, Any] = {"id": record_id, "kind": "response", "report": report.id, "from": from_body,
-                               "date": date, "summary": summary}
-    if url:
-        mapping["url"] = url
-    if appendix:
-        mapping["appendix"] = appendix
-    mapping["recommendations"] = answers
+    mapping = {"id": record_id, "kind": "response", "report": report.id, "from": from_body, "date": date,
+               "summary": summary, **_given(url=url, appendix=appendix), "recommendations": answers}
     folder = ids.record_folder("response", report.committee, report_slug=report.slug)
     return _finish(config, records, mapping, f"{folder}/{record_id}.yaml")

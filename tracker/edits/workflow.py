@@ -55,18 +55,6 @@ class Change:
     def paths(self) -> list[str]:
         return [edit.rel_path for edit in self.edits]
 
-    def diff(self) -> str:
-        """The change as a unified diff, for review before it is written."""
-        import difflib
-
-        out: list[str] = []
-        for edit in self.edits:
-            old = (edit.before or b"").decode("utf-8").splitlines(keepends=True)
-            new = edit.after.splitlines(keepends=True)
-            old_name = f"a/{edit.rel_path}" if edit.before is not None else "/dev/null"
-            out.extend(difflib.unified_diff(old, new, old_name, f"b/{edit.rel_path}"))
-        return "".join(out)
-
 
 # ---------------------------------------------------------------- operations
 

@@ -127,16 +127,11 @@ class StatusCell:
     follow_ups: tuple[dt.date, ...] = ()
 
 
-def status_slug(config: Config, kind: str, word: str) -> str | None:
-    """The status slug for a label or slug as written ("Completed", "in progress"), or None."""
-    return config.status_slug(kind, word)
-
-
 def parse_status_cell(config: Config, kind: str, cell: str) -> StatusCell | None:
     """ "Ongoing. Followed-up on 12 April 2023." → ongoing with a follow-up on that day; None if no status is named."""
     text = cell_markdown(cell)
     head, dot, rest = text.partition(".")
-    slug = status_slug(config, kind, plain(head))
+    slug = config.status_slug(kind, plain(head))
     if slug is None:
         return None
     note = rest.strip() if dot else ""

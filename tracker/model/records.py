@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any, ClassVar
 
 from tracker.model.dates import PartialDate, format_date, parse_date
@@ -219,10 +218,6 @@ class Action(Trackable):
     def heading(self) -> str:
         return self.title if self.standing else self.item_title
 
-    @property
-    def owners(self) -> tuple[str, ...]:
-        return (self.responsible,)
-
     @classmethod
     def from_mapping(cls, data: dict[str, Any], path: str) -> Action:
         meeting = _optional_date(data, "meeting")
@@ -280,10 +275,6 @@ class Recommendation(Trackable):
     text: str = ""
     to: tuple[str, ...] = ()
 
-    @property
-    def owners(self) -> tuple[str, ...]:
-        return self.to
-
     @classmethod
     def from_mapping(cls, data: dict[str, Any], path: str) -> Recommendation:
         return cls(data["id"], path, **cls.common(data), report=data["report"], number=number_value(data["number"]),
@@ -335,13 +326,6 @@ class Response(Record):
 
 
 RECORD_TYPES: dict[str, Any] = {cls.KIND: cls for cls in (Meeting, Action, Report, Recommendation, Response)}
-
-
-@lru_cache(maxsize=4096)
-def item_key(item: str) -> tuple[int, str]:
-    """Agenda items in number order: 2 before 10, 9 before 9a."""
-    digits = "".join(ch for ch in item if ch.isdigit()) or "0"
-    return (int(digits[:9]), item)
 
 
 def build_record(data: dict[str, Any], path: str) -> Record:

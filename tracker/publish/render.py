@@ -29,9 +29,6 @@ RECOMMENDATIONS_TEMPLATES = {"default": "recommendations.md.j2", "lewisham": "re
 NOTE_EVENTS = ("status", "note", "response")
 
 
-# ---------------------------------------------------------------- templates
-
-
 # ---------------------------------------------------------------- tables of cells
 #
 # What goes in each cell of a paper's tables is decided here, once: the Markdown templates (the `row` filter) and
@@ -67,15 +64,10 @@ def request_cells(row: dict[str, Any]) -> list[list[dict[str, Any]]]:
 
 def _requests(records: RecordSet, config: Config, meeting: Meeting, as_of: dt.date) -> list[dict[str, Any]]:
     """The actions of the meeting that received a report (what it asked to be told), in item order."""
-    style = config.date_style
     asked = sorted((a for a in records.of(Action) if a.committee == meeting.committee and a.meeting == meeting.date
                     and exists_on(records, a, as_of)), key=lambda a: (natural_key(a.item), a.id))
-    out = []
-    for action in asked:
-        row = action_row(records, config, action, as_of)
-        row["due_words"] = action.deadline_words(action.due_as_of(as_of), style)
-        out.append(row)
-    return out
+    return [{**action_row(config, action, as_of),
+             "due_words": action.deadline_words(action.due_as_of(as_of), config.date_style)} for action in asked]
 
 
 def recommendation_cells(row: dict[str, Any]) -> list[list[dict[str, Any]]]:
@@ -154,7 +146,7 @@ def status_text(config: Config, record: Trackable, as_of: dt.date) -> str:
     return " ".join(parts)
 
 
-def action_row(records: RecordSet, config: Config, action: Action, as_of: dt.date) -> dict[str, Any]:
+def action_row(config: Config, action: Action, as_of: dt.date) -> dict[str, Any]:
     """An action as plain data for templates."""
     status = action.status_as_of(as_of)
     note = latest_note(action, as_of)
@@ -209,14 +201,14 @@ def actions_context(records: RecordSet, config: Config, committee: str, as_of: d
     meetings: list[dict[str, Any]] = []
     for date in sorted(by_meeting, reverse=True):
         ordered = sorted(by_meeting[date], key=lambda a: (natural_key(a.item), a.created or date, a.id))
-        shown = [action_row(records, config, a, as_of) for a in ordered]
+        shown = [action_row(config, a, as_of) for a in ordered]
         meetings.append({
             "date": format_date(date, style), "date_iso": date.isoformat(), "title": titles.get(date, ""),
             "heading": f"Actions Arising from the Meeting Held on {format_date(date, style)}",
             "actions": shown, "table": table(ACTION_COLUMNS, [action_cells(row) for row in shown]),
         })
     standing.sort(key=lambda a: (a.created or dt.date.min, a.id))
-    standing_rows = [action_row(records, config, a, as_of) for a in standing]
+    standing_rows = [action_row(config, a, as_of) for a in standing]
     rows = [row for meeting in meetings for row in meeting["actions"]]
     info = config.committees[committee]
     intro = "This list updates the Committee on the progress made on actions arising from its previous meetings"

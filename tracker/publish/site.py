@@ -53,11 +53,6 @@ OWN_SUFFIXES = (".md", ".svg", ".xml", ".css", ".html")  # what it writes in doc
 # ---------------------------------------------------------------- where things are
 
 
-def slugify(text: str) -> str:
-    """A file name made from a name: "HM Courts & Tribunals Service" -> "hm-courts-tribunals-service"."""
-    return file_stem(text)
-
-
 def _folder(committee: str) -> str:
     return file_stem(committee, "committee")
 
@@ -577,7 +572,7 @@ def _bodies(site: _Site) -> tuple[list[Any], list[dict[str, Any]], dict[str, tup
     rows: list[dict[str, Any]] = []
     body_feeds: dict[str, tuple[str, str]] = {}
     for name, owed in sorted(grouped.items(), key=lambda kv: natural_key(kv[0])):
-        slug = slugify(name)
+        slug = file_stem(name)
         while slug in used:
             slug += "-2"
         used.add(slug)

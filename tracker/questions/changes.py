@@ -87,10 +87,7 @@ def compare(root: Path, rev_range: str | None) -> ChangeReport:
 def _working_tree(root: Path) -> list[tuple[str, bytes]]:
     from tracker.storage.reading import read_sources, record_files
 
-    out = []
-    for rel, data in read_sources(root, record_files(root)):
-        out.append((rel, data if isinstance(data, bytes) else b""))
-    return out
+    return [(rel, data if isinstance(data, bytes) else b"") for rel, data in read_sources(root, record_files(root))]
 
 
 def _parse(sources: Side) -> tuple[dict[str, Record], dict[str, list[Problem]]]:

@@ -12,6 +12,7 @@ from tracker.model.records import Action, Event, Meeting, Recommendation, Report
 from tracker.model.recordset import RecordSet
 from tracker.questions.query import Attention, Filters, matches_body, needs_attention, owners, sort_key, title_of, trackables
 from tracker.storage.config import Config, Contact
+from tracker.text.filenames import file_stem
 
 REMINDER_TEMPLATE = "reminder.md.j2"
 # The letter in each form it is written in: Markdown files, and an e-mail's plain-text and HTML parts.
@@ -132,14 +133,7 @@ class Letter:
     @property
     def file_name(self) -> str:
         """The letter's file name in an output folder: the body's slug, unique among the letters."""
-        return f"{self.file_stem or slugify(self.body)}.md"
-
-
-def slugify(name: str) -> str:
-    """A safe file name stem for a body's name: ASCII letters, digits and hyphens only, never empty."""
-    from tracker.text.filenames import file_stem
-
-    return file_stem(name)
+        return f"{self.file_stem or file_stem(self.body)}.md"
 
 
 def letters(records: RecordSet, config: Config, as_of: dt.date, responsible: str = "",
@@ -167,7 +161,7 @@ def letters(records: RecordSet, config: Config, as_of: dt.date, responsible: str
 
 
 def _unique_slug(letter: Letter, taken: set[str]) -> None:
-    base = slug = slugify(letter.body)
+    base = slug = file_stem(letter.body)
     n = 2
     while slug in taken:
         slug, n = f"{base}-{n}", n + 1
@@ -294,10 +288,8 @@ def record_follow_ups(config: Config, records: RecordSet, found: list[Letter], *
     for letter in found:
         for record_id in letter.record_ids:
             bodies.setdefault(record_id, []).append(letter.body)
-    changes: list[Any] = []
-    for record_id, names in bodies.items():
-        changes.append(workflow.follow_up(config, records, record_id, date=date, by=by,
-                                          note=f"Reminder sent to {' and '.join(names)}."))
+    changes = [workflow.follow_up(config, records, record_id, date=date, by=by, note=f"Reminder sent to {' and '.join(names)}.")
+               for record_id, names in bodies.items()]
     if changes:
         workflow.apply(config, changes, commit=commit,
                        message=f"Record follow-ups sent on {date.isoformat()} ({len(changes)} items)")

@@ -60,9 +60,7 @@ def _median(values: list[int]) -> float | None:
 
 def rows(result: dict[str, Any]) -> list[dict[str, Any]]:
     """The counts as (group, key, count) rows for tables and CSV."""
-    out: list[dict[str, Any]] = []
-    for group in ("by_committee", "by_kind", "by_status", "open_by_responsible"):
-        out.extend({"group": group, "key": key, "count": count} for key, count in result[group].items())
-    for name in ("median_days_open", "median_days_to_close"):
-        out.append({"group": "median", "key": name, "count": result[name]})
-    return out
+    groups = ("by_committee", "by_kind", "by_status", "open_by_responsible")
+    counts = [{"group": group, "key": key, "count": count} for group in groups for key, count in result[group].items()]
+    medians = ("median_days_open", "median_days_to_close")
+    return counts + [{"group": "median", "key": name, "count": result[name]} for name in medians]
