@@ -8,7 +8,7 @@ import stat as stat_module
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from tracker.model.errors import Problem, TrackerError
 from tracker.model.records import FieldError, Record, build_record
@@ -16,8 +16,10 @@ from tracker.model.recordset import RecordSet
 from tracker.storage.cache import StatKey, stat_key
 from tracker.storage.config import RECORDS_DIR
 from tracker.storage.folders import list_folder
-from tracker.storage.schemas import KINDS, locate, schema_problems
-from tracker.storage.yamlio import MAX_RECORD_BYTES, Marks, decode, dotted, load_text
+from tracker.storage.limits import MAX_RECORD_BYTES
+
+if TYPE_CHECKING:
+    from tracker.storage.yamlio import Marks
 
 Parsed = tuple[dict[str, Any] | None, Record | None, list[Problem]]  # the mapping, its record, or the problems
 ProgressCallback = Callable[[int, int], None]  # (files parsed, files to parse)
@@ -37,6 +39,8 @@ def parse_file(rel_path: str, data: bytes) -> Parsed:
     try:
         return mapping, build_record(mapping, rel_path), []
     except FieldError as err:
+        from tracker.storage.yamlio import decode
+
         problem = _located(decode(data, rel_path), rel_path, err.field, str(err))
         return None, None, _naming_the_record(rel_path, [problem], mapping.get("id"))
 
@@ -48,6 +52,9 @@ def _naming_the_record(rel_path: str, problems: list[Problem], record_id: object
 
 def _located(text: str, rel_path: str, field_path: tuple[str | int, ...], message: str) -> Problem:
     # Positions are only worked out for the rare file that has a problem.
+    from tracker.storage.schemas import locate
+    from tracker.storage.yamlio import dotted, load_text
+
     marks: Marks = {}
     load_text(text, rel_path, marks)
     line, column = locate(marks, field_path)
@@ -62,6 +69,10 @@ def parse_mapping(rel_path: str, data: bytes) -> tuple[dict[str, Any] | None, li
 
 
 def _parse_mapping(rel_path: str, data: bytes) -> tuple[dict[str, Any] | None, list[Problem]]:
+    # Imported here, where files are parsed: a command that finds nothing changed never needs YAML or the schemas.
+    from tracker.storage.schemas import KINDS, schema_problems
+    from tracker.storage.yamlio import decode, load_text
+
     try:
         text = decode(data, rel_path)
         mapping = load_text(text, rel_path)

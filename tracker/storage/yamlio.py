@@ -17,13 +17,13 @@ import yaml
 
 from tracker.model.errors import TrackerError
 from tracker.storage import fastyaml
+from tracker.storage.limits import MAX_RECORD_BYTES
 
 try:
     from yaml import CSafeLoader as _Loader
 except ImportError:  # pragma: no cover - PyYAML built without libyaml
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
-MAX_RECORD_BYTES = 1_000_000
 # Records nest a few levels (history[2].note); anything far deeper is hostile or broken, and would exhaust the stack.
 MAX_DEPTH = 32
 FieldPath = tuple[str | int, ...]
