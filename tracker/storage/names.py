@@ -150,21 +150,36 @@ class NameIndex:
 
 def texts_of(names: Names) -> dict[str, list[Chunk]]:
     """Both texts of the names, cut into chunks. (Escaped text has no character below a space, so the lines sort
-    as their keys do.)"""
-    every = " ".join([*names, *(found for tokens in names.values() for found in tokens)])
-    plain = not _SPECIAL_BUT_ROLE.search(every) and every.count(ROLE) == sum(map(len, names.values()))
+    as their keys do.) Paths and names almost never hold a character that needs escaping: the texts are made
+    without, checked, and made again escaped if one turns up."""
+    texts, tokens = _texts(names, escape=False)
+    paths = [chunk.body for chunk in texts["paths"]]
+    counts = [sum(body.count(mark) for body in paths) for mark in ("\n", "\t", ROLE)]
+    if counts == [len(names), tokens, tokens] and all(_printable(body) for body in paths):
+        return texts  # no path or name held a tab, newline or role mark, nor anything else to escape
+    return _texts(names, escape=True)[0]
+
+
+def _printable(body: str) -> bool:
+    return "\\" not in body and body.replace("\t", " ").replace("\n", " ").replace(ROLE, " ").isprintable()
+
+
+def _texts(names: Names, *, escape: bool) -> tuple[dict[str, list[Chunk]], int]:
+    """Both texts, and how many names the lines of "paths" hold."""
     rows = []
     for path, tokens in names.items():
         stem = _stem(path)
-        if plain:
-            rows.append((stem + "/" + path, _stored_tokens(stem, tokens)))
-        else:
+        if escape:
             rows.append((_path_key(path), [_escaped_token(found) for found in _stored_tokens(stem, tokens)]))
+        else:
+            rows.append((stem + "/" + path, _stored_tokens(stem, tokens)))
     rows.sort()
     path_lines = []
     by_name: dict[str, list[str]] = {}
+    stored = 0
     for number, (key, tokens) in enumerate(rows):
         path_lines.append("\t".join([key, *tokens]) + "\n")
+        stored += len(tokens)
         text = str(number)
         for found in tokens:
             numbers = by_name.get(found)
@@ -173,8 +188,8 @@ def texts_of(names: Names) -> dict[str, list[Chunk]]:
             else:
                 numbers.append(text)
     by_name.pop(NO_ID, None)
-    return {"paths": _chunks(path_lines),
-            "names": _chunks(sorted(found + "\t" + "\t".join(numbers) + "\n" for found, numbers in by_name.items()))}
+    names_lines = sorted(found + "\t" + "\t".join(numbers) + "\n" for found, numbers in by_name.items())
+    return {"paths": _chunks(path_lines), "names": _chunks(names_lines)}, stored
 
 
 def _stored_tokens(stem: str, tokens: list[str]) -> list[str]:
@@ -255,7 +270,6 @@ def _escaped_token(found: str) -> str:
 
 
 _SPECIAL = re.compile("[\\\\\x00-\x1f]")
-_SPECIAL_BUT_ROLE = re.compile("[\\\\\x00-\x1e]")
 _ESCAPE = re.compile("\\\\(?:\\\\|x[0-9a-f]{2})")
 
 
