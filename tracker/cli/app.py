@@ -788,13 +788,17 @@ def overdue(committee: str, responsible: str, fail_if_any: bool, as_of: dt.date 
         from tracker.questions import output as out
         from tracker.questions.query import Filters, attention_needs, needs_attention
 
+        every: list[out.Entry] = []  # the entries, when they are all worked out here, in order
+
         def entries_of(records: RecordSet, only: frozenset[str] | None) -> dict[str, str]:
             items = needs_attention(records, s.config, when, Filters(committee=committee, responsible=responsible))
-            return {entry[1]: out.entry_text(entry) for entry in out.attention_entries(records, s.config, items, when, fmt)
-                    if only is None or entry[1] in only}
+            entries = out.attention_entries(records, s.config, items, when, fmt)
+            if only is None:
+                every.extend(entries)
+            return {entry[1]: out.entry_text(entry) for entry in entries if only is None or entry[1] in only}
 
         kept = s.kept_parts(question, attention_needs, entries_of)
-        entries = sorted(map(out.entry_from, kept.values()), key=lambda entry: entry[0])
+        entries = every or sorted(map(out.entry_from, kept.values()), key=lambda entry: entry[0])
         return f"{len(entries)}\n{out.attention_text(s.config, entries, fmt, when, to_terminal=to_terminal)}"
 
     listed, _, text = s.kept(question, answer).partition("\n")
