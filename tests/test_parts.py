@@ -278,3 +278,32 @@ def test_damaged_names_or_parts_are_never_trusted(
         expected = run(root, "--no-cache", *args)
         answer = run(root, *args)
         assert (answer.exit_code, answer.stdout) == (expected.exit_code, expected.stdout), args
+
+
+def test_parts_another_run_brought_up_to_date_meanwhile_are_not_mixed_with_these(
+    generated: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    root = _copy(generated, tmp_path)
+    _asked(root)
+    _append(sorted(root.glob("records/*/actions/*/*.yaml"))[0], "# a clerk's note\n")
+    response = sorted(root.glob("records/*/reports/*/responses/*.yaml"))[0]
+    kept_bytes = response.read_bytes()
+    real_update = parts.update
+
+    def meanwhile(*args: object, **kwargs: object) -> object:
+        """While this run works out its parts, another run sees the response withdrawn and keeps its own; then the
+        response is put back, as this run saw it."""
+        monkeypatch.setattr(parts, "update", real_update)
+        response.unlink()
+        _asked(root)
+        response.write_bytes(kept_bytes)
+        return real_update(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(parts, "update", meanwhile)
+    snapshot = Snapshot(load_config(root))
+    try:
+        answer = snapshot.kept_parts("entries", attention_needs, lambda records, only: _entries(records, only, []))
+    finally:
+        snapshot.close()
+    uncached = Snapshot(load_config(root), use_cache=False)
+    assert answer.texts == uncached.kept_parts("entries", attention_needs, lambda r, o: _entries(r, o, [])).texts

@@ -164,7 +164,7 @@ class PartKeeper:
                 pinned: Callable[[], bool]) -> Parts | None:
         """The parts kept for an earlier state, those of the files an edit since can affect worked out again and
         kept for now; None when there are none, or too many files differ, or a file changed meanwhile (pinned()
-        is then false), or another run is writing the cache."""
+        is then false), or another run is writing the cache or wrote these parts since they were read."""
         question = self.question
         base = cache.value("parts " + question)
         state = State.from_json(base.get("state")) if isinstance(base, dict) else None
@@ -179,6 +179,8 @@ class PartKeeper:
             return None
         try:
             with cache.transaction():
+                if cache.value("parts " + question) != base:
+                    return None  # another run brought the parts up to date meanwhile, from what it saw
                 kept = cache.parts(question)
                 cache.keep_names(question, done.names.folded_texts, done.names.recent_text())
                 cache.keep_parts(question, {"state": now._asdict(), "ids": ids}, done.texts, done.replaced)
