@@ -753,7 +753,7 @@ def show(record_id: str, as_of: dt.date | None, fmt: str) -> None:
 
     s = session()
     record: Any = s.records.get(record_id)
-    echo_result(out.show_record(s.records, s.config, record, today(as_of), fmt, to_terminal=_tty()))
+    echo_result(out.show_record(s.records, s.config, record, today(as_of), fmt))
 
 
 @main.command()

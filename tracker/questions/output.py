@@ -225,7 +225,7 @@ def _body_lines(record: Record) -> list[str]:
     return lines
 
 
-def show_record(records: RecordSet, config: Config, record: Record, as_of: dt.date, fmt: str, *, to_terminal: bool) -> str:
+def show_record(records: RecordSet, config: Config, record: Record, as_of: dt.date, fmt: str) -> str:
     from tracker.questions.query import row
 
     summary = row(records, config, record, as_of)
