@@ -270,28 +270,29 @@ class RecordCache:
 class KeptNames:
     """The names kept with one question's parts (see names.Stored), each chunk checked as it is read."""
 
+    _SELECT = "SELECT first, next, line, sum, body FROM names WHERE question = ? AND kind = ?"
+
     def __init__(self, db: sqlite3.Connection, question: str):
         self.db = db
         self.question = question
 
     def chunk(self, kind: str, key: str) -> tuple[str, str]:
-        row = self.db.execute("SELECT first, next, line, sum, body FROM names WHERE question = ? AND kind = ?"
-                              " AND first <= ? ORDER BY first DESC LIMIT 1", (self.question, kind, key)).fetchone()
+        row = self.db.execute(self._SELECT + " AND first <= ? ORDER BY first DESC LIMIT 1",
+                              (self.question, kind, key)).fetchone()
         if row is None or (row[1] and key >= row[1]):  # a chunk is missing
             raise ValueError("kept names are damaged")
         return self._checked(kind, row)[1], str(row[1])
 
     def chunk_at(self, kind: str, number: int) -> tuple[int, str]:
-        row = self.db.execute("SELECT first, next, line, sum, body FROM names WHERE question = ? AND kind = ?"
-                              " AND line <= ? ORDER BY line DESC LIMIT 1", (self.question, kind, number)).fetchone()
+        row = self.db.execute(self._SELECT + " AND line <= ? ORDER BY line DESC LIMIT 1",
+                              (self.question, kind, number)).fetchone()
         if row is None:
             raise ValueError("kept names are damaged")
         return self._checked(kind, row)
 
     def everything(self, kind: str) -> str:
         """A whole text, its chunks checked and in order."""
-        rows = self.db.execute("SELECT first, next, line, sum, body FROM names WHERE question = ? AND kind = ?"
-                               " ORDER BY first", (self.question, kind)).fetchall()
+        rows = self.db.execute(self._SELECT + " ORDER BY first", (self.question, kind)).fetchall()
         for index, row in enumerate(rows):
             following = rows[index + 1][0] if index + 1 < len(rows) else ""
             if row[1] != following:

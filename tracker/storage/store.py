@@ -22,7 +22,7 @@ from tracker.storage import cache as cache_module
 from tracker.storage.cache import RecordCache, Row, StatKey, checksum, digest
 from tracker.storage.config import Config
 from tracker.storage.finding import Files, blobs_of, files_through_git
-from tracker.storage.parts import Compute, Loaded, Needs, PartKeeper, Parts, State
+from tracker.storage.parts import Compute, Loaded, Needs, PartKeeper, Parts, State, record_set
 from tracker.storage.reading import (
     Fresh,
     ProgressCallback,
@@ -117,7 +117,7 @@ class Snapshot:
         if state is None or not self._pinned or now is None:
             records = self.records()
             return Parts(compute(records, None), len(records))
-        keeper = PartKeeper(checksum(_code(self.root), question), needs, compute)
+        keeper = PartKeeper(checksum(self._settings, question), needs, compute)
         found = self._use_cache(lambda cache: keeper.updated(
             cache, self.root, now, lambda rels: self._records_at(rels, now), lambda: self._pinned), None)
         if found is not None:
@@ -132,20 +132,7 @@ class Snapshot:
         """The record (or problems) of each of the files given that exists now, as the state holds it."""
         expected = self._current(rels, now)
         none: dict[str, Row] = {}
-        rows = self._use_cache(lambda cache: cache.rows(expected), none)
-        loaded: Loaded = {}
-        to_parse = []
-        for rel, wanted in expected.items():
-            row = rows.get(rel)
-            found = result_of(rel, row.body) if row is not None and row.digest == wanted else None
-            if found is None and rel in self._read and self._read[rel].body:
-                found = self._result(self._read[rel])
-            if found is None:
-                to_parse.append(rel)
-            else:
-                loaded[rel] = found
-        loaded.update(self._parse(to_parse, expected))
-        return loaded
+        return self._loaded(expected, self._use_cache(lambda cache: cache.rows(expected), none))
 
     def _current(self, rels: Iterable[str], now: State) -> dict[str, str | None]:
         """Those of the files given that exist now, with the hash of the bytes the state holds for each."""
@@ -161,6 +148,16 @@ class Snapshot:
             blobs = self._files.blobs if self._files.blobs is not None else blobs_of(self.root, now.tree, in_tree)
             found.update((rel, blobs[rel]) for rel in in_tree if rel in blobs)
         return found
+
+    @cached_property
+    def _settings(self) -> str:
+        """A digest of tracker.yaml, read once: every answer depends on it (the code is the cache's version)."""
+        from tracker.storage.config import CONFIG_FILE
+
+        try:
+            return digest((self.root / CONFIG_FILE).read_bytes())
+        except OSError:
+            return ""
 
     @cached_property
     def _validation(self) -> dict[str, Any]:
@@ -215,7 +212,7 @@ class Snapshot:
         if files.tree and self._use_cache(lambda cache: cache.value("unsettled"), None) != unsettled:
             self._write(lambda cache: cache.keep("unsettled", unsettled))
         self._described = State(files.tree, dict(entries), sorted(files.gone), sorted(files.odd))
-        return checksum(_code(self.root), files.tree, json.dumps(entries), json.dumps(sorted(files.gone)),
+        return checksum(self._settings, files.tree, json.dumps(entries), json.dumps(sorted(files.gone)),
                         json.dumps(sorted(files.odd)))
 
     def _trusted(self, rel: str, stat: StatKey) -> bool:
@@ -247,23 +244,30 @@ class Snapshot:
         expected = self._expected()
         none: dict[str, Row] = {}
         rows = self._use_cache(lambda cache: cache.rows(), none) if self._files.tree else self._rows
-        loaded: dict[str, tuple[Record | None, list[Problem]] | None] = {}
-        to_parse = []
-        for rel, wanted in expected.items():
-            row = rows.get(rel)
-            if row is not None and row.digest == wanted:
-                loaded[rel] = result_of(rel, row.body)
-            elif rel in self._read and self._read[rel].body:
-                loaded[rel] = self._result(self._read[rel])
-            else:
-                to_parse.append(rel)
-            if loaded.get(rel, True) is None:  # a kept result that cannot be one: read the file again
-                to_parse.append(rel)
-        loaded.update(self._parse(to_parse, expected))
+        loaded = self._loaded(expected, rows)
         gone = [rel for rel in rows if rel not in expected]
         if gone:
             self._write(lambda cache: cache.store({}, gone))
-        return _record_set(loaded, self._odd_problems())
+        records = record_set(loaded)
+        records.problems.extend(self._odd_problems())
+        return records
+
+    def _loaded(self, expected: dict[str, str | None], rows: dict[str, Row]) -> Loaded:
+        """Each expected file's record or problems: from its kept row when that holds the bytes expected, from this
+        run's read of it, or read and parsed now."""
+        loaded: Loaded = {}
+        to_parse = []
+        for rel, wanted in expected.items():
+            row = rows.get(rel)
+            found = result_of(rel, row.body) if row is not None and row.digest == wanted else None
+            if found is None and rel in self._read and self._read[rel].body:
+                found = self._result(self._read[rel])
+            if found is None:  # not kept, or kept as something that cannot be one: read the file
+                to_parse.append(rel)
+            else:
+                loaded[rel] = found
+        loaded.update(self._parse(to_parse, expected))
+        return loaded
 
     def _expected(self) -> dict[str, str | None]:
         """Each record file with the content hash its record must come from (None: whatever is read now)."""
@@ -368,25 +372,6 @@ def _parse_one(reader: Reader, rel: str) -> Fresh:
     from tracker.storage.reading import parse_files
 
     return parse_files(reader.root, [rel], build=True)[0]
-
-
-def _record_set(loaded: dict[str, tuple[Record | None, list[Problem]] | None], odd: list[Problem]) -> RecordSet:
-    from tracker.storage.parts import record_set
-
-    records = record_set({rel: found or (None, [Problem(rel, message="is not a record")])
-                          for rel, found in loaded.items()})
-    records.problems.extend(odd)
-    return records
-
-
-def _code(root: Path) -> str:
-    """What every answer depends on besides the record files: tracker.yaml (the code is the cache's version)."""
-    from tracker.storage.config import CONFIG_FILE
-
-    try:
-        return digest((root / CONFIG_FILE).read_bytes())
-    except OSError:
-        return ""
 
 
 def _open_cache(root: Path) -> RecordCache | None:

@@ -74,20 +74,18 @@ def facts_of(record: Record) -> Facts:
 
 def check_needs(record: Record) -> tuple[str, ...]:
     """What the checks across records read of others for this record, besides the records that share a name with
-    it (another with its ID; the other recommendations of its report): the responses its history names, the
-    meeting it arose at or was presented to, its report, and for a response the recommendations it answers."""
-    needs: list[str] = []
-    if isinstance(record, Trackable):
-        needs.extend(event.response for event in record.history if event.event == "response" and event.response)
-    if isinstance(record, Action) and record.meeting is not None:
-        needs.append(ids.meeting_id(record.committee, record.meeting))
-    elif isinstance(record, Report) and record.presented_at:
-        needs.append(record.presented_at)
-    elif isinstance(record, Recommendation):
-        needs.append(record.report)
-    elif isinstance(record, Response):
-        needs += [record.report, group(record.report, "recommendation")]
-        needs.extend(ids.recommendation_id(record.report, number) for number in record.numbers)
+    it (another with its ID; the other recommendations of its report): the records its facts refer to (see across)
+    — the responses its history names, the meeting it arose at or was presented to, its report — and for a response
+    the recommendations it answers."""
+    fact = facts_of(record)
+    needs = [response_id for _, response_id in fact.response_refs]
+    if fact.meeting:
+        needs.append(fact.meeting)
+    if fact.report:
+        needs.append(fact.report)
+    if fact.kind == "response":
+        needs.append(group(fact.report, "recommendation"))
+        needs.extend(ids.recommendation_id(fact.report, number) for number in fact.answers)
     return tuple(needs)
 
 
